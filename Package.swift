@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "PerturbKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "PerturbKit", targets: ["PerturbKit"]),
+        .executable(name: "perturb", targets: ["perturb"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian packages installed by scripts/setup).
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CLAPACK", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+
+        // Library modules, lowest first.
+        .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
+        .target(name: "AnnData", dependencies: ["CHDF5", "LinearAlgebra"]),
+        .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra"]),
+        .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "PerturbData"]),
+
+        // Command-line tool: parsing only, logic lives in the library.
+        .executableTarget(name: "perturb", dependencies: [
+            "PerturbKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "AnnDataTests", dependencies: ["AnnData", "LinearAlgebra"]),
+        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "AnnData", "LinearAlgebra"]),
+        .testTarget(name: "PerturbCLITests", dependencies: ["perturb", "PerturbKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

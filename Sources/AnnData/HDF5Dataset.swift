@@ -1,0 +1,107 @@
+import CHDF5
+
+/// A dataset of an open HDF5 file.
+struct H5Dataset: H5Object {
+    let handle: H5Handle
+    let file: String
+    let name: String
+
+    /// The dataset's dimensions (empty for a scalar).
+    func shape() throws -> [Int] {
+        let space = try H5Handle(H5Dget_space(handle.id), .dataspace, path: file, field: name, operation: "read shape of")
+        let rank = Int(H5Sget_simple_extent_ndims(space.id))
+        guard rank >= 0 else { throw AnnDataError.hdf5(path: file, field: name, operation: "read shape of") }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        if rank > 0 { H5Sget_simple_extent_dims(space.id, &dims, nil) }
+        return dims.map { Int($0) }
+    }
+
+    /// Number of elements (1 for a scalar).
+    func elementCount() throws -> Int { try shape().reduce(1, *) }
+
+    /// The element type.
+    func elementType() throws -> H5ElementType {
+        let type = try H5Handle(H5Dget_type(handle.id), .datatype, path: file, field: name, operation: "read type of")
+        let size = Int(H5Tget_size(type.id))
+        switch H5Tget_class(type.id) {
+        case H5T_INTEGER: return .integer(signed: H5Tget_sign(type.id) != H5T_SGN_NONE, bytes: size)
+        case H5T_FLOAT: return .float(bytes: size)
+        case H5T_STRING: return .string
+        case H5T_ENUM where size == 1: return .boolean
+        case H5T_COMPOUND: return .other("compound")
+        default: return .other("HDF5 class \(H5Tget_class(type.id).rawValue)")
+        }
+    }
+
+    /// Reads the whole dataset, converted by HDF5 to the memory type `memType` (e.g. native float).
+    func readAll<T: Numeric>(as memType: hid_t, _: T.Type = T.self) throws -> [T] {
+        let count = try elementCount()
+        guard count > 0 else { return [] }
+        return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try h5check(H5Dread(handle.id, memType, H5.all, H5.all, H5.defaultProperties, buffer.baseAddress),
+                        path: file, field: name, "read")
+            initialized = count
+        }
+    }
+
+    /// Reads elements `offset ..< offset + count` of a one-dimensional dataset into `destination`.
+    func read1D(offset: Int, count: Int, memType: hid_t, into destination: UnsafeMutableRawPointer) throws {
+        guard count > 0 else { return }
+        try readHyperslab(start: [offset], count: [count], memType: memType, into: destination)
+    }
+
+    /// Reads rows `firstRow ..< firstRow + rowCount` of a two-dimensional dataset into `destination`.
+    func readRows(firstRow: Int, rowCount: Int, columns: Int, memType: hid_t,
+                  into destination: UnsafeMutableRawPointer) throws {
+        guard rowCount > 0, columns > 0 else { return }
+        try readHyperslab(start: [firstRow, 0], count: [rowCount, columns], memType: memType, into: destination)
+    }
+
+    private func readHyperslab(start: [Int], count: [Int], memType: hid_t,
+                               into destination: UnsafeMutableRawPointer) throws {
+        let fileSpace = try H5Handle(H5Dget_space(handle.id), .dataspace, path: file, field: name, operation: "read shape of")
+        var starts = start.map { hsize_t($0) }
+        var counts = count.map { hsize_t($0) }
+        try h5check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &starts, nil, &counts, nil),
+                    path: file, field: name, "select part of")
+        let memSpace = try H5Handle(H5Screate_simple(Int32(counts.count), &counts, nil), .dataspace,
+                                    path: file, field: name, operation: "allocate a buffer for")
+        try h5check(H5Dread(handle.id, memType, memSpace.id, fileSpace.id, H5.defaultProperties, destination),
+                    path: file, field: name, "read")
+    }
+
+    /// Reads a string dataset (variable or fixed length, any rank) in storage order.
+    func readStrings() throws -> [String] {
+        let type = try H5Handle(H5Dget_type(handle.id), .datatype, path: file, field: name, operation: "read type of")
+        guard H5Tget_class(type.id) == H5T_STRING else {
+            throw AnnDataError.malformed(path: file, field: name, reason: "expected strings")
+        }
+        return try readStrings(fileType: type.id, count: try elementCount(), field: name) { memType, buffer in
+            H5Dread(handle.id, memType, H5.all, H5.all, H5.defaultProperties, buffer)
+        }
+    }
+
+    /// Reads a boolean dataset (h5py enum bool or an integer dataset).
+    func readBools() throws -> [Bool] {
+        let type = try H5Handle(H5Dget_type(handle.id), .datatype, path: file, field: name, operation: "read type of")
+        let count = try elementCount()
+        guard count > 0 else { return [] }
+        var bytes = [Int8](repeating: 0, count: count)
+        switch H5Tget_class(type.id) {
+        case H5T_ENUM:
+            let native = try H5Handle(H5Tget_native_type(type.id, H5T_DIR_ASCEND), .datatype,
+                                      path: file, field: name, operation: "read type of")
+            guard H5Tget_size(native.id) == 1 else {
+                throw AnnDataError.malformed(path: file, field: name, reason: "unsupported enum type")
+            }
+            try h5check(H5Dread(handle.id, native.id, H5.all, H5.all, H5.defaultProperties, &bytes),
+                        path: file, field: name, "read")
+        case H5T_INTEGER:
+            try h5check(H5Dread(handle.id, pk_h5t_native_int8(), H5.all, H5.all, H5.defaultProperties, &bytes),
+                        path: file, field: name, "read")
+        default:
+            throw AnnDataError.malformed(path: file, field: name, reason: "expected booleans")
+        }
+        return bytes.map { $0 != 0 }
+    }
+}

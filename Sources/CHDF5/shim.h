@@ -1,0 +1,36 @@
+#ifndef PERTURBKIT_CHDF5_SHIM_H
+#define PERTURBKIT_CHDF5_SHIM_H
+// The HDF5 C API, plus functions for the predefined type identifiers, which hdf5.h exposes only as
+// macros over global variables (H5T_NATIVE_FLOAT expands to `(H5OPEN H5T_NATIVE_FLOAT_g)`) that Swift cannot import.
+#include <hdf5.h>
+
+static inline hid_t pk_h5t_native_int8(void)    { return H5T_NATIVE_INT8; }
+static inline hid_t pk_h5t_native_uint8(void)   { return H5T_NATIVE_UINT8; }
+static inline hid_t pk_h5t_native_int16(void)   { return H5T_NATIVE_INT16; }
+static inline hid_t pk_h5t_native_int32(void)   { return H5T_NATIVE_INT32; }
+static inline hid_t pk_h5t_native_int64(void)   { return H5T_NATIVE_INT64; }
+static inline hid_t pk_h5t_native_uint64(void)  { return H5T_NATIVE_UINT64; }
+static inline hid_t pk_h5t_native_float(void)   { return H5T_NATIVE_FLOAT; }
+static inline hid_t pk_h5t_native_double(void)  { return H5T_NATIVE_DOUBLE; }
+static inline hid_t pk_h5t_c_s1(void)           { return H5T_C_S1; }
+static inline hid_t pk_h5p_file_access(void)    { return H5P_FILE_ACCESS; }
+static inline hid_t pk_h5p_file_create(void)    { return H5P_FILE_CREATE; }
+static inline hid_t pk_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t pk_h5p_link_create(void)    { return H5P_LINK_CREATE; }
+static inline hid_t pk_h5p_group_create(void)   { return H5P_GROUP_CREATE; }
+
+static inline unsigned pk_h5f_acc_rdonly(void)  { return H5F_ACC_RDONLY; }
+static inline unsigned pk_h5f_acc_trunc(void)   { return H5F_ACC_TRUNC; }
+
+/// Silences HDF5's automatic error printing (errors are turned into Swift errors instead).
+static inline void pk_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/// Frees the strings H5Dread/H5Aread allocated for a variable-length string buffer.
+static inline herr_t pk_h5_reclaim_vlen(hid_t mem_type, hid_t space, void *buf) {
+#if H5_VERSION_GE(1, 12, 0)
+    return H5Treclaim(mem_type, space, H5P_DEFAULT, buf);
+#else
+    return H5Dvlen_reclaim(mem_type, space, H5P_DEFAULT, buf);
+#endif
+}
+#endif

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Writes files so that a crash never leaves a partial result: content goes to a temporary file in the
+/// destination's directory, which is then renamed over the destination.
+public enum AtomicFile {
+    /// Writes `data` to `path` atomically.
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try data.write(to: temporary)
+            guard rename(temporary.path, path) == 0 else {
+                throw AtomicFileError.renameFailed(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            unlink(temporary.path)
+            throw error
+        }
+    }
+
+    /// Writes `text` as UTF-8 to `path` atomically.
+    public static func write(_ text: String, to path: String) throws {
+        try write(Data(text.utf8), to: path)
+    }
+}
+
+/// A failed atomic write.
+public enum AtomicFileError: Error, CustomStringConvertible {
+    case renameFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .renameFailed(let path, let reason): return "\(path): could not move the finished file into place: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import AnnData
+
+/// Which obs columns and labels describe the experiment — the `--pert-col`, `--control`, `--celltype-col`,
+/// `--batch-col` vocabulary every command shares.
+public struct DatasetColumns: Sendable, Equatable {
+    /// obs column with the perturbation label of each cell.
+    public var perturbation: String
+    /// Label of control cells in that column.
+    public var control: String
+    /// obs column with the cell type, if any.
+    public var cellType: String?
+    /// obs column with the batch, if any.
+    public var batch: String?
+    /// Labels whose cells are dropped on load (e.g. `unassigned`, `multiple`).
+    public var dropLabels: [String]
+
+    public init(perturbation: String = "target_gene", control: String = "non-targeting", cellType: String? = nil,
+                batch: String? = nil, dropLabels: [String] = []) {
+        self.perturbation = perturbation
+        self.control = control
+        self.cellType = cellType
+        self.batch = batch
+        self.dropLabels = dropLabels
+    }
+
+    /// The labels of obs column `name` as strings, failing clearly when it is absent or has missing values.
+    public func labels(of name: String, in obs: DataFrame, path: String) throws -> [String] {
+        guard let column = obs[name] else {
+            throw PerturbDataError.missingColumn(path: path, column: name, available: obs.columnNames)
+        }
+        let values = column.labels()
+        let missing = values.reduce(0) { $0 + ($1 == nil ? 1 : 0) }
+        guard missing == 0 else { throw PerturbDataError.missingLabels(path: path, column: name, count: missing) }
+        return values.map { $0! }
+    }
+}

@@ -1,0 +1,3 @@
+@_exported import AnnData
+@_exported import LinearAlgebra
+@_exported import PerturbData

@@ -1,0 +1,37 @@
+import ArgumentParser
+import PerturbKit
+
+/// The shared vocabulary for describing a dataset's columns.
+struct DatasetOptions: ParsableArguments {
+    @Option(name: .customLong("pert-col"), help: "obs column holding the perturbation label.")
+    var perturbationColumn = "target_gene"
+
+    @Option(help: "Label of control cells in the perturbation column.")
+    var control = "non-targeting"
+
+    @Option(name: .customLong("celltype-col"), help: "obs column holding the cell type.")
+    var cellTypeColumn: String?
+
+    @Option(name: .customLong("batch-col"), help: "obs column holding the batch.")
+    var batchColumn: String?
+
+    var columns: DatasetColumns {
+        DatasetColumns(perturbation: perturbationColumn, control: control, cellType: cellTypeColumn, batch: batchColumn)
+    }
+}
+
+/// Options every long-running command takes.
+struct RunOptions: ParsableArguments {
+    @Flag(help: "Print no progress on stderr.")
+    var quiet = false
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    var threadCount: Int { max(1, threads ?? defaultThreadCount()) }
+
+    /// A progress reporter for `what`, or nil when quiet.
+    func progress(_ what: String, unit: String) -> ProgressHandler? {
+        quiet ? nil : ProgressLine(label: what, unit: unit).handler
+    }
+}

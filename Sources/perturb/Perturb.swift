@@ -1,0 +1,12 @@
+import ArgumentParser
+import PerturbKit
+
+/// The `perturb` command-line tool: one subcommand per file, no logic beyond parsing.
+@main
+struct Perturb: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perturb",
+        abstract: "Virtual-cell perturbation modeling: data, forward and reverse prediction, evaluation.",
+        version: PerturbKitVersion.current,
+        subcommands: [Inspect.self, Simulate.self])
+}
