@@ -47,7 +47,7 @@ extension H5ADFile {
                 throw AnnDataError.malformed(path: path, field: codesDataset.name, reason: "codes must be integers")
             }
             let codes = try codesDataset.readAll(as: pk_h5t_native_int32(), Int32.self)
-            let categories = try readArrayColumn(try group.dataset("categories")).labels().map { $0 ?? "" }
+            let categories = try readColumn(group, "categories").labels().map { $0 ?? "" }
             let ordered = try group.boolAttribute("ordered") ?? false
             do {
                 return .categorical(try Categorical(codes: codes, categories: categories, ordered: ordered))

@@ -16,6 +16,14 @@ struct H5Dataset: H5Object {
         return dims.map { Int($0) }
     }
 
+    /// Byte range of a contiguous (unchunked) dataset's raw data in the file, or nil when chunked or empty.
+    func storageRange() -> Range<Int>? {
+        let offset = H5Dget_offset(handle.id)
+        let size = Int(H5Dget_storage_size(handle.id))
+        guard offset != haddr_t.max, size > 0 else { return nil }
+        return Int(offset)..<(Int(offset) + size)
+    }
+
     /// Number of elements (1 for a scalar).
     func elementCount() throws -> Int { try shape().reduce(1, *) }
 

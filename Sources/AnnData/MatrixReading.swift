@@ -202,12 +202,20 @@ extension H5ADFile {
         return builder.build()
     }
 
-    /// Reads `obsm[key]` as a dense `Double` matrix (a 1-D array becomes one column).
+    /// Reads `obsm[key]` as a dense `Double` matrix (a 1-D array becomes one column; a sparse one is densified,
+    /// which suits obsm's low-dimensional arrays such as guide counts or embeddings).
     public func readObsm(_ key: String) throws -> Matrix<Double> {
         let group = try root.group("obsm")
-        guard group.isGroup(key) == false else {
-            let encoding = (try? group.group(key).encodingType()) ?? nil
-            throw AnnDataError.unsupportedEncoding(path: path, field: "obsm/\(key)", encoding: encoding ?? "group")
+        if group.isGroup(key) == true {
+            let sub = try group.group(key)
+            let encoding = try sub.encodingType() ?? "group"
+            guard encoding == "csr_matrix" || encoding == "csc_matrix" else {
+                throw AnnDataError.unsupportedEncoding(path: path, field: "obsm/\(key)", encoding: encoding)
+            }
+            let (rows, columns) = try sparseShape(sub)
+            let sparse = encoding == "csr_matrix" ? try readCSR(sub, rows: rows, columns: columns, progress: nil)
+                                                  : try readCSC(sub, rows: rows, columns: columns, progress: nil)
+            return sparse.toDense().converted(to: Double.self)
         }
         let dataset = try group.dataset(key)
         let shape = try dataset.shape()

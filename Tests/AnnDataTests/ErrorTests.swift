@@ -1,0 +1,151 @@
+import Foundation
+import XCTest
+@testable import AnnData
+import LinearAlgebra
+
+/// Every bad-input class gets an error that names the file and the field.
+final class ErrorTests: XCTestCase {
+    func error(_ body: () throws -> Void) -> AnnDataError? {
+        do { try body() } catch let e as AnnDataError { return e } catch { XCTFail("unexpected \(error)") }
+        return nil
+    }
+
+    func testMissingFile() {
+        let e = error { _ = try AnnData.read(path: "/nonexistent/data.h5ad") }
+        XCTAssertEqual(e, .fileNotFound(path: "/nonexistent/data.h5ad"))
+        XCTAssertTrue(e!.description.contains("/nonexistent/data.h5ad"))
+    }
+
+    func testNotHDF5() throws {
+        let path = try temporaryDirectory(self).appendingPathComponent("table.h5ad").path
+        try "gene,value\nA,1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(error { _ = try AnnData.read(path: path) }, .notHDF5(path: path))
+    }
+
+    func testHDF5ButNotAnnData() {
+        let path = fixtureDirectory.appendingPathComponent("not_anndata.h5").path
+        guard case .notAnnData(let p, let reason)? = error({ _ = try AnnData.read(path: path) }) else {
+            return XCTFail("expected notAnnData")
+        }
+        XCTAssertEqual(p, path)
+        XCTAssertTrue(reason.contains("measurements"), "lists what the file holds: \(reason)")
+    }
+
+    func testUnsupportedEncodingIsNamed() {
+        let path = fixtureDirectory.appendingPathComponent("unsupported_x.h5ad").path
+        let e = error { _ = try AnnData.read(path: path) }
+        XCTAssertEqual(e, .unsupportedEncoding(path: path, field: "X", encoding: "coo_matrix"))
+        XCTAssertTrue(e!.description.contains("'X'") && e!.description.contains("coo_matrix"))
+    }
+
+    func testTruncatedFileIsAnErrorNotACrash() throws {
+        let source = fixtureDirectory.appendingPathComponent("csr_gzip.h5ad")
+        let bytes = try Data(contentsOf: source)
+        let directory = try temporaryDirectory(self)
+        for fraction in [0.1, 0.5, 0.9] {
+            let path = directory.appendingPathComponent("cut-\(fraction).h5ad").path
+            try bytes.prefix(Int(Double(bytes.count) * fraction)).write(to: URL(fileURLWithPath: path))
+            let e = error { _ = try AnnData.read(path: path, options: ReadOptions(layers: ["counts"])) }
+            XCTAssertNotNil(e, "fraction \(fraction)")
+            XCTAssertTrue(e?.description.contains(path) ?? false, "names the file: \(String(describing: e))")
+        }
+    }
+
+    func testCorruptedMatrixArraysAreCaughtNotCrashed() throws {
+        // Byte flips inside the raw data of X/indices, X/indptr and the categorical codes: our validation must turn
+        // every out-of-range index, non-monotone pointer or bad code into an error naming the field.
+        // (Flips in HDF5's own metadata are libhdf5's to detect; 1.10.8 can crash on a corrupted global heap.)
+        let directory = try temporaryDirectory(self)
+        let clean = directory.appendingPathComponent("clean.h5ad").path
+        try RoundTripTests.randomObject(seed: 11).write(to: clean)
+        let file = try H5ADFile(path: clean)
+        let targets = try ["X/indices", "X/indptr", "obs/perturbation/codes"].map { name -> (String, Range<Int>) in
+            let parts = name.split(separator: "/").map(String.init)
+            var group = file.root
+            for part in parts.dropLast() { group = try group.group(part) }
+            return (name, try XCTUnwrap(try group.dataset(parts.last!).storageRange(), name))
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: clean))
+        let path = directory.appendingPathComponent("flipped.h5ad").path
+        var state: UInt64 = 7
+        var errors: [String: Int] = [:]
+        for round in 0..<90 {
+            let (name, range) = targets[round % targets.count]
+            var copy = bytes
+            for _ in 0..<3 {
+                state = state &* 6364136223846793005 &+ 1
+                copy[range.lowerBound + Int(state >> 33) % range.count] ^= 0x7F
+            }
+            try copy.write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try AnnData.read(path: path)
+            } catch let e as AnnDataError {
+                XCTAssertTrue(e.description.contains(path), "\(e)")
+                errors[name, default: 0] += 1
+            }
+        }
+        for (name, _) in targets { XCTAssertGreaterThan(errors[name] ?? 0, 0, "corrupting \(name) is detected") }
+    }
+
+    func testMissingLayerListsAvailable() {
+        let path = fixtureDirectory.appendingPathComponent("csr_gzip.h5ad").path
+        let e = error { _ = try AnnData.read(path: path, options: ReadOptions(matrix: .layer("spliced"))) }
+        XCTAssertEqual(e, .missingField(path: path, field: "layers/spliced", available: ["counts"]))
+    }
+
+    func testWriteIntoMissingDirectoryLeavesNothing() {
+        let data = AnnData(X: CSRMatrix(zeros: 1, columns: 1), obs: DataFrame(index: ["a"]), variables: DataFrame(index: ["g"]))
+        let e = error { try data.write(to: "/nonexistent-dir/out.h5ad") }
+        guard case .writeFailed(let path, _)? = e else { return XCTFail("expected writeFailed") }
+        XCTAssertEqual(path, "/nonexistent-dir/out.h5ad")
+    }
+
+    func testFailedWriteKeepsPreviousFileAndLeavesNoTemporary() throws {
+        let directory = try temporaryDirectory(self)
+        let path = directory.appendingPathComponent("result.h5ad").path
+        let good = AnnData(X: CSRMatrix(zeros: 2, columns: 1), obs: DataFrame(index: ["a", "b"]), variables: DataFrame(index: ["g"]))
+        try good.write(to: path)
+        // Two columns with the same name cannot exist in HDF5: the index name clashes with a column.
+        var obs = DataFrame(index: ["a", "b"], indexName: "cell")
+        try obs.setColumn("x", .string(["1", "2"]))
+        try obs.setColumn("x/y", .string(["1", "2"]))   // '/' makes HDF5 look for a group 'x', which is a dataset
+        let bad = AnnData(X: CSRMatrix(zeros: 2, columns: 1), obs: obs, variables: DataFrame(index: ["g"]))
+        XCTAssertNotNil(error { try bad.write(to: path) })
+        XCTAssertEqual(try AnnData.read(path: path).obs.columnNames, [], "the earlier file is intact")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+    }
+}
+
+final class LZFTests: XCTestCase {
+    func testLiteralsAndBackReferences() {
+        // "abcabcabcX": literal run "abc" (ctrl 2), back-reference length 6 at distance 3
+        // (ctrl = (6-2)<<5 | 0 = 0x80, offset byte 2), literal "X" (ctrl 0).
+        let compressed: [UInt8] = [2, 0x61, 0x62, 0x63, 0x80, 2, 0, 0x58]
+        var output = [UInt8](repeating: 0, count: 10)
+        var tooSmall = false
+        let written = compressed.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { LZFFilter.decompress(input, into: $0, tooSmall: &tooSmall) }
+        }
+        XCTAssertEqual(written, 10)
+        XCTAssertEqual(String(decoding: output, as: UTF8.self), "abcabcabcX")
+    }
+
+    func testShortOutputAndBadReferenceAreReported() {
+        let compressed: [UInt8] = [2, 0x61, 0x62, 0x63, 0x80, 2, 0, 0x58]
+        var small = [UInt8](repeating: 0, count: 5)
+        var tooSmall = false
+        let none = compressed.withUnsafeBytes { input in
+            small.withUnsafeMutableBytes { LZFFilter.decompress(input, into: $0, tooSmall: &tooSmall) }
+        }
+        XCTAssertNil(none)
+        XCTAssertTrue(tooSmall)
+        let badReference: [UInt8] = [0x80, 9]   // refers before the start of the output
+        var output = [UInt8](repeating: 0, count: 16)
+        let bad = badReference.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { LZFFilter.decompress(input, into: $0, tooSmall: &tooSmall) }
+        }
+        XCTAssertNil(bad)
+        XCTAssertFalse(tooSmall)
+    }
+}

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Golden h5ad fixtures written by the reference anndata, and a checker for files PerturbKit writes.
+
+    python scripts/reference/make_h5ad_fixtures.py make [OUTDIR]   # default Tests/Fixtures/h5ad
+    python scripts/reference/make_h5ad_fixtures.py check FILE EXPECTED.json
+
+`make` writes small .h5ad files that together cover every encoding the reader supports, and beside each
+one a JSON file with the values anndata holds after reading it back (the expectation the Swift tests
+compare against). `check` opens a file written by PerturbKit with anndata and compares it to the JSON
+description PerturbKit's test wrote; it exits non-zero with a message on any difference.
+
+Pinned versions: scripts/reference/requirements.txt.
+"""
+import json
+import sys
+from pathlib import Path
+
+import anndata as ad
+import h5py
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+
+def describe(adata):
+    """The JSON expectation of an AnnData object: dense X, obs/var columns with kinds, obsm."""
+    X = adata.X
+    dense = X.toarray() if sp.issparse(X) else np.asarray(X)
+    out = {
+        "shape": list(adata.shape),
+        "X": dense.astype(np.float64).tolist(),
+        "obs_names": [str(x) for x in adata.obs_names],
+        "var_names": [str(x) for x in adata.var_names],
+        "obs": {}, "var": {}, "obsm": {}, "layers": {},
+    }
+    for frame_name, frame in (("obs", adata.obs), ("var", adata.var)):
+        for col in frame.columns:
+            s = frame[col]
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                entry = {"kind": "categorical", "ordered": bool(s.cat.ordered),
+                         "categories": [str(c) for c in s.cat.categories],
+                         "codes": s.cat.codes.astype(int).tolist()}
+            elif pd.api.types.is_bool_dtype(s.dtype) and not pd.api.types.is_extension_array_dtype(s.dtype):
+                entry = {"kind": "boolean", "values": s.astype(bool).tolist()}
+            elif isinstance(s.dtype, pd.BooleanDtype):
+                entry = {"kind": "nullable-boolean", "values": [bool(v) if not pd.isna(v) else False for v in s],
+                         "missing": s.isna().tolist()}
+            elif isinstance(s.dtype, pd.core.arrays.integer.IntegerDtype):
+                entry = {"kind": "nullable-integer", "values": [int(v) if not pd.isna(v) else 0 for v in s],
+                         "missing": s.isna().tolist()}
+            elif isinstance(s.dtype, pd.StringDtype):
+                entry = {"kind": "nullable-string", "values": [str(v) if not pd.isna(v) else "" for v in s],
+                         "missing": s.isna().tolist()}
+            elif pd.api.types.is_numeric_dtype(s.dtype):
+                entry = {"kind": "numeric", "dtype": str(s.dtype), "values": s.astype(np.float64).tolist()}
+            else:
+                entry = {"kind": "string", "values": [str(v) for v in s]}
+            out[frame_name][col] = entry
+    for key, value in adata.obsm.items():
+        out["obsm"][key] = np.asarray(value, dtype=np.float64).tolist()
+    for key, value in adata.layers.items():
+        out["layers"][key] = (value.toarray() if sp.issparse(value) else np.asarray(value)).astype(np.float64).tolist()
+    return out
+
+
+def base_object(rng, n_obs=12, n_vars=8, dtype=np.float32, density=0.4):
+    dense = rng.poisson(2.0, size=(n_obs, n_vars)).astype(dtype)
+    dense[rng.random((n_obs, n_vars)) > density] = 0
+    obs = pd.DataFrame(index=[f"cell{i}" for i in range(n_obs)])
+    labels = np.array(["non-targeting", "GENE1", "GENE2", "GENE1+GENE2"])[rng.integers(0, 4, n_obs)]
+    obs["target_gene"] = pd.Categorical(labels)
+    var = pd.DataFrame(index=[f"GENE{j}" for j in range(n_vars)])
+    return dense, obs, var
+
+
+def make(outdir: Path):
+    outdir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(20261121)
+    if hasattr(ad.settings, "allow_write_nullable_strings"):
+        ad.settings.allow_write_nullable_strings = True
+    written = {}
+
+    # 1. Dense float32 X and every obs/var column encoding; obsm arrays; uns contents to be skipped.
+    dense, obs, var = base_object(rng)
+    n = obs.shape[0]
+    obs["dose"] = pd.Categorical(rng.choice([1, 10, 100], n))               # numeric categories
+    obs["phase"] = pd.Categorical(rng.choice(["G1", "S", "G2M"], n), categories=["G1", "S", "G2M"], ordered=True)
+    obs["sparse_cat"] = pd.Categorical(["a", None] * (n // 2))              # missing values (code -1)
+    obs["donor"] = [f"d{i % 3}" for i in range(n)]                          # plain strings
+    obs["n_counts"] = rng.random(n) * 1000                                  # float64
+    obs["score32"] = (rng.random(n)).astype(np.float32)                    # float32
+    obs["n_genes"] = rng.integers(0, 500, n).astype(np.int64)              # int64
+    obs["small_int"] = rng.integers(0, 5, n).astype(np.int32)              # int32
+    obs["is_control"] = rng.random(n) > 0.5                                 # bool
+    obs["guides"] = pd.array([1, None, 3] * (n // 3), dtype="Int64")       # nullable integer
+    obs["flag"] = pd.array([True, None, False] * (n // 3), dtype="boolean")  # nullable boolean
+    obs["barcode"] = [f"AAAC{i:04d}" for i in range(n)]                    # unique strings stay string-array
+    obs["note_cat"] = pd.array(["x", None, "z"] * (n // 3), dtype="string")  # becomes categorical of nullable strings
+    var["highly_variable"] = rng.random(var.shape[0]) > 0.5
+    var["gene_ids"] = [f"ENSG{j:05d}" for j in range(var.shape[0])]
+    a = ad.AnnData(X=dense, obs=obs, var=var)
+    a.obsm["X_pca"] = rng.normal(size=(n, 3))
+    a.obsm["X_umap32"] = rng.normal(size=(n, 2)).astype(np.float32)
+    a.uns["nested"] = {"a": 1, "b": "text", "c": {"d": np.arange(3)}}
+    a.uns["df"] = pd.DataFrame({"x": [1, 2]})
+    written["dense_f32_all_columns"] = a
+
+    # 2. Dense float64 and dense integer X.
+    dense, obs, var = base_object(rng, dtype=np.float64)
+    written["dense_f64"] = ad.AnnData(X=dense + 0.25 * (dense > 0), obs=obs, var=var)
+    dense, obs, var = base_object(rng, dtype=np.int32)
+    written["dense_int32"] = ad.AnnData(X=dense, obs=obs, var=var)
+
+    # 3. CSR float32 with gzip, and an int64 counts layer.
+    dense, obs, var = base_object(rng, n_obs=30, n_vars=20)
+    a = ad.AnnData(X=sp.csr_matrix(np.log1p(dense)), obs=obs, var=var)
+    a.layers["counts"] = sp.csr_matrix(dense.astype(np.int64))
+    written["csr_gzip"] = (a, "gzip")
+
+    # 4. CSC float32 with lzf (h5py's own filter).
+    dense, obs, var = base_object(rng, n_obs=25, n_vars=15)
+    written["csc_lzf"] = (ad.AnnData(X=sp.csc_matrix(dense), obs=obs, var=var), "lzf")
+
+    # 5. CSR float64 with lzf, with a stored explicit zero, unsorted indices and a duplicate entry.
+    dense, obs, var = base_object(rng, n_obs=10, n_vars=6, dtype=np.float64)
+    m = sp.csr_matrix(dense)
+    data, indices, indptr = list(m.data), list(m.indices), list(m.indptr)
+    # Row 0 gets entries written out of order, one explicit zero and one duplicated column.
+    row0 = [(5, 1.5), (1, 0.0), (3, 2.0), (5, 0.5)]
+    start, end = indptr[0], indptr[1]
+    data = [v for _, v in row0] + data[end:]
+    indices = [c for c, _ in row0] + indices[end:]
+    shift = len(row0) - (end - start)
+    indptr = [0] + [p + shift for p in indptr[1:]]
+    m = sp.csr_matrix((np.array(data), np.array(indices, dtype=np.int32), np.array(indptr)), shape=m.shape)
+    m.has_sorted_indices = False
+    written["csr_f64_lzf_messy"] = (ad.AnnData(X=m, obs=obs, var=var), "lzf")
+
+    # 6. Empty var frame columns and a CSR matrix with an empty row.
+    dense, obs, var = base_object(rng, n_obs=6, n_vars=5)
+    dense[2, :] = 0
+    written["csr_empty_row"] = ad.AnnData(X=sp.csr_matrix(dense), obs=obs, var=var)
+
+    for name, item in written.items():
+        a, compression = item if isinstance(item, tuple) else (item, None)
+        path = outdir / f"{name}.h5ad"
+        a.write_h5ad(path, compression=compression)
+        if name == "dense_f32_all_columns":
+            # write_h5ad turns string columns into categoricals; add a true nullable-string column by hand.
+            with h5py.File(path, "r+") as f:
+                n = a.n_obs
+                ad.io.write_elem(f["obs"], "note", pd.array([f"n{i}" if i != 1 else None for i in range(n)], dtype="string"))
+                order = list(f["obs"].attrs["column-order"]) + ["note"]
+                f["obs"].attrs["column-order"] = np.array(order, dtype=object)
+        back = ad.read_h5ad(path)
+        (outdir / f"{name}.json").write_text(json.dumps(describe(back), indent=None, sort_keys=True))
+
+    # Error fixtures: HDF5 that is not AnnData, and an X with an encoding we do not read.
+    with h5py.File(outdir / "not_anndata.h5", "w") as f:
+        f.create_group("measurements").create_dataset("values", data=np.arange(4))
+    dense, obs, var = base_object(rng, n_obs=4, n_vars=3)
+    path = outdir / "unsupported_x.h5ad"
+    ad.AnnData(X=sp.csr_matrix(dense), obs=obs, var=var).write_h5ad(path)
+    with h5py.File(path, "r+") as f:
+        f["X"].attrs["encoding-type"] = "coo_matrix"
+    print(f"wrote {len(written) + 2} fixtures to {outdir}")
+
+
+def check(path, expected_path):
+    """Compares what anndata reads from PerturbKit's file with the JSON description PerturbKit wrote."""
+    expected = json.loads(Path(expected_path).read_text())
+    got = describe(ad.read_h5ad(path))
+    problems = []
+    if got["shape"] != expected["shape"]:
+        problems.append(f"shape {got['shape']} != {expected['shape']}")
+    elif not np.allclose(np.array(got["X"]), np.array(expected["X"]), rtol=0, atol=1e-6):
+        problems.append("X differs")
+    for key in ("obs_names", "var_names"):
+        if got[key] != expected[key]:
+            problems.append(f"{key} differ")
+    for frame in ("obs", "var"):
+        for col, want in expected[frame].items():
+            have = got[frame].get(col)
+            if have is None:
+                problems.append(f"{frame}['{col}'] missing")
+                continue
+            for field, value in want.items():
+                if field == "values" and want["kind"] == "numeric":
+                    if not np.allclose(have["values"], value, rtol=1e-6, atol=1e-6):
+                        problems.append(f"{frame}['{col}'] values differ")
+                elif have.get(field) != value:
+                    problems.append(f"{frame}['{col}'].{field}: anndata read {have.get(field)!r}, expected {value!r}")
+    for key, value in expected.get("obsm", {}).items():
+        if key not in got["obsm"] or not np.allclose(got["obsm"][key], value, atol=1e-9):
+            problems.append(f"obsm['{key}'] differs")
+    for key, value in expected.get("layers", {}).items():
+        if key not in got["layers"] or not np.allclose(got["layers"][key], value, atol=1e-6):
+            problems.append(f"layers['{key}'] differs")
+    if problems:
+        print(f"{path}: " + "; ".join(problems))
+        sys.exit(1)
+    print(f"{path}: anndata {ad.__version__} reads it as expected")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "make":
+        make(Path(sys.argv[2]) if len(sys.argv) > 2 else Path("Tests/Fixtures/h5ad"))
+    elif len(sys.argv) == 4 and sys.argv[1] == "check":
+        check(sys.argv[2], sys.argv[3])
+    else:
+        print(__doc__)
+        sys.exit(2)
