@@ -1,0 +1,108 @@
+import Foundation
+import XCTest
+import AnnData
+import LinearAlgebra
+@testable import PerturbData
+
+final class DatasetTests: XCTestCase {
+    /// Four cells, three genes, counts.
+    func small(labels: [String] = ["non-targeting", "A", "B+A", "A+B"], genes: [String] = ["A", "B", "C"]) -> AnnData {
+        let X = CSRMatrix(dense: Matrix<Float>(rowArrays: [[1, 0, 3], [0, 2, 0], [4, 0, 0], [1, 1, 1]]))
+        var obs = DataFrame(index: ["c1", "c2", "c3", "c4"])
+        try! obs.setColumn("target_gene", .categorical(Categorical(labels: labels)))
+        try! obs.setColumn("batch", .string(["b1", "b1", "b2", "b2"]))
+        return AnnData(X: X, obs: obs, variables: DataFrame(index: genes))
+    }
+
+    func testGroupsUseCanonicalLabels() throws {
+        let data = try PerturbationDataset(small(), columns: DatasetColumns(batch: "batch"), path: "mem.h5ad")
+        XCTAssertEqual(data.perturbationLabels, ["A", "A+B"])
+        XCTAssertEqual(data.groups.cellsByPerturbation["A+B"], [2, 3], "B+A and A+B are one group")
+        XCTAssertEqual(data.controlCells, [0])
+        XCTAssertEqual(data.groups.conditions.count, 3, "c3 and c4 share A+B in b2")
+        XCTAssertEqual(data.scale, .counts)
+        XCTAssertEqual(data.selectingCells([3, 0]).perturbations, ["A+B", "non-targeting"])
+    }
+
+    func testMissingColumnListsAvailable() {
+        XCTAssertThrowsError(try PerturbationDataset(small(), columns: DatasetColumns(perturbation: "guide"), path: "x.h5ad")) {
+            XCTAssertEqual($0 as? PerturbDataError, .missingColumn(path: "x.h5ad", column: "guide",
+                                                                   available: ["target_gene", "batch"]))
+            XCTAssertTrue("\($0)".contains("x.h5ad") && "\($0)".contains("target_gene"))
+        }
+    }
+
+    func testAbsentControlSuggestsClosestLabels() {
+        let data = small(labels: ["non_targeting", "A", "A", "B"])
+        XCTAssertThrowsError(try PerturbationDataset(data, columns: DatasetColumns(), path: "x.h5ad")) {
+            guard case .controlAbsent(_, _, let control, let closest)? = $0 as? PerturbDataError else { return XCTFail() }
+            XCTAssertEqual(control, "non-targeting")
+            XCTAssertEqual(closest.first, "non_targeting")
+        }
+    }
+
+    func testDuplicateGenesAndEmptyMatrixAreRejected() {
+        XCTAssertThrowsError(try PerturbationDataset(small(genes: ["A", "B", "A"]), columns: DatasetColumns(), path: "x.h5ad")) {
+            XCTAssertEqual($0 as? PerturbDataError, .duplicateGenes(path: "x.h5ad", examples: ["A"], count: 1))
+        }
+        let empty = AnnData(X: CSRMatrix(zeros: 0, columns: 3), obs: DataFrame(index: []), variables: DataFrame(index: ["a", "b", "c"]))
+        XCTAssertThrowsError(try PerturbationDataset(empty, columns: DatasetColumns(), path: "x.h5ad")) {
+            XCTAssertEqual($0 as? PerturbDataError, .emptyMatrix(path: "x.h5ad", field: "X", rows: 0, columns: 3))
+        }
+    }
+
+    func testDropLabelsRemovesCells() throws {
+        let data = try PerturbationDataset(small(labels: ["non-targeting", "A", "unassigned", "A"]),
+                                           columns: DatasetColumns(dropLabels: ["unassigned"]), path: "x")
+        XCTAssertEqual(data.cellCount, 3)
+        XCTAssertEqual(data.cellIDs, ["c1", "c2", "c4"])
+    }
+
+    func testScaleDetectionFollowsCellEval() {
+        XCTAssertEqual(ValueScale.detect(CSRMatrix(dense: Matrix<Float>(rowArrays: [[1, 2], [0, 7]]))), .counts)
+        XCTAssertEqual(ValueScale.detect(CSRMatrix(dense: Matrix<Float>(rowArrays: [[1.0005, 2]]))), .counts, "within 1e-3")
+        XCTAssertEqual(ValueScale.detect(CSRMatrix(dense: Matrix<Float>(rowArrays: [[0.69314718, 2]]))), .log1p)
+    }
+
+    func testLog1pValuesOutsideRangeAreRejected() {
+        var data = small()
+        data.X = CSRMatrix(dense: Matrix<Float>(rowArrays: [[0.5, 0, 20.5], [0, 2, 0], [4, 0, 0], [1, 1, 1]]))
+        XCTAssertThrowsError(try PerturbationDataset(data, columns: DatasetColumns(), path: "x.h5ad")) {
+            guard case .invalidValues(_, let field, _)? = $0 as? PerturbDataError else { return XCTFail("\($0)") }
+            XCTAssertEqual(field, "X")
+        }
+    }
+
+    func testNormalizeTotalAndLog1pByHand() {
+        // Library sizes 4, 2, 4, 3 → median of non-zero totals = (3 + 4) / 2 = 3.5.
+        let counts = CSRMatrix(dense: Matrix<Float>(rowArrays: [[1, 0, 3], [0, 2, 0], [4, 0, 0], [1, 1, 1]]))
+        XCTAssertEqual(Normalization.medianLibrarySize(counts), 3.5)
+        let normalized = Normalization.normalizeTotal(counts)
+        XCTAssertEqual(normalized.denseRow(0), [0.875, 0, 2.625])
+        XCTAssertEqual(normalized.denseRow(1), [0, 3.5, 0])
+        let logged = Normalization.log1p(normalized)
+        XCTAssertEqual(Double(logged.denseRow(0)[0]), log(1.875), accuracy: 1e-6)
+        let fixed = Normalization.normalizeTotal(counts, targetSum: 10_000)
+        let third = Float(10_000.0 / 3)
+        XCTAssertEqual(fixed.denseRow(3), [third, third, third])
+    }
+
+    func testRealFilesMatchTheIssueNumbers() throws {
+        let devel = try DatasetSummary.inspect(path: try realDataPath("perturbench_devel/devel.h5ad"),
+                                               columns: DatasetColumns(perturbation: "perturbation", control: "control"))
+        XCTAssertEqual([devel.cells, devel.genes], [5961, 500])
+        XCTAssertEqual(devel.scale, .log1p)
+        XCTAssertEqual(devel.perturbations, 33)
+        XCTAssertEqual(devel.combinations, 15)
+        XCTAssertEqual(devel.controlCells, 400)
+
+        let papalexi = try DatasetSummary.inspect(
+            path: try realDataPath("sceptre_papalexi_lowmoi/papalexi2021_lowmoi_subset.h5ad"),
+            columns: DatasetColumns(perturbation: "perturbation", control: "non-targeting"))
+        XCTAssertEqual(papalexi.scale, .counts)
+        XCTAssertEqual(papalexi.perturbations, 26)
+        XCTAssertEqual(papalexi.controlCells, 2304)
+        XCTAssertEqual(papalexi.unassignedLabels, [.init(label: "unassigned", cells: 966)])
+        XCTAssertTrue(papalexi.rendered().contains("unassigned (966)"))
+    }
+}
