@@ -50,7 +50,9 @@ extension AnnData {
     private func writeContents(to file: String, options: WriteOptions) throws {
         let access = try H5Handle(H5Pcreate(pk_h5p_file_access()), .propertyList, path: file, field: "/", operation: "create")
         H5Pset_fclose_degree(access.id, H5F_CLOSE_STRONG)
-        let handle = try H5Handle(H5Fcreate(file, pk_h5f_acc_trunc(), H5.defaultProperties, access.id), .file,
+        let creation = try H5Handle(H5Pcreate(pk_h5p_file_create()), .propertyList, path: file, field: "/", operation: "create")
+        try h5check(H5Pset_obj_track_times(creation.id, false), path: file, field: "/", "create")
+        let handle = try H5Handle(H5Fcreate(file, pk_h5f_acc_trunc(), creation.id, access.id), .file,
                                   path: file, field: "/", operation: "create")
         let root = H5Group(handle: try H5Handle(H5Gopen2(handle.id, "/", H5.defaultProperties), .group, path: file,
                                                 field: "/", operation: "open group"), file: file, name: "")

@@ -7,7 +7,11 @@ struct H5Writer {
     let gzipLevel: Int?
 
     func createGroup(in parent: H5Group, _ name: String, encoding: String? = nil, version: String? = nil) throws -> H5Group {
-        let id = H5Gcreate2(parent.handle.id, name, H5.defaultProperties, H5.defaultProperties, H5.defaultProperties)
+        // No modification times in object headers, so the same content gives byte-identical files.
+        let properties = try H5Handle(H5Pcreate(pk_h5p_group_create()), .propertyList, path: file,
+                                      field: parent.childPath(name), operation: "create group")
+        try h5check(H5Pset_obj_track_times(properties.id, false), path: file, field: parent.childPath(name), "create group")
+        let id = H5Gcreate2(parent.handle.id, name, H5.defaultProperties, properties.id, H5.defaultProperties)
         let group = H5Group(handle: try H5Handle(id, .group, path: file, field: parent.childPath(name), operation: "create group"),
                             file: file, name: parent.childPath(name))
         if let encoding, let version { try setEncoding(group, encoding, version) }
@@ -73,6 +77,7 @@ struct H5Writer {
                                  .dataspace, path: file, field: field, operation: "create dataset")
         let properties = try H5Handle(H5Pcreate(pk_h5p_dataset_create()), .propertyList, path: file, field: field,
                                       operation: "create dataset")
+        try h5check(H5Pset_obj_track_times(properties.id, false), path: file, field: field, "create dataset")
         if compress, let level = gzipLevel, !dims.isEmpty, dims.allSatisfy({ $0 > 0 }) {
             var chunk = sizes
             let rowBytes = dims.dropFirst().reduce(1, *) * Int(H5Tget_size(type))

@@ -40,7 +40,7 @@ struct World: Sendable {
 
         // Modules: random gene sets with loadings in [0.5, 1], mostly of one sign.
         let modules: [[(Int, Double)]] = (0..<config.modules).map { _ in
-            Array(rng.permutation(g).prefix(config.moduleSize)).map { gene in
+            Array(rng.permutation(g).prefix(config.effectiveModuleSize)).map { gene in
                 (gene, rng.uniform(0.5, 1.0) * (rng.uniform() < 0.85 ? 1 : -1))
             }
         }

@@ -36,6 +36,9 @@ public struct SimulationConfig: Sendable, Codable, Equatable {
     /// Number of control cells actually simulated.
     public var effectiveControlCells: Int { controlCells ?? max(300, 2 * cellsPerPerturbation) }
 
+    /// Genes per module actually used (a module cannot exceed the genes).
+    public var effectiveModuleSize: Int { min(moduleSize, genes) }
+
     /// Checks that the parameters make a dataset.
     public func validate() throws {
         func fail(_ why: String) -> SimulationError { .invalidConfig(why) }
@@ -46,7 +49,7 @@ public struct SimulationConfig: Sendable, Codable, Equatable {
         guard doubles >= 0, doubles <= perturbations * (perturbations - 1) / 2 else {
             throw fail("--doubles must be between 0 and \(perturbations * (perturbations - 1) / 2) for \(perturbations) singles")
         }
-        guard modules >= 1, moduleSize >= 1, moduleSize <= genes else { throw fail("modules must be non-empty and fit the genes") }
+        guard modules >= 1, moduleSize >= 1 else { throw fail("--modules and --module-size must be at least 1") }
         guard cellTypes >= 1, batches >= 1 else { throw fail("--cell-types and --batches must be at least 1") }
         guard librarySize > 0 else { throw fail("--library-size must be positive") }
         guard (0...1).contains(nullFraction), (0...1).contains(interactionFraction) else {
