@@ -4,6 +4,14 @@ import LinearAlgebra
 /// Entries read per HDF5 call when streaming a sparse matrix (bounds the temporary memory of a read).
 let readBlockEntries = 1 << 22
 
+/// Position of the first index outside `0 ..< limit`, or nil.
+func firstOutOfRange(_ indices: UnsafeBufferPointer<Int32>, limit: Int) -> Int? {
+    let bound = UInt32(truncatingIfNeeded: limit)
+    var bad = false
+    for v in indices { bad = bad || UInt32(bitPattern: v) >= bound }   // branch-free scan; negatives wrap high
+    return bad ? indices.firstIndex { $0 < 0 || Int($0) >= limit } : nil
+}
+
 extension H5ADFile {
     /// Reads `X` or a layer as CSR (`Float32` values, `Int32` indices), whatever its encoding on disk:
     /// CSR is streamed in blocks straight into the final arrays; CSC is converted in two streamed passes;
@@ -98,27 +106,33 @@ extension H5ADFile {
     private func readCSR(_ group: H5Group, rows: Int, columns: Int, progress: ProgressHandler?) throws -> CSRMatrix {
         let (data, indices, nnz) = try sparseArrays(group)
         let pointers = try readPointers(group, count: rows, nnz: nnz)
-        var columnIndices = [Int32](repeating: 0, count: nnz)
-        var values = [Float](repeating: 0, count: nnz)
-        var offset = 0
-        while offset < nnz {
-            let count = min(readBlockEntries, nnz - offset)
-            try columnIndices.withUnsafeMutableBufferPointer { buffer in
-                try indices.read1D(offset: offset, count: count, memType: pk_h5t_native_int32(),
-                                   into: buffer.baseAddress! + offset)
-                if let bad = buffer[offset..<(offset + count)].firstIndex(where: { $0 < 0 || Int($0) >= columns }) {
+        // HDF5 writes straight into the final arrays (no zero-fill, no staging copy), one block at a time.
+        let columnIndices = try [Int32](unsafeUninitializedCapacity: nnz) { buffer, initialized in
+            var offset = 0
+            while offset < nnz {
+                let count = min(readBlockEntries, nnz - offset)
+                try indices.read1D(offset: offset, count: count, memType: pk_h5t_native_int32(), into: buffer.baseAddress! + offset)
+                if let bad = firstOutOfRange(UnsafeBufferPointer(rebasing: buffer[offset..<(offset + count)]), limit: columns) {
                     throw AnnDataError.malformed(path: path, field: indices.name,
-                                                 reason: "index \(buffer[bad]) at position \(bad) is outside 0..<\(columns)")
+                                                 reason: "index \(buffer[offset + bad]) at position \(offset + bad) is outside 0..<\(columns)")
                 }
+                offset += count
+                progress?(offset / 2, nnz)
             }
-            try values.withUnsafeMutableBufferPointer { buffer in
-                try data.read1D(offset: offset, count: count, memType: pk_h5t_native_float(), into: buffer.baseAddress! + offset)
-            }
-            offset += count
-            progress?(offset, nnz)
+            initialized = nnz
         }
-        var matrix = CSRMatrix(unchecked: rows, columns: columns, rowPointers: pointers, columnIndices: columnIndices,
-                               values: values)
+        let values = try [Float](unsafeUninitializedCapacity: nnz) { buffer, initialized in
+            var offset = 0
+            while offset < nnz {
+                let count = min(readBlockEntries, nnz - offset)
+                try data.read1D(offset: offset, count: count, memType: pk_h5t_native_float(), into: buffer.baseAddress! + offset)
+                offset += count
+                progress?((nnz + offset) / 2, nnz)
+            }
+            initialized = nnz
+        }
+        var matrix = CSRMatrix(unchecked: rows, columns: columns, rowPointers: pointers, columnIndices: consume columnIndices,
+                               values: consume values)
         matrix.canonicalizeRows()
         return matrix
     }
@@ -166,8 +180,8 @@ extension H5ADFile {
             offset += count
             progress?(offset, nnz)
         }
-        var matrix = CSRMatrix(unchecked: rows, columns: columns, rowPointers: rowPointers, columnIndices: columnIndices,
-                               values: values)
+        var matrix = CSRMatrix(unchecked: rows, columns: columns, rowPointers: rowPointers,
+                               columnIndices: consume columnIndices, values: consume values)
         matrix.canonicalizeRows()
         return matrix
     }

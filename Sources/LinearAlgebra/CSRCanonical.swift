@@ -2,16 +2,16 @@ extension CSRMatrix {
     /// Puts every row in canonical form: ascending column indices, duplicates summed, explicit zeros dropped.
     /// Rows already canonical are left untouched, so this is a single cheap pass for well-formed input.
     public mutating func canonicalizeRows() {
+        // Scan read-only first: a mutating loop makes the optimizer check uniqueness up front, which copies the
+        // arrays whenever they are shared, even if no row needs fixing.
+        guard let first = firstUnsortedRow() else {
+            dropExplicitZeros()
+            return
+        }
         var entries: [(Int32, Float)] = []
-        for r in 0..<rows {
+        for r in first..<rows {
             let span = range(ofRow: r)
-            var sorted = true
-            var previous: Int32 = -1
-            for k in span {
-                if columnIndices[k] <= previous { sorted = false; break }
-                previous = columnIndices[k]
-            }
-            if sorted { continue }
+            if isSorted(span) { continue }
             entries.removeAll(keepingCapacity: true)
             for k in span { entries.append((columnIndices[k], values[k])) }
             entries.sort { $0.0 < $1.0 }
@@ -29,5 +29,25 @@ extension CSRMatrix {
             for k in write..<span.upperBound { values[k] = 0; columnIndices[k] = columnIndices[write - 1] }
         }
         dropExplicitZeros()
+    }
+
+    /// The first row whose column indices are not strictly ascending, or nil.
+    public func firstUnsortedRow() -> Int? {
+        columnIndices.withUnsafeBufferPointer { indices in
+            rowPointers.withUnsafeBufferPointer { pointers in
+                for r in 0..<rows {
+                    let start = Int(pointers[r]), end = Int(pointers[r + 1])
+                    guard end - start > 1 else { continue }
+                    for k in (start + 1)..<end where indices[k] <= indices[k - 1] { return r }
+                }
+                return nil
+            }
+        }
+    }
+
+    private func isSorted(_ span: Range<Int>) -> Bool {
+        guard span.count > 1 else { return true }
+        for k in (span.lowerBound + 1)..<span.upperBound where columnIndices[k] <= columnIndices[k - 1] { return false }
+        return true
     }
 }

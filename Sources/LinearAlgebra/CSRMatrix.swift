@@ -134,7 +134,7 @@ public struct CSRMatrix: Sendable, Equatable {
 
     /// Removes stored entries whose value is exactly zero.
     public mutating func dropExplicitZeros() {
-        guard values.contains(0) else { return }
+        guard values.withUnsafeBufferPointer(VectorScan.containsZero) else { return }
         var write = 0
         var newPointers = [Int64](repeating: 0, count: rows + 1)
         for r in 0..<rows {

@@ -55,7 +55,7 @@ extension CSRMatrix {
     /// Smallest and largest value, counting implicit zeros when a row is not full.
     public func valueRange() -> (min: Float, max: Float)? {
         guard rows > 0, columns > 0 else { return nil }
-        var low = values.min() ?? 0, high = values.max() ?? 0
+        var (low, high) = values.withUnsafeBufferPointer { VectorScan.minMax($0) } ?? (0, 0)
         if nonZeroCount < rows * columns { low = Swift.min(low, 0); high = Swift.max(high, 0) }
         return (low, high)
     }

@@ -13,8 +13,7 @@ public enum ValueScale: String, Sendable, Codable, Equatable {
 
     /// Detects the scale: if any stored value has a fractional part above `epsilon`, the data is log1p.
     public static func detect(_ matrix: CSRMatrix, epsilon: Float = 1e-3) -> ValueScale {
-        for v in matrix.values where abs(v - v.rounded(.towardZero)) > epsilon { return .log1p }
-        return .counts
+        matrix.values.withUnsafeBufferPointer { VectorScan.containsFraction($0, epsilon: epsilon) } ? .log1p : .counts
     }
 }
 
