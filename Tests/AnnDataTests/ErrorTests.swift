@@ -118,34 +118,30 @@ final class ErrorTests: XCTestCase {
 }
 
 final class LZFTests: XCTestCase {
-    func testLiteralsAndBackReferences() {
-        // "abcabcabcX": literal run "abc" (ctrl 2), back-reference length 6 at distance 3
-        // (ctrl = (6-2)<<5 | 0 = 0x80, offset byte 2), literal "X" (ctrl 0).
-        let compressed: [UInt8] = [2, 0x61, 0x62, 0x63, 0x80, 2, 0, 0x58]
-        var output = [UInt8](repeating: 0, count: 10)
+    /// Decodes `compressed` into a buffer of `capacity` bytes: (bytes written or nil, output too small, output).
+    func decode(_ compressed: [UInt8], capacity: Int) -> (Int?, Bool, [UInt8]) {
+        var output = [UInt8](repeating: 0, count: capacity)
         var tooSmall = false
         let written = compressed.withUnsafeBytes { input in
             output.withUnsafeMutableBytes { LZFFilter.decompress(input, into: $0, tooSmall: &tooSmall) }
         }
+        return (written, tooSmall, output)
+    }
+
+    func testLiteralsAndBackReferences() {
+        // "abcabcabcX": literal run "abc" (ctrl 2), back-reference length 6 at distance 3
+        // (ctrl = (6-2)<<5 | 0 = 0x80, offset byte 2), literal "X" (ctrl 0).
+        let (written, _, output) = decode([2, 0x61, 0x62, 0x63, 0x80, 2, 0, 0x58], capacity: 10)
         XCTAssertEqual(written, 10)
         XCTAssertEqual(String(decoding: output, as: UTF8.self), "abcabcabcX")
     }
 
     func testShortOutputAndBadReferenceAreReported() {
-        let compressed: [UInt8] = [2, 0x61, 0x62, 0x63, 0x80, 2, 0, 0x58]
-        var small = [UInt8](repeating: 0, count: 5)
-        var tooSmall = false
-        let none = compressed.withUnsafeBytes { input in
-            small.withUnsafeMutableBytes { LZFFilter.decompress(input, into: $0, tooSmall: &tooSmall) }
-        }
+        let (none, tooSmall, _) = decode([2, 0x61, 0x62, 0x63, 0x80, 2, 0, 0x58], capacity: 5)
         XCTAssertNil(none)
         XCTAssertTrue(tooSmall)
-        let badReference: [UInt8] = [0x80, 9]   // refers before the start of the output
-        var output = [UInt8](repeating: 0, count: 16)
-        let bad = badReference.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { LZFFilter.decompress(input, into: $0, tooSmall: &tooSmall) }
-        }
+        let (bad, notTooSmall, _) = decode([0x80, 9], capacity: 16)   // refers before the start of the output
         XCTAssertNil(bad)
-        XCTAssertFalse(tooSmall)
+        XCTAssertFalse(notTooSmall)
     }
 }
