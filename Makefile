@@ -22,7 +22,7 @@ release: setup
 
 test: setup reference
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 demo: build
 	@mkdir -p $(DEMO_DIR)
