@@ -14,7 +14,7 @@ measure() {
   local wall rss
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
-  printf '| %s | %s | %.2f GiB |\n' "$label" "$wall" "$(echo "$rss / 1048576" | bc -l)"
+  printf '| %s | %s | %.2f GiB |\n' "$label" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1048576 }')"
   rm -f "$log"
 }
 echo "| tool | wall (m:ss) | peak RSS |"
