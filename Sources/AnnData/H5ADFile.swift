@@ -108,15 +108,19 @@ public struct ReadOptions: Sendable {
 extension AnnData {
     /// Reads an `.h5ad` file. `options.matrix` chooses what becomes `X` (the main matrix or a layer).
     public static func read(path: String, options: ReadOptions = ReadOptions()) throws -> AnnData {
-        let file = try H5ADFile(path: path)
+        try read(from: H5ADFile(path: path), options: options)
+    }
+
+    /// Reads from an already opened file.
+    public static func read(from file: H5ADFile, options: ReadOptions = ReadOptions()) throws -> AnnData {
+        let path = file.path
         let obs = try file.readFrame("obs")
         let variables = try file.readFrame("var")
         var X: CSRMatrix? = nil
         if let source = options.matrix {
-            X = try file.readMatrix(source, progress: options.progress)
-        }
-        for matrix in [X].compactMap({ $0 }) {
-            try file.checkShape(matrix, source: options.matrix ?? .x, cells: obs.rowCount, genes: variables.rowCount)
+            let matrix = try file.readMatrix(source, progress: options.progress)
+            try file.checkShape(matrix, source: source, cells: obs.rowCount, genes: variables.rowCount)
+            X = matrix
         }
         var layers: [String: CSRMatrix] = [:]
         for name in options.layers {

@@ -96,21 +96,14 @@ extension H5Writer {
     private func writeColumn(_ column: Column, in group: H5Group, _ name: String) throws {
         switch column {
         case .numeric(let values, let type):
-            let memType: hid_t
+            let dims = [values.count]
             switch type {
-            case .float32: memType = pk_h5t_native_float()
-            case .float64: memType = pk_h5t_native_double()
-            case .int64, .uint32, .uint64: memType = pk_h5t_native_int64()
-            default: memType = pk_h5t_native_int32()
-            }
-            if memType == pk_h5t_native_float() {
-                try writeArray(in: group, name, values.map { Float($0) }, dims: [values.count], memType: memType)
-            } else if memType == pk_h5t_native_double() {
-                try writeArray(in: group, name, values, dims: [values.count], memType: memType)
-            } else if memType == pk_h5t_native_int64() {
-                try writeArray(in: group, name, values.map { Int64($0) }, dims: [values.count], memType: memType)
-            } else {
-                try writeArray(in: group, name, values.map { Int32($0) }, dims: [values.count], memType: memType)
+            case .float32: try writeArray(in: group, name, values.map { Float($0) }, dims: dims, memType: pk_h5t_native_float())
+            case .float64: try writeArray(in: group, name, values, dims: dims, memType: pk_h5t_native_double())
+            case .int64, .uint32, .uint64:
+                try writeArray(in: group, name, values.map { Int64($0) }, dims: dims, memType: pk_h5t_native_int64())
+            case .int8, .int16, .int32, .uint8, .uint16:
+                try writeArray(in: group, name, values.map { Int32($0) }, dims: dims, memType: pk_h5t_native_int32())
             }
         case .boolean(let values):
             try writeBools(in: group, name, values)

@@ -147,14 +147,11 @@ extension H5ADFile {
         while offset < nnz {
             let count = min(readBlockEntries, nnz - offset)
             try block.withUnsafeMutableBytes { try indices.read1D(offset: offset, count: count, memType: pk_h5t_native_int32(), into: $0.baseAddress!) }
-            for i in 0..<count {
-                let r = Int(block[i])
-                guard r >= 0, r < rows else {
-                    throw AnnDataError.malformed(path: path, field: indices.name,
-                                                 reason: "index \(r) at position \(offset + i) is outside 0..<\(rows)")
-                }
-                rowPointers[r + 1] += 1
+            if let bad = block.withUnsafeBufferPointer({ firstOutOfRange(UnsafeBufferPointer(rebasing: $0[..<count]), limit: rows) }) {
+                throw AnnDataError.malformed(path: path, field: indices.name,
+                                             reason: "index \(block[bad]) at position \(offset + bad) is outside 0..<\(rows)")
             }
+            for i in 0..<count { rowPointers[Int(block[i]) + 1] += 1 }
             offset += count
         }
         for r in 0..<rows { rowPointers[r + 1] += rowPointers[r] }

@@ -4,14 +4,10 @@ extension CSRMatrix {
     public mutating func canonicalizeRows() {
         // Scan read-only first: a mutating loop makes the optimizer check uniqueness up front, which copies the
         // arrays whenever they are shared, even if no row needs fixing.
-        guard let first = firstUnsortedRow() else {
-            dropExplicitZeros()
-            return
-        }
         var entries: [(Int32, Float)] = []
-        for r in first..<rows {
+        var next = firstUnsortedRow()
+        while let r = next {
             let span = range(ofRow: r)
-            if isSorted(span) { continue }
             entries.removeAll(keepingCapacity: true)
             for k in span { entries.append((columnIndices[k], values[k])) }
             entries.sort { $0.0 < $1.0 }
@@ -27,15 +23,16 @@ extension CSRMatrix {
                 }
             }
             for k in write..<span.upperBound { values[k] = 0; columnIndices[k] = columnIndices[write - 1] }
+            next = firstUnsortedRow(from: r + 1)
         }
         dropExplicitZeros()
     }
 
-    /// The first row whose column indices are not strictly ascending, or nil.
-    public func firstUnsortedRow() -> Int? {
+    /// The first row at or after `start` whose column indices are not strictly ascending, or nil.
+    public func firstUnsortedRow(from start: Int = 0) -> Int? {
         columnIndices.withUnsafeBufferPointer { indices in
             rowPointers.withUnsafeBufferPointer { pointers in
-                for r in 0..<rows {
+                for r in start..<rows {
                     let start = Int(pointers[r]), end = Int(pointers[r + 1])
                     guard end - start > 1 else { continue }
                     for k in (start + 1)..<end where indices[k] <= indices[k - 1] { return r }
@@ -43,11 +40,5 @@ extension CSRMatrix {
                 return nil
             }
         }
-    }
-
-    private func isSorted(_ span: Range<Int>) -> Bool {
-        guard span.count > 1 else { return true }
-        for k in (span.lowerBound + 1)..<span.upperBound where columnIndices[k] <= columnIndices[k - 1] { return false }
-        return true
     }
 }

@@ -50,7 +50,7 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
     public static func inspect(path: String, columns: DatasetColumns, layer: String? = nil,
                                progress: ProgressHandler? = nil) throws -> DatasetSummary {
         let file = try H5ADFile(path: path)
-        let data = try AnnData.read(path: path, options: ReadOptions(matrix: layer.map { .layer($0) } ?? .x, obsm: false,
+        let data = try AnnData.read(from: file, options: ReadOptions(matrix: layer.map { .layer($0) } ?? .x, obsm: false,
                                                                     progress: progress))
         let dataset = try PerturbationDataset(data, columns: columns, path: path)
         let matrix = dataset.expression

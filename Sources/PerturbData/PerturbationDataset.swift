@@ -104,7 +104,7 @@ public struct PerturbationDataset: Sendable {
     public func normalizedLog1p(targetSum: Double? = nil) -> PerturbationDataset {
         guard scale == .counts else { return self }
         var out = self
-        out.expression = Normalization.log1p(Normalization.normalizeTotal(expression, targetSum: targetSum))
+        out.expression = Normalization.logNormalize(expression, targetSum: targetSum)
         out.scale = .log1p
         return out
     }

@@ -89,7 +89,7 @@ extension Simulation {
         var out = self
         guard let counts = data.X else { return out }
         out.data.layers["counts"] = counts
-        out.data.X = Normalization.log1p(Normalization.normalizeTotal(counts))
+        out.data.X = Normalization.logNormalize(counts)
         return out
     }
 }

@@ -40,6 +40,11 @@ public enum Normalization {
         return out
     }
 
+    /// normalize-total then log1p: what cell-eval applies to count data before evaluating it.
+    public static func logNormalize(_ counts: CSRMatrix, targetSum: Double? = nil) -> CSRMatrix {
+        log1p(normalizeTotal(counts, targetSum: targetSum))
+    }
+
     /// Natural log of 1 + x for every stored value (zeros stay zero).
     public static func log1p(_ matrix: CSRMatrix) -> CSRMatrix {
         var out = matrix
