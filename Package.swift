@@ -20,8 +20,10 @@ let package = Package(
         // Library modules, lowest first.
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "AnnData", dependencies: ["CHDF5", "LinearAlgebra"]),
+        .target(name: "Statistics", dependencies: ["LinearAlgebra"]),
         .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra"]),
-        .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "PerturbData"]),
+        .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData"]),
+        .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics"]),
 
         // Command-line tool: parsing only, logic lives in the library.
         .executableTarget(name: "perturb", dependencies: [
@@ -32,6 +34,8 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "AnnDataTests", dependencies: ["AnnData", "LinearAlgebra"]),
         .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "AnnData", "LinearAlgebra"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "LinearAlgebra"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "PerturbData", "AnnData", "LinearAlgebra", "Statistics"]),
         .testTarget(name: "PerturbCLITests", dependencies: ["perturb", "PerturbKit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -62,26 +62,6 @@ public enum Simulator {
 }
 
 /// Counts finished cells across worker threads and reports every 1 %.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    private let total: Int
-    private let handler: ProgressHandler?
-
-    init(total: Int, handler: ProgressHandler?) {
-        self.total = total
-        self.handler = handler
-    }
-
-    func advance() {
-        guard let handler else { return }
-        lock.lock()
-        done += 1
-        let now = done
-        lock.unlock()
-        if now == total || now % max(1, total / 100) == 0 { handler(now, total) }
-    }
-}
 
 extension Simulation {
     /// The same data with log1p-normalized `X` (median library size), raw counts kept in `layers["counts"]`.

@@ -1,3 +1,5 @@
 @_exported import AnnData
 @_exported import LinearAlgebra
+@_exported import Metrics
 @_exported import PerturbData
+@_exported import Statistics

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Text formatting of CSV cells the way polars `write_csv` does: shortest round-trip decimals, `inf`, `-inf`,
+/// `NaN`, empty for null, exponents without `+` or leading zeros, and quotes only where needed.
+public enum CSVFormat {
+    /// A float64 cell.
+    public static func double(_ x: Double) -> String {
+        if x.isNaN { return "NaN" }
+        return tidyExponent(x.description)
+    }
+
+    /// A float32 cell.
+    public static func float(_ x: Float) -> String {
+        if x.isNaN { return "NaN" }
+        return tidyExponent(x.description)
+    }
+
+    /// An optional float64 cell (nil = null = empty).
+    public static func optional(_ x: Double?) -> String { x.map(double) ?? "" }
+
+    /// A text cell, quoted when it holds a comma, quote or line break.
+    public static func text(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// "1e-05" → "1e-5", "1e+16" → "1e16".
+    private static func tidyExponent(_ s: String) -> String {
+        guard let e = s.firstIndex(of: "e") else { return s }
+        var exponent = s[s.index(after: e)...]
+        var sign = ""
+        if exponent.first == "-" { sign = "-"; exponent = exponent.dropFirst() } else if exponent.first == "+" { exponent = exponent.dropFirst() }
+        while exponent.count > 1 && exponent.first == "0" { exponent = exponent.dropFirst() }
+        return String(s[..<e]) + "e" + sign + exponent
+    }
+}
+

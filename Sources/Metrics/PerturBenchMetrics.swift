@@ -1,0 +1,112 @@
+import Foundation
+import LinearAlgebra
+import PerturbData
+import Statistics
+
+/// PerturBench's metrics (DESIGN §5.3), computed on pseudobulks of the log1p data.
+enum PerturBenchMetrics {
+    static let implementations: [(String, @Sendable (MetricContext) throws -> MetricValue)] = [
+        ("rmse", { .perPerturbation(fit(try pair($0), .rmse)) }),
+        ("cosine_logfc", { .perPerturbation(fit(try pair($0), .cosine)) }),
+        ("rmse_rank", { .perPerturbation(rank(try pair($0), .rmse)) }),
+        ("cosine_logfc_rank", { .perPerturbation(rank(try pair($0), .cosine)) }),
+        ("pearson_delta_rank", { .perPerturbation(rank(try pair($0), .pearson)) }),
+        ("deg_recall", { .perPerturbation(degRecall(try pair($0))) }),
+    ]
+
+    /// `deg_recall`: overlap of the top 20 genes by Welch t (perturbation vs control) in real and predicted
+    /// data, divided by 20.
+    static func degRecall(_ pair: EvaluationPair, top: Int = 20) -> [String: Double] {
+        func topGenes(_ data: PerturbationDataset, _ label: String, control: GroupMoments) -> Set<Int> {
+            let g = GroupMoments(data.expression, cells: data.groups.cellsByPerturbation[label] ?? [])
+            let t = (0..<data.geneCount).map { j in
+                welchT(mean1: g.mean[j], variance1: g.variance[j], count1: g.count,
+                       mean2: control.mean[j], variance2: control.variance[j], count2: control.count)
+            }
+            return Set(t.indices.sorted { t[$0] > t[$1] || (t[$0] == t[$1] && $0 < $1) }.prefix(top))
+        }
+        let realControl = GroupMoments(pair.real.expression, cells: pair.real.controlCells)
+        let predControl = GroupMoments(pair.pred.expression, cells: pair.pred.controlCells)
+        var out: [String: Double] = [:]
+        for p in pair.perturbations {
+            let real = topGenes(pair.real, p, control: realControl), pred = topGenes(pair.pred, p, control: predControl)
+            out[p] = Double(real.intersection(pred).count) / Double(min(top, pair.genes.count))
+        }
+        return out
+    }
+
+    private static func pair(_ c: MetricContext) throws -> EvaluationPair {
+        guard let pair = c.pair else { throw EvaluationError.metricFailed(metric: "PerturBench metrics", reason: "no expression data") }
+        return pair
+    }
+
+    enum Fit { case rmse, cosine, pearson }
+
+    /// Distance between a prediction and a truth under each fit (lower is closer).
+    static func distance(_ fit: Fit, predMean: [Float], realMean: [Float], predDelta: [Float], realDelta: [Float]) -> Double {
+        switch fit {
+        case .rmse:
+            return (zip(predMean, realMean).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(predMean.count)).squareRoot()
+        case .cosine: return 1 - cosine(predDelta, realDelta)
+        case .pearson: return 1 - pearson(predDelta.map(Double.init), realDelta.map(Double.init))
+        }
+    }
+
+    /// `rmse` of pseudobulk means, `cosine_logfc` of the deltas from control.
+    static func fit(_ pair: EvaluationPair, _ fit: Fit) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for p in pair.perturbations {
+            switch fit {
+            case .rmse: out[p] = distance(.rmse, predMean: pair.predBulk.mean(p), realMean: pair.realBulk.mean(p), predDelta: [], realDelta: [])
+            case .cosine: out[p] = cosine(pair.predBulk.delta(p), pair.realBulk.delta(p))
+            case .pearson: out[p] = pearson(pair.predBulk.delta(p).map(Double.init), pair.realBulk.delta(p).map(Double.init))
+            }
+        }
+        return out
+    }
+
+    /// Rank metric: for truth i, the share of other predictions j at least as close to x_i as p̂_i
+    /// ((1/(P−1)) Σ_{j≠i} 1[d(p̂_j, x_i) ≤ d(p̂_i, x_i)]); 0 is perfect, 0.5 random.
+    static func rank(_ pair: EvaluationPair, _ fit: Fit) -> [String: Double] {
+        let perts = pair.perturbations
+        let predMeans = perts.map { pair.predBulk.mean($0) }, realMeans = perts.map { pair.realBulk.mean($0) }
+        let predDeltas = perts.map { pair.predBulk.delta($0) }, realDeltas = perts.map { pair.realBulk.delta($0) }
+        var out: [String: Double] = [:]
+        guard perts.count > 1 else { for p in perts { out[p] = 0 }; return out }
+        for i in perts.indices {
+            let d = { (j: Int) in distance(fit, predMean: predMeans[j], realMean: realMeans[i], predDelta: predDeltas[j], realDelta: realDeltas[i]) }
+            let own = d(i)
+            let closer = perts.indices.filter { $0 != i && d($0) <= own }.count
+            out[perts[i]] = Double(closer) / Double(perts.count - 1)
+        }
+        return out
+    }
+
+    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+        var ab = 0.0, aa = 0.0, bb = 0.0
+        for (x, y) in zip(a, b) { ab += Double(x) * Double(y); aa += Double(x) * Double(x); bb += Double(y) * Double(y) }
+        guard aa > 0, bb > 0 else { return .nan }
+        return ab / (aa.squareRoot() * bb.squareRoot())
+    }
+}
+
+/// Per-gene mean and unbiased variance (ddof 1) of a group of cells.
+struct GroupMoments {
+    let count: Int
+    let mean: [Double]
+    let variance: [Double]
+
+    init(_ x: CSRMatrix, cells: [Int]) {
+        var sum = [Double](repeating: 0, count: x.columns), squares = sum
+        for cell in cells {
+            for k in x.range(ofRow: cell) {
+                let v = Double(x.values[k]), j = Int(x.columnIndices[k])
+                sum[j] += v; squares[j] += v * v
+            }
+        }
+        let n = Double(cells.count)
+        count = cells.count
+        mean = sum.map { $0 / n }
+        variance = zip(squares, mean).map { sq, m in n > 1 ? max(sq / n - m * m, 0) * n / (n - 1) : .nan }
+    }
+}

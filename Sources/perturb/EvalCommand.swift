@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import PerturbKit
+
+/// `perturb eval`: every cell-eval metric (and PerturBench's) for predictions against real data.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate predicted against real cells: DE tables, per-perturbation metrics and their summary, "
+            + "as cell-eval writes them (real_de.csv, pred_de.csv, results.csv, agg_results.csv, manifest.json).")
+
+    @Option(help: "The real (ground-truth) .h5ad file.")
+    var real: String
+
+    @Option(help: "The predicted .h5ad file (same genes, same perturbations).")
+    var pred: String
+
+    @Option(name: [.short, .customLong("output")], help: "Output directory.")
+    var output = "eval-output"
+
+    @Option(help: "Metric profile: \(MetricCatalog.profiles.joined(separator: ", ")).")
+    var profile = "full"
+
+    @Option(name: .customLong("skip-metrics"), help: "Comma-separated metrics to leave out.")
+    var skipMetrics: String?
+
+    @Option(name: .customLong("de-real"), help: "Use this precomputed real DE table (CSV) instead of computing it.")
+    var deReal: String?
+
+    @Option(name: .customLong("de-pred"), help: "Use this precomputed predicted DE table (CSV).")
+    var dePred: String?
+
+    @Option(name: .customLong("embed-key"), help: "obsm key for the l2 and cosine discrimination scores.")
+    var embedKey: String?
+
+    @Flag(name: .customLong("allow-discrete"), help: "Evaluate integer data as is instead of normalizing it.")
+    var allowDiscrete = false
+
+    @Option(name: .customLong("fdr-scope"), help: "Benjamini-Hochberg per 'perturbation' (cell-eval) or 'global' (VCC 2025).")
+    var fdrScope = "perturbation"
+
+    @OptionGroup var dataset: DatasetOptions
+    @OptionGroup var runOptions: RunOptions
+
+    func validate() throws {
+        guard MetricCatalog.profiles.contains(profile) else {
+            throw ValidationError("--profile must be one of \(MetricCatalog.profiles.joined(separator: ", ")), got '\(profile)'")
+        }
+        guard DEOptions.FDRScope(rawValue: fdrScope) != nil else {
+            throw ValidationError("--fdr-scope must be 'perturbation' or 'global', got '\(fdrScope)'")
+        }
+    }
+
+    /// Writes one stage line to stderr.
+    @Sendable static func logLine(_ message: String) {
+        FileHandle.standardError.write(Data("perturb eval: \(message)\n".utf8))
+    }
+
+    func run() throws {
+        let quiet = runOptions.quiet
+        let skipped: [String] = skipMetrics.map { list in
+            list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        } ?? []
+        var log: (@Sendable (String) -> Void)? = nil
+        if !quiet { log = Eval.logLine }
+        let config = EvaluationConfig(
+            realPath: real, predPath: pred, outputDirectory: output, columns: dataset.columns, profile: profile,
+            skipMetrics: skipped,
+            deRealPath: deReal, dePredPath: dePred, embedKey: embedKey, allowDiscrete: allowDiscrete,
+            fdrScope: DEOptions.FDRScope(rawValue: fdrScope)!, threads: runOptions.threadCount,
+            log: log,
+            progress: runOptions.progress("differential expression", unit: "genes"))
+        let written = try EvaluationRun.run(config, command: CommandLine.arguments)
+        if !quiet { FileHandle.standardError.write(Data("perturb eval: wrote \(written.count) files to \(output)\n".utf8)) }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Metrics
+import PerturbData
+import XCTest
+
+/// `perturb eval` against cell-eval 0.8.2's own output on the committed fixtures.
+final class CellEvalGoldenTests: XCTestCase {
+    private func evaluate(_ name: String, cellType: String? = nil) throws -> (dir: String, written: [String]) {
+        let fixture = evalFixtures.appendingPathComponent(name)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("eval-\(name)-\(UUID().uuidString)").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: out) }
+        let config = EvaluationConfig(realPath: fixture.appendingPathComponent("real.h5ad").path,
+                                      predPath: fixture.appendingPathComponent("pred.h5ad").path, outputDirectory: out,
+                                      columns: DatasetColumns(cellType: cellType), profile: "full", threads: 2)
+        return (out, try EvaluationRun.run(config, command: ["test"]))
+    }
+
+    private func compare(_ name: String, dir: String, prefix: String = "") throws {
+        let reference = evalFixtures.appendingPathComponent(name).appendingPathComponent("cell-eval").path
+        for table in ["real_de.csv", "pred_de.csv"] {
+            try assertDEMatch(ours: try CSVTable(contentsOf: "\(dir)/\(prefix)\(table)"),
+                              reference: try CSVTable(contentsOf: "\(reference)/\(prefix)\(table)"))
+        }
+        for table in ["results.csv", "agg_results.csv"] {
+            assertTablesMatch(ours: try CSVTable(contentsOf: "\(dir)/\(prefix)\(table)"),
+                              reference: try CSVTable(contentsOf: "\(reference)/\(prefix)\(table)"))
+        }
+    }
+
+    func testBasicCaseMatchesCellEval() throws {
+        let run = try evaluate("basic")
+        try compare("basic", dir: run.dir)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.dir + "/manifest.json"))
+    }
+
+    func testHeavyTiesMatchCellEval() throws {
+        let run = try evaluate("ties")
+        try compare("ties", dir: run.dir)
+    }
+
+    func testPerCellTypeEvaluationMatchesCellEval() throws {
+        let run = try evaluate("celltype", cellType: "celltype")
+        try compare("celltype", dir: run.dir, prefix: "typeA_")
+        try compare("celltype", dir: run.dir, prefix: "typeB_")
+    }
+
+    /// The fixtures exercise what they claim to.
+    func testFixturesCoverTheEdgeCases() throws {
+        let de = try DETable.read(path: evalFixtures.appendingPathComponent("basic/cell-eval/real_de.csv").path)
+        let lfc = de.groups.flatMap(\.log2FoldChange)
+        XCTAssertTrue(lfc.contains(.infinity) && lfc.contains(-.infinity), "±inf fold changes")
+        let noEffect = de.groups.first { $0.target == "NOEFFECT" }!
+        XCTAssertFalse(noEffect.fdr.contains { Float($0) < 0.05 }, "a perturbation without significant genes")
+        XCTAssertTrue(de.groups.allSatisfy { $0.pValue[5] == 1 }, "the all-zero gene G5")
+        XCTAssertTrue(de.groups.contains { de.features.contains($0.target) }, "perturbations named after genes")
+    }
+}
