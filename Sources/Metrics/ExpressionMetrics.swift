@@ -75,17 +75,18 @@ enum ExpressionMetrics {
     static func pearsonEnergyDistance(_ pair: EvaluationPair, threads: Int) -> Double {
         let distances = CellDistances()
         let realControl = pair.real.controlCells, predControl = pair.pred.controlCells
-        let within = parallelMap(2, threads: threads) { side in
-            side == 0 ? distances.meanDistance(within: pair.real.expression, rows: realControl)
-                      : distances.meanDistance(within: pair.pred.expression, rows: predControl)
+        let within: [Float] = parallelMap(2, threads: threads) { side in
+            let data = side == 0 ? pair.real.expression : pair.pred.expression
+            let control = side == 0 ? realControl : predControl
+            return distances.float32MeanDistance(data, rows: control, data, rows: control, within: true)
         }
-        let values = parallelMap(pair.perturbations.count, threads: threads) { i -> (Double, Double) in
+        let values: [(Double, Double)] = parallelMap(pair.perturbations.count, threads: threads) { i -> (Double, Double) in
             let p = pair.perturbations[i]
-            let r = distances.energyDistance(pair.real.expression, rows: pair.real.groups.cellsByPerturbation[p]!,
-                                             pair.real.expression, rows: realControl, withinY: within[0])
-            let q = distances.energyDistance(pair.pred.expression, rows: pair.pred.groups.cellsByPerturbation[p]!,
-                                             pair.pred.expression, rows: predControl, withinY: within[1])
-            return (r, q)
+            let r = distances.float32EnergyDistance(pair.real.expression, rows: pair.real.groups.cellsByPerturbation[p]!,
+                                                    pair.real.expression, rows: realControl, withinY: within[0])
+            let q = distances.float32EnergyDistance(pair.pred.expression, rows: pair.pred.groups.cellsByPerturbation[p]!,
+                                                    pair.pred.expression, rows: predControl, withinY: within[1])
+            return (Double(r), Double(q))
         }
         return pearson(values.map(\.0), values.map(\.1))
     }

@@ -30,6 +30,43 @@ public struct CellDistances: Sendable {
             - (withinY ?? meanDistance(within: y, rows: rowsY))
     }
 
+    /// Mean distance as scikit-learn computes it for float32 input — squared distances (−2a·b + ‖a‖² + ‖b‖²,
+    /// float64) stored as float32, clipped at 0, square-rooted in float32, diagonal zeroed for `within`, then
+    /// numpy's float32 pairwise mean over the row-major matrix. This is what cell-eval's `pearson_edistance`
+    /// sees; it differs from the float64 mean in the 7th digit.
+    public func float32MeanDistance(_ a: CSRMatrix, rows rowsA: [Int], _ b: CSRMatrix, rows rowsB: [Int],
+                                    within: Bool) -> Float {
+        guard !rowsA.isEmpty, !rowsB.isEmpty else { return .nan }
+        let normsA = rowsA.map { squaredNorm(a, $0) }, normsB = within ? normsA : rowsB.map { squaredNorm(b, $0) }
+        var distances = [Float](repeating: 0, count: rowsA.count * rowsB.count)
+        for startA in stride(from: 0, to: rowsA.count, by: blockRows) {
+            let blockA = Array(rowsA[startA..<min(startA + blockRows, rowsA.count)])
+            let denseA = dense(a, blockA)
+            for startB in stride(from: 0, to: rowsB.count, by: blockRows) {
+                let blockB = Array(rowsB[startB..<min(startB + blockRows, rowsB.count)])
+                let dots = denseA.multiplied(by: dense(b, blockB), transposeOther: true)
+                for i in blockA.indices {
+                    for j in blockB.indices {
+                        let row = startA + i, column = startB + j
+                        if within && row == column { continue }
+                        let d2 = Float((-2 * dots.storage[i * blockB.count + j] + normsA[row]) + normsB[column])
+                        distances[row * rowsB.count + column] = max(d2, 0).squareRoot()
+                    }
+                }
+            }
+        }
+        let sum = distances.withUnsafeBufferPointer { numpyPairwiseSum($0) }
+        return sum / Float(distances.count)
+    }
+
+    /// Energy distance in float32 from `float32MeanDistance`, as cell-eval computes it.
+    public func float32EnergyDistance(_ x: CSRMatrix, rows rowsX: [Int], _ y: CSRMatrix, rows rowsY: [Int],
+                                      withinY: Float) -> Float {
+        let cross = float32MeanDistance(x, rows: rowsX, y, rows: rowsY, within: false)
+        let withinX = float32MeanDistance(x, rows: rowsX, x, rows: rowsX, within: true)
+        return 2 * cross - withinX - withinY
+    }
+
     private func total(_ a: CSRMatrix, _ rowsA: [Int], _ b: CSRMatrix, _ rowsB: [Int], skipDiagonal: Bool) -> Double {
         let normsA = rowsA.map { squaredNorm(a, $0) }, normsB = skipDiagonal ? normsA : rowsB.map { squaredNorm(b, $0) }
         var sum = 0.0
@@ -64,4 +101,31 @@ public struct CellDistances: Sendable {
         for k in m.range(ofRow: r) { let v = Double(m.values[k]); s += v * v }
         return s
     }
+}
+
+/// numpy's pairwise summation of float32 values (8 accumulators within blocks of ≤ 128, halving above), the
+/// order `np.sum` / `np.mean` use on a contiguous float32 array.
+public func numpyPairwiseSum(_ a: UnsafeBufferPointer<Float>) -> Float {
+    let n = a.count
+    if n < 8 {
+        var s: Float = 0
+        for v in a { s += v }
+        return s
+    }
+    if n <= 128 {
+        var r = (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
+        var i = 8
+        while i < n - n % 8 {
+            r.0 += a[i]; r.1 += a[i + 1]; r.2 += a[i + 2]; r.3 += a[i + 3]
+            r.4 += a[i + 4]; r.5 += a[i + 5]; r.6 += a[i + 6]; r.7 += a[i + 7]
+            i += 8
+        }
+        var s = ((r.0 + r.1) + (r.2 + r.3)) + ((r.4 + r.5) + (r.6 + r.7))
+        while i < n { s += a[i]; i += 1 }
+        return s
+    }
+    var half = n / 2
+    half -= half % 8
+    return numpyPairwiseSum(UnsafeBufferPointer(rebasing: a[0..<half]))
+        + numpyPairwiseSum(UnsafeBufferPointer(rebasing: a[half..<n]))
 }
