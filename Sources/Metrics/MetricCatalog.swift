@@ -53,9 +53,13 @@ public enum MetricCatalog {
         MetricInfo("mmd_pca", .expression, .zero), MetricInfo("deg_recall", .expression, .one),
     ]
 
+    /// cell-eval metrics we do not compute but must still recognize when scoring cell-eval's own files.
+    public static let recognizedOnly: [MetricInfo] = [MetricInfo("clustering_agreement", .expression, .one)]
+
     /// Looks a metric up by name.
     public static func info(_ name: String) -> MetricInfo? {
         cellEval.first { $0.name == name } ?? perturBench.first { $0.name == name }
+            ?? recognizedOnly.first { $0.name == name }
     }
 
     /// Profile names.
