@@ -26,7 +26,7 @@ public enum CSVFormat {
 
     /// "1e-05" → "1e-5", "1e+16" → "1e16".
     private static func tidyExponent(_ s: String) -> String {
-        guard let e = s.firstIndex(of: "e") else { return s }
+        guard s.utf8.contains(UInt8(ascii: "e")), let e = s.firstIndex(of: "e") else { return s }
         var exponent = s[s.index(after: e)...]
         var sign = ""
         if exponent.first == "-" { sign = "-"; exponent = exponent.dropFirst() } else if exponent.first == "+" { exponent = exponent.dropFirst() }

@@ -3,46 +3,49 @@ import LinearAlgebra
 import PerturbData
 
 extension DETable {
-    /// The table as CSV text with cell-eval's columns, groups formatted in parallel.
-    public func csvData(threads: Int = defaultThreadCount()) -> Data {
-        let names = features.map(CSVFormat.text)
-        let chunks = parallelMap(groups.count, threads: threads) { g -> [UInt8] in
-            let group = groups[g]
-            let prefix = CSVFormat.text(group.target) + ","
-            let membership = "," + String(group.targetCells) + "," + String(group.referenceCells) + ","
-            var out = [UInt8]()
-            out.reserveCapacity(group.count * 120)
-            for r in 0..<group.count {
-                var line = prefix
-                line += names[Int(group.features[r])]
-                line += ","
-                line += CSVFormat.float(group.targetMean[r])
-                line += ","
-                line += CSVFormat.float(group.referenceMean[r])
-                line += membership
-                line += CSVFormat.double(group.log2FoldChange[r])
-                line += ","
-                line += CSVFormat.double(group.percentChange[r])
-                line += ","
-                line += CSVFormat.double(group.pValue[r])
-                line += ","
-                line += CSVFormat.double(group.statistic[r])
-                line += ","
-                line += CSVFormat.double(group.fdr[r])
-                line += "\n"
-                out.append(contentsOf: line.utf8)
-            }
-            return out
+    /// The rows of group `g` as CSV bytes.
+    func csvRows(_ g: Int, names: [String]) -> [UInt8] {
+        let group = groups[g]
+        let prefix = Array((CSVFormat.text(group.target) + ",").utf8)
+        let membership = Array(("," + String(group.targetCells) + "," + String(group.referenceCells) + ",").utf8)
+        let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
+        var out = [UInt8]()
+        out.reserveCapacity(group.count * 130)
+        for r in 0..<group.count {
+            out.append(contentsOf: prefix)
+            out.append(contentsOf: names[Int(group.features[r])].utf8)
+            out.append(comma)
+            out.append(contentsOf: CSVFormat.float(group.targetMean[r]).utf8)
+            out.append(comma)
+            out.append(contentsOf: CSVFormat.float(group.referenceMean[r]).utf8)
+            out.append(contentsOf: membership)
+            out.append(contentsOf: CSVFormat.double(group.log2FoldChange[r]).utf8)
+            out.append(comma)
+            out.append(contentsOf: CSVFormat.double(group.percentChange[r]).utf8)
+            out.append(comma)
+            out.append(contentsOf: CSVFormat.double(group.pValue[r]).utf8)
+            out.append(comma)
+            out.append(contentsOf: CSVFormat.double(group.statistic[r]).utf8)
+            out.append(comma)
+            out.append(contentsOf: CSVFormat.double(group.fdr[r]).utf8)
+            out.append(newline)
         }
-        var data = Data((DETable.columns.joined(separator: ",") + "\n").utf8)
-        data.reserveCapacity(chunks.reduce(data.count) { $0 + $1.count })
-        for chunk in chunks { data.append(contentsOf: chunk) }
-        return data
+        return out
     }
 
-    /// Writes the table to `path` atomically.
+    /// Writes the table to `path` atomically, formatting groups in parallel batches and streaming them to disk
+    /// so memory stays bounded.
     public func write(to path: String, threads: Int = defaultThreadCount()) throws {
-        try AtomicFile.write(csvData(threads: threads), to: path)
+        let names = features.map(CSVFormat.text)
+        try AtomicFile.stream(to: path) { sink in
+            try sink(Data((DETable.columns.joined(separator: ",") + "\n").utf8))
+            let batch = max(1, threads * 4)
+            for start in stride(from: 0, to: groups.count, by: batch) {
+                let end = min(start + batch, groups.count)
+                let chunks = parallelMap(end - start, threads: threads) { csvRows(start + $0, names: names) }
+                for chunk in chunks { try sink(Data(chunk)) }
+            }
+        }
     }
 
     /// Reads a DE table written by pdex / cell-eval (or by us). Requires `target`, `feature`,

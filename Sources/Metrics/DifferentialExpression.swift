@@ -53,16 +53,17 @@ public enum DifferentialExpression {
         for cell in control { code[cell] = controlCode }
         let cellCode = code
         let sizes = labels.map { data.groups.cellsByPerturbation[$0]?.count ?? 0 } + [control.count]
-        let columns = data.expression.transposed()
+        let matrix = data.expression
         let geneCount = data.geneCount
         let groupCount = labels.count
         let output = DEBuffers(groups: groupCount, genes: geneCount)
-        let blocks = stride(from: 0, to: geneCount, by: 64).map { $0..<min($0 + 64, geneCount) }
+        let blocks = stride(from: 0, to: geneCount, by: 256).map { $0..<min($0 + 256, geneCount) }
         let done = ProgressCounter(total: geneCount, handler: options.progress)
         _ = parallelMap(blocks.count, threads: options.threads) { b -> Bool in
             var scratch = GeneScratch(groups: groupCount + 1, sizes: sizes)
+            let block = GeneBlock(matrix, genes: blocks[b])
             for gene in blocks[b] {
-                scratch.testGene(gene, columns: columns, code: cellCode, log1p: options.valuesAreLog1p, into: output)
+                scratch.testGene(gene, block: block, code: cellCode, log1p: options.valuesAreLog1p, into: output)
             }
             done.add(blocks[b].count)
             return true
@@ -161,10 +162,11 @@ struct GeneScratch {
         offsets = [Int](repeating: 0, count: groups + 1)
     }
 
-    mutating func testGene(_ gene: Int, columns: CSRMatrix, code: [Int32], log1p: Bool, into out: DEBuffers) {
-        let range = columns.range(ofRow: gene)
+    mutating func testGene(_ gene: Int, block: GeneBlock, code: [Int32], log1p: Bool, into out: DEBuffers) {
+        let local = gene - block.start
+        let range = block.pointers[local]..<block.pointers[local + 1]
         for k in 0..<groups { counts[k] = 0 }
-        columns.columnIndices.withUnsafeBufferPointer { cells in
+        block.cells.withUnsafeBufferPointer { cells in
             for k in range { let c = code[Int(cells[k])]; if c >= 0 { counts[Int(c)] += 1 } }
         }
         offsets[0] = 0
@@ -172,8 +174,8 @@ struct GeneScratch {
         if bucket.count < offsets[groups] { bucket = [Float](repeating: 0, count: offsets[groups]) }
         var sums = [Float](repeating: 0, count: groups)
         var next = offsets
-        columns.columnIndices.withUnsafeBufferPointer { cells in
-            columns.values.withUnsafeBufferPointer { values in
+        block.cells.withUnsafeBufferPointer { cells in
+            block.values.withUnsafeBufferPointer { values in
                 for k in range {
                     let c = Int(code[Int(cells[k])])
                     guard c >= 0 else { continue }
@@ -200,5 +202,58 @@ struct GeneScratch {
                 out.statistic[at] = result.statistic
             }
         }
+    }
+}
+
+/// The entries of a range of genes gathered gene by gene (cells ascending within each gene) from a CSR matrix:
+/// a local CSC slice built with two passes over the rows, so genes can be processed in parallel blocks without
+/// transposing the whole matrix.
+struct GeneBlock {
+    let start: Int
+    var pointers: [Int]
+    var cells: [Int32]
+    var values: [Float]
+
+    init(_ x: CSRMatrix, genes: Range<Int>) {
+        start = genes.lowerBound
+        let width = genes.count
+        var lower = [Int](repeating: 0, count: x.rows), upper = lower
+        var counts = [Int](repeating: 0, count: width + 1)
+        x.columnIndices.withUnsafeBufferPointer { columns in
+            for r in 0..<x.rows {
+                let range = x.range(ofRow: r)
+                let lo = GeneBlock.lowerBound(columns, range, Int32(genes.lowerBound))
+                let hi = GeneBlock.lowerBound(columns, lo..<range.upperBound, Int32(genes.upperBound))
+                lower[r] = lo; upper[r] = hi
+                for k in lo..<hi { counts[Int(columns[k]) - genes.lowerBound + 1] += 1 }
+            }
+        }
+        for j in 0..<width { counts[j + 1] += counts[j] }
+        var next = counts
+        var cells = [Int32](repeating: 0, count: counts[width]), values = [Float](repeating: 0, count: counts[width])
+        x.columnIndices.withUnsafeBufferPointer { columns in
+            x.values.withUnsafeBufferPointer { stored in
+                for r in 0..<x.rows {
+                    for k in lower[r]..<upper[r] {
+                        let j = Int(columns[k]) - genes.lowerBound
+                        cells[next[j]] = Int32(r)
+                        values[next[j]] = stored[k]
+                        next[j] += 1
+                    }
+                }
+            }
+        }
+        pointers = counts
+        self.cells = cells
+        self.values = values
+    }
+
+    private static func lowerBound(_ a: UnsafeBufferPointer<Int32>, _ range: Range<Int>, _ v: Int32) -> Int {
+        var lo = range.lowerBound, hi = range.upperBound
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if a[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 }

@@ -19,6 +19,29 @@ public enum AtomicFile {
         }
     }
 
+    /// Streams content to `path` atomically: `produce` is handed a sink that appends to the temporary file,
+    /// which is renamed over `path` only when `produce` returns without throwing.
+    public static func stream(to path: String, _ produce: ((Data) throws -> Void) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+              let handle = try? FileHandle(forWritingTo: temporary) else {
+            throw AtomicFileError.renameFailed(path: path, reason: "cannot create a temporary file beside it")
+        }
+        do {
+            try produce { try handle.write(contentsOf: $0) }
+            try handle.close()
+            guard rename(temporary.path, path) == 0 else {
+                throw AtomicFileError.renameFailed(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            try? handle.close()
+            unlink(temporary.path)
+            throw error
+        }
+    }
+
     /// Writes `text` as UTF-8 to `path` atomically.
     public static func write(_ text: String, to path: String) throws {
         try write(Data(text.utf8), to: path)
