@@ -5,25 +5,24 @@ import PerturbData
 /// The input checks of `perturb eval`: each failure names the file, the field and what was expected.
 public enum EvaluationChecks {
     /// Gene names must be identical and in the same order; reports the first differences.
-    public static func sameGenes(real: PerturbationDataset, pred: PerturbationDataset, realPath: String,
+    public static func sameGenes(real realGenes: [String], pred predGenes: [String], realPath: String,
                                  predPath: String) throws {
-        guard real.genes != pred.genes else { return }
+        guard realGenes != predGenes else { return }
         var detail: [String] = []
-        if real.genes.count != pred.genes.count {
-            detail.append("\(real.genes.count) genes in the real file, \(pred.genes.count) in the predictions")
+        if realGenes.count != predGenes.count {
+            detail.append("\(realGenes.count) genes in the real file, \(predGenes.count) in the predictions")
         }
-        let differing = zip(real.genes, pred.genes).enumerated().filter { $0.element.0 != $0.element.1 }
+        let differing = zip(realGenes, predGenes).enumerated().filter { $0.element.0 != $0.element.1 }
         let shown = differing.prefix(5).map { "position \($0.offset): '\($0.element.0)' vs '\($0.element.1)'" }
         if !shown.isEmpty { detail.append("first differences: " + shown.joined(separator: ", ")) }
-        let missing = Set(real.genes).subtracting(pred.genes)
+        let missing = Set(realGenes).subtracting(predGenes)
         if !missing.isEmpty { detail.append("missing from predictions: " + missing.sorted().prefix(5).joined(separator: ", ")) }
         throw EvaluationError.geneMismatch(real: realPath, pred: predPath, detail: detail.joined(separator: "; "))
     }
 
     /// The sets of perturbation labels must be equal.
-    public static func samePerturbations(real: PerturbationDataset, pred: PerturbationDataset, realPath: String,
-                                         predPath: String) throws {
-        let r = Set(real.groups.perturbations), p = Set(pred.groups.perturbations)
+    public static func samePerturbations(real: [String], pred: [String], realPath: String, predPath: String) throws {
+        let r = Set(real), p = Set(pred)
         guard r == p else {
             throw EvaluationError.perturbationMismatch(real: realPath, pred: predPath,
                                                        onlyReal: r.subtracting(p).sorted(), onlyPred: p.subtracting(r).sorted())

@@ -1,37 +1,35 @@
 import LinearAlgebra
 import PerturbData
 
-/// Real and predicted data for the same perturbations and genes, on the log1p scale, with their pseudobulks.
+/// The real and predicted sides of one evaluation (same genes, same perturbations).
 public struct EvaluationPair: Sendable {
     /// Ground truth.
-    public let real: PerturbationDataset
+    public let real: EvaluationSide
     /// Predictions.
-    public let pred: PerturbationDataset
-    /// Source paths (for messages).
-    public let realPath: String, predPath: String
-    /// Optional `obsm` embeddings (for `--embed-key`).
-    public let realEmbedding: Matrix<Double>?, predEmbedding: Matrix<Double>?
+    public let pred: EvaluationSide
     /// Perturbations other than the control, sorted.
     public let perturbations: [String]
-    /// Expression pseudobulks.
-    public let realBulk: Pseudobulk, predBulk: Pseudobulk
 
-    /// Pairs two datasets after checking that genes and perturbation sets agree.
-    public init(real: PerturbationDataset, pred: PerturbationDataset, realPath: String, predPath: String,
-                realEmbedding: Matrix<Double>? = nil, predEmbedding: Matrix<Double>? = nil) throws {
-        try EvaluationChecks.sameGenes(real: real, pred: pred, realPath: realPath, predPath: predPath)
-        try EvaluationChecks.samePerturbations(real: real, pred: pred, realPath: realPath, predPath: predPath)
+    /// Pairs two summarized sides after checking that genes and perturbation sets agree.
+    public init(real: EvaluationSide, pred: EvaluationSide) throws {
+        try EvaluationChecks.sameGenes(real: real.genes, pred: pred.genes, realPath: real.path, predPath: pred.path)
+        try EvaluationChecks.samePerturbations(real: real.bulk.labels, pred: pred.bulk.labels, realPath: real.path,
+                                               predPath: pred.path)
         self.real = real
         self.pred = pred
-        self.realPath = realPath
-        self.predPath = predPath
-        self.realEmbedding = realEmbedding
-        self.predEmbedding = predEmbedding
-        perturbations = real.perturbationLabels
-        realBulk = Pseudobulk(real)
-        predBulk = Pseudobulk(pred)
+        perturbations = real.perturbations
+    }
+
+    /// Summarizes and pairs two datasets held in memory together (tests, library use).
+    public init(real: PerturbationDataset, pred: PerturbationDataset, realPath: String = "real", predPath: String = "pred",
+                needs: SideNeeds = [], deOptions: DEOptions = DEOptions()) throws {
+        try self.init(real: EvaluationSide(real, path: realPath, needs: needs, deOptions: deOptions),
+                      pred: EvaluationSide(pred, path: predPath, needs: needs, deOptions: deOptions))
     }
 
     /// Gene names.
     public var genes: [String] { real.genes }
+    /// Expression pseudobulks.
+    public var realBulk: Pseudobulk { real.bulk }
+    public var predBulk: Pseudobulk { pred.bulk }
 }

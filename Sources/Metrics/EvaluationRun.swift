@@ -47,42 +47,88 @@ public struct EvaluationUnit: Sendable {
 /// writes `real_de.csv`, `pred_de.csv`, `results.csv`, `agg_results.csv` (per cell type with a prefix) and
 /// `manifest.json`, each atomically — an input error leaves no output behind.
 public enum EvaluationRun {
-    /// Computes every unit without writing.
+    /// Computes every unit without writing. Both files' obs/var are checked first; then each file is read,
+    /// summarized (DE, pseudobulks, cell-level statistics) and released before the other is read.
     public static func compute(_ config: EvaluationConfig) throws -> [EvaluationUnit] {
         let metrics = try MetricCatalog.metrics(profile: config.profile).filter { !config.skipMetrics.contains($0) }
         for name in config.skipMetrics where MetricCatalog.info(name) == nil {
             throw EvaluationError.unknownMetric(name: name, known: MetricCatalog.cellEval.map(\.name))
         }
-        config.log?("reading \(config.realPath)")
-        let real = try load(config.realPath, config)
-        config.log?("reading \(config.predPath)")
-        let pred = try load(config.predPath, config)
-        let units = try split(real, pred, config)
-        let needsDE = MetricCatalog.needsDE(profile: config.profile, metrics: metrics)
+        try precheck(config)
         let deReal = try config.deRealPath.map { try DETable.read(path: $0) }
         let dePred = try config.dePredPath.map { try DETable.read(path: $0) }
+        var needs = SideNeeds.of(metrics)
+        if !MetricCatalog.needsDE(profile: config.profile, metrics: metrics) { needs.remove(.de) }
+        var realNeeds = needs, predNeeds = needs
+        if deReal != nil { realNeeds.remove(.de) }
+        if dePred != nil { predNeeds.remove(.de) }
+        let realSides = try summarize(config.realPath, "real", config, needs: realNeeds)
+        let predSides = try summarize(config.predPath, "predicted", config, needs: predNeeds)
         var out: [EvaluationUnit] = []
-        for (prefix, pair) in units {
-            var unit = EvaluationUnit(prefix: prefix, realDE: nil, predDE: nil, results: ResultTable(perturbations: []))
+        for (prefix, real) in realSides {
+            guard let pred = predSides.first(where: { $0.0 == prefix })?.1 else { continue }
+            let pair = try EvaluationPair(real: real, pred: pred)
             var comparison: DEComparison? = nil
-            if needsDE {
-                let options = DEOptions(fdrScope: config.fdrScope, threads: config.threads,
-                                        valuesAreLog1p: !(config.allowDiscrete && pair.real.scale == .counts),
-                                        progress: config.progress)
-                if deReal == nil { config.log?("differential expression, real\(prefix.map { " (\($0))" } ?? "")") }
-                unit.realDE = deReal == nil ? DifferentialExpression.run(pair.real, options: options) : nil
-                if dePred == nil { config.log?("differential expression, predicted\(prefix.map { " (\($0))" } ?? "")") }
-                unit.predDE = dePred == nil ? DifferentialExpression.run(pair.pred, options: options) : nil
-                comparison = try DEComparison(real: deReal ?? unit.realDE!, pred: dePred ?? unit.predDE!,
-                                              realName: config.deRealPath ?? config.realPath,
-                                              predName: config.dePredPath ?? config.predPath)
+            if needs.contains(.de) {
+                comparison = try DEComparison(real: deReal ?? real.de!, pred: dePred ?? pred.de!,
+                                              realName: config.deRealPath ?? real.path, predName: config.dePredPath ?? pred.path)
             }
             config.log?("metrics (\(config.profile))\(prefix.map { " for \($0)" } ?? "")")
-            unit.results = try Evaluator.evaluate(metrics: metrics, pair: pair, de: comparison,
-                                                  embedded: config.embedKey != nil, threads: config.threads)
-            out.append(unit)
+            let results = try Evaluator.evaluate(metrics: metrics, pair: pair, de: comparison,
+                                                 embedded: config.embedKey != nil, threads: config.threads)
+            out.append(EvaluationUnit(prefix: prefix, realDE: real.de, predDE: pred.de, results: results))
         }
         return out
+    }
+
+    /// Checks genes, perturbation sets and cell types of both files from obs/var alone.
+    static func precheck(_ config: EvaluationConfig) throws {
+        let options = ReadOptions(matrix: nil, obsm: false)
+        let real = try AnnData.read(path: config.realPath, options: options)
+        let pred = try AnnData.read(path: config.predPath, options: options)
+        try EvaluationChecks.sameGenes(real: real.variables.index, pred: pred.variables.index, realPath: config.realPath,
+                                       predPath: config.predPath)
+        let labeling = ConditionLabeling(controlLabel: config.columns.control)
+        let labels = { (data: AnnData, path: String) in
+            Set(try config.columns.labels(of: config.columns.perturbation, in: data.obs, path: path).map { labeling.canonical($0) })
+        }
+        try EvaluationChecks.samePerturbations(real: Array(try labels(real, config.realPath)),
+                                               pred: Array(try labels(pred, config.predPath)),
+                                               realPath: config.realPath, predPath: config.predPath)
+        if let column = config.columns.cellType {
+            let r = Set(try config.columns.labels(of: column, in: real.obs, path: config.realPath))
+            let p = Set(try config.columns.labels(of: column, in: pred.obs, path: config.predPath))
+            if r != p {
+                throw EvaluationError.perturbationMismatch(real: config.realPath + " (\(column))", pred: config.predPath + " (\(column))",
+                                                           onlyReal: r.subtracting(p).sorted(), onlyPred: p.subtracting(r).sorted())
+            }
+        }
+    }
+
+    /// Reads one file and summarizes it, per cell type (in order of appearance) when asked.
+    static func summarize(_ path: String, _ name: String, _ config: EvaluationConfig,
+                          needs: SideNeeds) throws -> [(String?, EvaluationSide)] {
+        config.log?("reading \(path)")
+        let (data, embedding) = try load(path, config)
+        let deOptions = DEOptions(fdrScope: config.fdrScope, threads: config.threads,
+                                  valuesAreLog1p: data.scale != .counts, progress: config.progress)
+        guard let column = config.columns.cellType, let types = data.cellTypes else {
+            if needs.contains(.de) { config.log?("differential expression, \(name)") }
+            return [(nil, EvaluationSide(data, path: path, embedding: embedding, needs: needs, deOptions: deOptions))]
+        }
+        var order: [String] = [], seen = Set<String>()
+        for t in types where seen.insert(t).inserted { order.append(t) }
+        return try order.map { type in
+            let cells = types.indices.filter { types[$0] == type }
+            let part = data.selectingCells(cells)
+            guard !part.controlCells.isEmpty else {
+                throw EvaluationError.emptyGroup(path: path, field: config.columns.perturbation,
+                                                 label: "\(config.columns.control) in \(column)=\(type)")
+            }
+            if needs.contains(.de) { config.log?("differential expression, \(name) (\(type))") }
+            return (type, EvaluationSide(part, path: "\(path) [\(type)]", embedding: embedding?.selectingRows(cells),
+                                         needs: needs, deOptions: deOptions))
+        }
     }
 
     /// Computes, then writes every output; returns the paths written.
@@ -126,40 +172,5 @@ public enum EvaluationRun {
         var data = try PerturbationDataset(anndata, columns: config.columns, path: path)
         if data.scale == .counts && !config.allowDiscrete { data = data.normalizedLog1p() }
         return (data, embedding)
-    }
-
-    /// The units to evaluate: the whole pair, or one pair per cell type (in order of appearance in the real
-    /// file), each checked before anything is computed.
-    static func split(_ real: (data: PerturbationDataset, embedding: Matrix<Double>?),
-                      _ pred: (data: PerturbationDataset, embedding: Matrix<Double>?),
-                      _ config: EvaluationConfig) throws -> [(String?, EvaluationPair)] {
-        guard let cellTypeColumn = config.columns.cellType, let realTypes = real.data.cellTypes,
-              let predTypes = pred.data.cellTypes else {
-            return [(nil, try EvaluationPair(real: real.data, pred: pred.data, realPath: config.realPath,
-                                             predPath: config.predPath, realEmbedding: real.embedding,
-                                             predEmbedding: pred.embedding))]
-        }
-        var order: [String] = [], seen = Set<String>()
-        for t in realTypes where seen.insert(t).inserted { order.append(t) }
-        let predSet = Set(predTypes)
-        if Set(order) != predSet {
-            throw EvaluationError.perturbationMismatch(real: config.realPath + " (\(cellTypeColumn))",
-                                                       pred: config.predPath + " (\(cellTypeColumn))",
-                                                       onlyReal: Set(order).subtracting(predSet).sorted(),
-                                                       onlyPred: predSet.subtracting(order).sorted())
-        }
-        return try order.map { type in
-            let r = realTypes.indices.filter { realTypes[$0] == type }, p = predTypes.indices.filter { predTypes[$0] == type }
-            let realPart = real.data.selectingCells(r), predPart = pred.data.selectingCells(p)
-            for (part, path) in [(realPart, config.realPath), (predPart, config.predPath)] where part.controlCells.isEmpty {
-                throw EvaluationError.emptyGroup(path: path, field: config.columns.perturbation,
-                                                 label: "\(config.columns.control) in \(cellTypeColumn)=\(type)")
-            }
-            let pair = try EvaluationPair(real: realPart, pred: predPart, realPath: "\(config.realPath) [\(type)]",
-                                          predPath: "\(config.predPath) [\(type)]",
-                                          realEmbedding: real.embedding?.selectingRows(r),
-                                          predEmbedding: pred.embedding?.selectingRows(p))
-            return (type, pair)
-        }
     }
 }

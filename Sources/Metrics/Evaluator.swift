@@ -44,7 +44,7 @@ public enum Evaluator {
                 .perPerturbation(try ExpressionMetrics.discrimination(try pair($0), distance: d, embedded: $0.embedded))
             }
         }
-        table["pearson_edistance"] = { .global(ExpressionMetrics.pearsonEnergyDistance(try pair($0), threads: $0.threads)) }
+        table["pearson_edistance"] = { .global(try ExpressionMetrics.pearsonEnergyDistance(try pair($0))) }
         for (name, compute) in PerturBenchMetrics.implementations { table[name] = compute }
         return table
     }()

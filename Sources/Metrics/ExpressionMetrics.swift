@@ -28,11 +28,11 @@ enum ExpressionMetrics {
     static func discrimination(_ pair: EvaluationPair, distance: Distance, embedded: Bool) throws -> [String: Double] {
         let realBulk: Pseudobulk, predBulk: Pseudobulk
         if embedded && distance != .l1 {
-            guard let r = pair.realEmbedding, let q = pair.predEmbedding else {
+            guard let r = pair.real.embeddingBulk, let q = pair.pred.embeddingBulk else {
                 throw EvaluationError.metricFailed(metric: "discrimination_score_\(distance)", reason: "no embedding loaded")
             }
-            realBulk = Pseudobulk(embedding: r, data: pair.real)
-            predBulk = Pseudobulk(embedding: q, data: pair.pred)
+            realBulk = r
+            predBulk = q
         } else {
             realBulk = pair.realBulk; predBulk = pair.predBulk
         }
@@ -72,22 +72,10 @@ enum ExpressionMetrics {
 
     /// `pearson_edistance`: Pearson across perturbations of real vs predicted energy distance between each
     /// perturbation's cells and the control cells of the same file.
-    static func pearsonEnergyDistance(_ pair: EvaluationPair, threads: Int) -> Double {
-        let distances = CellDistances()
-        let realControl = pair.real.controlCells, predControl = pair.pred.controlCells
-        let within: [Float] = parallelMap(2, threads: threads) { side in
-            let data = side == 0 ? pair.real.expression : pair.pred.expression
-            let control = side == 0 ? realControl : predControl
-            return distances.float32MeanDistance(data, rows: control, data, rows: control, within: true)
+    static func pearsonEnergyDistance(_ pair: EvaluationPair) throws -> Double {
+        guard let real = pair.real.energyToControl, let pred = pair.pred.energyToControl else {
+            throw EvaluationError.metricFailed(metric: "pearson_edistance", reason: "energy distances were not computed")
         }
-        let values: [(Double, Double)] = parallelMap(pair.perturbations.count, threads: threads) { i -> (Double, Double) in
-            let p = pair.perturbations[i]
-            let r = distances.float32EnergyDistance(pair.real.expression, rows: pair.real.groups.cellsByPerturbation[p]!,
-                                                    pair.real.expression, rows: realControl, withinY: within[0])
-            let q = distances.float32EnergyDistance(pair.pred.expression, rows: pair.pred.groups.cellsByPerturbation[p]!,
-                                                    pair.pred.expression, rows: predControl, withinY: within[1])
-            return (Double(r), Double(q))
-        }
-        return pearson(values.map(\.0), values.map(\.1))
+        return pearson(pair.perturbations.map { Double(real[$0]!) }, pair.perturbations.map { Double(pred[$0]!) })
     }
 }

@@ -11,26 +11,19 @@ enum PerturBenchMetrics {
         ("rmse_rank", { .perPerturbation(rank(try pair($0), .rmse)) }),
         ("cosine_logfc_rank", { .perPerturbation(rank(try pair($0), .cosine)) }),
         ("pearson_delta_rank", { .perPerturbation(rank(try pair($0), .pearson)) }),
-        ("deg_recall", { .perPerturbation(degRecall(try pair($0))) }),
+        ("deg_recall", { .perPerturbation(try degRecall(try pair($0))) }),
     ]
 
     /// `deg_recall`: overlap of the top 20 genes by Welch t (perturbation vs control) in real and predicted
     /// data, divided by 20.
-    static func degRecall(_ pair: EvaluationPair, top: Int = 20) -> [String: Double] {
-        func topGenes(_ data: PerturbationDataset, _ label: String, control: GroupMoments) -> Set<Int> {
-            let g = GroupMoments(data.expression, cells: data.groups.cellsByPerturbation[label] ?? [])
-            let t = (0..<data.geneCount).map { j in
-                welchT(mean1: g.mean[j], variance1: g.variance[j], count1: g.count,
-                       mean2: control.mean[j], variance2: control.variance[j], count2: control.count)
-            }
-            return Set(t.indices.sorted { t[$0] > t[$1] || (t[$0] == t[$1] && $0 < $1) }.prefix(top))
+    static func degRecall(_ pair: EvaluationPair, top: Int = EvaluationSide.welchTop) throws -> [String: Double] {
+        guard let real = pair.real.topWelchGenes, let pred = pair.pred.topWelchGenes else {
+            throw EvaluationError.metricFailed(metric: "deg_recall", reason: "Welch t rankings were not computed")
         }
-        let realControl = GroupMoments(pair.real.expression, cells: pair.real.controlCells)
-        let predControl = GroupMoments(pair.pred.expression, cells: pair.pred.controlCells)
         var out: [String: Double] = [:]
         for p in pair.perturbations {
-            let real = topGenes(pair.real, p, control: realControl), pred = topGenes(pair.pred, p, control: predControl)
-            out[p] = Double(real.intersection(pred).count) / Double(min(top, pair.genes.count))
+            let r = Set(real[p]!.prefix(top)), q = Set(pred[p]!.prefix(top))
+            out[p] = Double(r.intersection(q).count) / Double(min(top, pair.genes.count))
         }
         return out
     }

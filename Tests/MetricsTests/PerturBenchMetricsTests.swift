@@ -15,7 +15,7 @@ final class PerturBenchMetricsTests: XCTestCase {
     private func pair() throws -> EvaluationPair {
         let real = dataset([[1, 1, 1], [1, 1, 1], [2, 1, 1], [2, 1, 1], [1, 3, 1], [1, 3, 1]])
         let pred = dataset([[1, 1, 1], [1, 1, 1], [2, 1, 1], [2, 1, 1], [1, 1, 2], [1, 1, 2]])
-        return try EvaluationPair(real: real, pred: pred, realPath: "real", predPath: "pred")
+        return try EvaluationPair(real: real, pred: pred, needs: [.welch])
     }
 
     func testFitMetrics() throws {
@@ -47,7 +47,7 @@ final class PerturBenchMetricsTests: XCTestCase {
         let p = try pair()
         // Zero variance everywhere: t = ±inf where means differ, 0 (NaN) where equal. Top-1 gene real/pred:
         // P1 g0/g0 → 1; P2 g1/g2 → 0.
-        let recall = PerturBenchMetrics.degRecall(p, top: 1)
+        let recall = try PerturBenchMetrics.degRecall(p, top: 1)
         XCTAssertEqual(recall["P1"], 1)
         XCTAssertEqual(recall["P2"], 0)
     }

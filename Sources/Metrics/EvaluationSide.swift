@@ -1,0 +1,91 @@
+import LinearAlgebra
+import PerturbData
+import Statistics
+
+/// The cell-level summaries metrics may need from one side.
+public struct SideNeeds: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// The DE table against the control.
+    public static let de = SideNeeds(rawValue: 1)
+    /// Energy distance of every perturbation's cells to the control cells.
+    public static let energy = SideNeeds(rawValue: 2)
+    /// Top genes by Welch t against the control.
+    public static let welch = SideNeeds(rawValue: 4)
+
+    /// What `metrics` need.
+    public static func of(_ metrics: [String]) -> SideNeeds {
+        var needs: SideNeeds = []
+        if metrics.contains(where: { MetricCatalog.info($0)?.input == .de }) { needs.insert(.de) }
+        if metrics.contains("pearson_edistance") { needs.insert(.energy) }
+        if metrics.contains("deg_recall") { needs.insert(.welch) }
+        return needs
+    }
+}
+
+/// Everything the metrics read from one file (or one cell type of it), computed while its matrix is in memory so
+/// the matrix can be released before the other side is read: pseudobulks, and on request the DE table, the
+/// energy distances to the control and the top Welch-t genes.
+public struct EvaluationSide: Sendable {
+    /// Where the data came from (for messages).
+    public let path: String
+    /// Gene names.
+    public let genes: [String]
+    /// The control label.
+    public let controlLabel: String
+    /// Expression pseudobulks (every label, the control included).
+    public let bulk: Pseudobulk
+    /// Embedding pseudobulks (with `--embed-key`).
+    public let embeddingBulk: Pseudobulk?
+    /// DE of every perturbation against the control.
+    public let de: DETable?
+    /// Energy distance (float32, as cell-eval) of each perturbation's cells to the control cells.
+    public let energyToControl: [String: Float]?
+    /// Genes ranked by Welch t against the control, top `welchTop`, per perturbation.
+    public let topWelchGenes: [String: [Int]]?
+
+    /// Number of top Welch-t genes kept (PerturBench's DEG recall uses 20).
+    public static let welchTop = 20
+
+    /// Summarizes `data`.
+    public init(_ data: PerturbationDataset, path: String, embedding: Matrix<Double>? = nil, needs: SideNeeds,
+                deOptions: DEOptions = DEOptions()) {
+        self.path = path
+        genes = data.genes
+        controlLabel = data.controlLabel
+        bulk = Pseudobulk(data)
+        embeddingBulk = embedding.map { Pseudobulk(embedding: $0, data: data) }
+        de = needs.contains(.de) ? DifferentialExpression.run(data, options: deOptions) : nil
+        energyToControl = needs.contains(.energy) ? EvaluationSide.energies(data, threads: deOptions.threads) : nil
+        topWelchGenes = needs.contains(.welch) ? EvaluationSide.welchRanking(data) : nil
+    }
+
+    /// Labels other than the control, sorted.
+    public var perturbations: [String] { bulk.labels.filter { $0 != controlLabel } }
+
+    private static func energies(_ data: PerturbationDataset, threads: Int) -> [String: Float] {
+        let distances = CellDistances()
+        let control = data.controlCells, x = data.expression
+        let within = distances.float32MeanDistance(x, rows: control, x, rows: control, within: true)
+        let labels = data.perturbationLabels
+        let values = parallelMap(labels.count, threads: threads) { i in
+            distances.float32EnergyDistance(x, rows: data.groups.cellsByPerturbation[labels[i]]!, x, rows: control,
+                                            withinY: within)
+        }
+        return Dictionary(uniqueKeysWithValues: zip(labels, values))
+    }
+
+    private static func welchRanking(_ data: PerturbationDataset) -> [String: [Int]] {
+        let control = GroupMoments(data.expression, cells: data.controlCells)
+        var out: [String: [Int]] = [:]
+        for label in data.perturbationLabels {
+            let g = GroupMoments(data.expression, cells: data.groups.cellsByPerturbation[label] ?? [])
+            let t = (0..<data.geneCount).map { j in
+                welchT(mean1: g.mean[j], variance1: g.variance[j], count1: g.count,
+                       mean2: control.mean[j], variance2: control.variance[j], count2: control.count)
+            }
+            out[label] = Array(t.indices.sorted { t[$0] > t[$1] || (t[$0] == t[$1] && $0 < $1) }.prefix(welchTop))
+        }
+        return out
+    }
+}
