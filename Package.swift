@@ -17,11 +17,14 @@ let package = Package(
         .systemLibrary(name: "CLAPACK", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
+        // SHA-256 block compression in C (x86 SHA extensions when present), for manifest input hashes.
+        .target(name: "CSHA256"),
+
         // Library modules, lowest first.
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "AnnData", dependencies: ["CHDF5", "LinearAlgebra"]),
         .target(name: "Statistics", dependencies: ["LinearAlgebra"]),
-        .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra"]),
+        .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra", "CSHA256"]),
         .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData"]),
         .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics"]),
 

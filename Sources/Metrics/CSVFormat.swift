@@ -6,12 +6,16 @@ public enum CSVFormat {
     /// A float64 cell.
     public static func double(_ x: Double) -> String {
         if x.isNaN { return "NaN" }
+        let a = abs(x)
+        if a == 0 || (a >= 1e-4 && a < 16_777_216) { return x.description }  // never exponential
         return tidyExponent(x.description)
     }
 
     /// A float32 cell.
     public static func float(_ x: Float) -> String {
         if x.isNaN { return "NaN" }
+        let a = abs(x)
+        if a == 0 || (a >= 1e-4 && a < 16_777_216) { return x.description }  // never exponential
         return tidyExponent(x.description)
     }
 
@@ -26,7 +30,7 @@ public enum CSVFormat {
 
     /// "1e-05" → "1e-5", "1e+16" → "1e16".
     private static func tidyExponent(_ s: String) -> String {
-        guard s.utf8.contains(UInt8(ascii: "e")), let e = s.firstIndex(of: "e") else { return s }
+        guard let e = s.firstIndex(of: "e") else { return s }
         var exponent = s[s.index(after: e)...]
         var sign = ""
         if exponent.first == "-" { sign = "-"; exponent = exponent.dropFirst() } else if exponent.first == "+" { exponent = exponent.dropFirst() }

@@ -57,21 +57,37 @@ public enum DifferentialExpression {
         let geneCount = data.geneCount
         let groupCount = labels.count
         let output = DEBuffers(groups: groupCount, genes: geneCount)
-        let blocks = stride(from: 0, to: geneCount, by: 256).map { $0..<min($0 + 256, geneCount) }
+        // Gene blocks of about 4M stored entries: wide enough that each row's window spans many cache lines
+        // (the gather is bound by the first touch of every row), small enough to bound memory.
+        let perGene = max(1, matrix.nonZeroCount / max(geneCount, 1))
+        let width = min(max(4_000_000 / perGene, 64), 4096)
+        let blocks = stride(from: 0, to: geneCount, by: width).map { $0..<min($0 + width, geneCount) }
         let done = ProgressCounter(total: geneCount, handler: options.progress)
-        _ = parallelMap(blocks.count, threads: options.threads) { b -> Bool in
-            var scratch = GeneScratch(groups: groupCount + 1, sizes: sizes)
-            let block = GeneBlock(matrix, genes: blocks[b])
-            for gene in blocks[b] {
-                scratch.testGene(gene, block: block, code: cellCode, log1p: options.valuesAreLog1p, into: output)
+        // Each worker takes a contiguous run of gene blocks and walks every row's entries forward with a cursor,
+        // so each stored value is read once and no row is binary-searched per block.
+        let workers = max(1, min(options.threads, blocks.count))
+        _ = parallelMap(workers, threads: workers) { w -> Bool in
+            let mine = blocks.indices.filter { $0 * workers / blocks.count == w }
+            guard let first = mine.first else { return true }
+            let scratch = GeneScratch(groups: groupCount + 1, sizes: sizes)
+            let cursor = RowCursor(matrix, startingAt: blocks[first].lowerBound)
+            for b in mine {
+                let block = GeneBlock(matrix, genes: blocks[b], cursor: cursor)
+                cellCode.withUnsafeBufferPointer { code in
+                    for gene in blocks[b] {
+                        scratch.testGene(gene, block: block, code: code, log1p: options.valuesAreLog1p, into: output)
+                    }
+                }
+                done.add(blocks[b].count)
             }
-            done.add(blocks[b].count)
             return true
         }
-        var groups = (0..<groupCount).map { g in
-            output.group(g, target: labels[g], targetCells: sizes[g], referenceCells: control.count)
+        var groups = parallelMap(groupCount, threads: options.threads) { g in
+            var group = output.group(g, target: labels[g], targetCells: sizes[g], referenceCells: control.count)
+            if options.fdrScope == .perturbation { group.fdr = benjaminiHochberg(group.pValue) }
+            return group
         }
-        adjust(&groups, scope: options.fdrScope)
+        if options.fdrScope == .global { adjust(&groups, scope: .global) }
         return DETable(features: data.genes, groups: groups)
     }
 
@@ -144,63 +160,72 @@ private final class FeatureRangeCache: @unchecked Sendable {
     }
 }
 
-/// Reusable per-worker buffers for one gene at a time: values bucketed by group in cell order.
-struct GeneScratch {
+/// Reusable per-worker buffers for one gene at a time: values bucketed by group in cell order. Raw buffers,
+/// because this is the innermost loop of the evaluation.
+final class GeneScratch {
     let groups: Int
-    let inverseSize: [Float]
     let sizes: [Int]
-    var counts: [Int]
-    var offsets: [Int]
-    var bucket: [Float] = []
+    let inverseSize: UnsafeMutableBufferPointer<Float>
+    let counts: UnsafeMutableBufferPointer<Int>
+    let offsets: UnsafeMutableBufferPointer<Int>
+    let next: UnsafeMutableBufferPointer<Int>
+    let sums: UnsafeMutableBufferPointer<Float>
+    var bucket: UnsafeMutableBufferPointer<Float>
 
     init(groups: Int, sizes: [Int]) {
         self.groups = groups
         self.sizes = sizes
+        inverseSize = .allocate(capacity: groups)
         // scipy's sparse mean multiplies each value by float32(1/n) before summing in float32.
-        inverseSize = sizes.map { Float(1.0 / Double(max($0, 1))) }
-        counts = [Int](repeating: 0, count: groups)
-        offsets = [Int](repeating: 0, count: groups + 1)
+        for g in 0..<groups { inverseSize[g] = Float(1.0 / Double(max(sizes[g], 1))) }
+        counts = .allocate(capacity: groups)
+        offsets = .allocate(capacity: groups + 1)
+        next = .allocate(capacity: groups)
+        sums = .allocate(capacity: groups)
+        bucket = .allocate(capacity: 1024)
     }
 
-    mutating func testGene(_ gene: Int, block: GeneBlock, code: [Int32], log1p: Bool, into out: DEBuffers) {
+    deinit {
+        inverseSize.deallocate(); counts.deallocate(); offsets.deallocate(); next.deallocate(); sums.deallocate()
+        bucket.deallocate()
+    }
+
+    func testGene(_ gene: Int, block: GeneBlock, code: UnsafeBufferPointer<Int32>, log1p: Bool, into out: DEBuffers) {
         let local = gene - block.start
-        let range = block.pointers[local]..<block.pointers[local + 1]
-        for k in 0..<groups { counts[k] = 0 }
-        block.cells.withUnsafeBufferPointer { cells in
-            for k in range { let c = code[Int(cells[k])]; if c >= 0 { counts[Int(c)] += 1 } }
+        let start = block.pointers[local], end = block.pointers[local + 1]
+        let cells = block.cells, values = block.values
+        for g in 0..<groups { counts[g] = 0; sums[g] = 0 }
+        for k in start..<end {
+            let c = code[Int(cells[k])]
+            if c >= 0 { counts[Int(c)] += 1 }
         }
         offsets[0] = 0
-        for k in 0..<groups { offsets[k + 1] = offsets[k] + counts[k] }
-        if bucket.count < offsets[groups] { bucket = [Float](repeating: 0, count: offsets[groups]) }
-        var sums = [Float](repeating: 0, count: groups)
-        var next = offsets
-        block.cells.withUnsafeBufferPointer { cells in
-            block.values.withUnsafeBufferPointer { values in
-                for k in range {
-                    let c = Int(code[Int(cells[k])])
-                    guard c >= 0 else { continue }
-                    let v = values[k]
-                    bucket[next[c]] = v
-                    next[c] += 1
-                    let m = log1p ? v : Foundation.log1p(v)
-                    sums[c] += m * inverseSize[c]
-                }
-            }
+        for g in 0..<groups { offsets[g + 1] = offsets[g] + counts[g]; next[g] = offsets[g] }
+        if bucket.count < offsets[groups] {
+            bucket.deallocate()
+            bucket = .allocate(capacity: offsets[groups])
+        }
+        for k in start..<end {
+            let c = Int(code[Int(cells[k])])
+            guard c >= 0 else { continue }
+            let v = values[k]
+            bucket[next[c]] = v
+            next[c] += 1
+            let m = log1p ? v : Foundation.log1p(v)
+            sums[c] += m * inverseSize[c]
         }
         let control = groups - 1
         let reference = SortedReference(nonzeros: Array(bucket[offsets[control]..<offsets[control + 1]]),
                                         cellCount: sizes[control])
         out.controlMean[gene] = expm1(sums[control])
-        bucket.withUnsafeMutableBufferPointer { all in
-            for g in 0..<control {
-                var slice = UnsafeMutableBufferPointer(rebasing: all[offsets[g]..<offsets[g + 1]])
-                slice.sort()
-                let result = reference.test(sortedNonzeros: UnsafeBufferPointer(slice), cellCount: sizes[g])
-                let at = g * out.genes + gene
-                out.mean[at] = expm1(sums[g])
-                out.pValue[at] = result.pValue
-                out.statistic[at] = result.statistic
-            }
+        for g in 0..<control {
+            let slice = UnsafeMutableBufferPointer(rebasing: bucket[offsets[g]..<offsets[g + 1]])
+            if let base = slice.baseAddress { sortFloats(base, slice.count) }
+            let result = reference.test(sortedNonzeros: UnsafeBufferPointer(slice), cellCount: sizes[g])
+            let at = g * out.genes + gene
+            out.mean[at] = expm1(sums[g])
+            out.pValue[at] = result.pValue
+            out.statistic[at] = result.statistic
         }
     }
 }
@@ -208,37 +233,76 @@ struct GeneScratch {
 /// The entries of a range of genes gathered gene by gene (cells ascending within each gene) from a CSR matrix:
 /// a local CSC slice built with two passes over the rows, so genes can be processed in parallel blocks without
 /// transposing the whole matrix.
-struct GeneBlock {
-    let start: Int
-    var pointers: [Int]
-    var cells: [Int32]
-    var values: [Float]
+/// Per row, the position of the first stored entry not yet gathered.
+final class RowCursor {
+    let position: UnsafeMutableBufferPointer<Int>
 
-    init(_ x: CSRMatrix, genes: Range<Int>) {
+    /// Cursors at the first entry of each row whose gene is ≥ `gene`.
+    init(_ x: CSRMatrix, startingAt gene: Int) {
+        position = .allocate(capacity: max(x.rows, 1))
+        x.rowPointers.withUnsafeBufferPointer { pointers in
+            x.columnIndices.withUnsafeBufferPointer { columns in
+                for r in 0..<x.rows {
+                    var lo = Int(pointers[r]), hi = Int(pointers[r + 1])
+                    while lo < hi {
+                        let mid = (lo + hi) >> 1
+                        if Int(columns[mid]) < gene { lo = mid + 1 } else { hi = mid }
+                    }
+                    position[r] = lo
+                }
+            }
+        }
+    }
+
+    deinit { position.deallocate() }
+}
+
+final class GeneBlock {
+    let start: Int
+    let pointers: UnsafeMutableBufferPointer<Int>
+    let cells: UnsafeMutableBufferPointer<Int32>
+    let values: UnsafeMutableBufferPointer<Float>
+
+    /// Gathers genes `genes` from each row's cursor onwards (the cursor must sit at the block's first gene)
+    /// and leaves the cursors after the block.
+    init(_ x: CSRMatrix, genes: Range<Int>, cursor: RowCursor) {
         start = genes.lowerBound
-        let width = genes.count
-        var lower = [Int](repeating: 0, count: x.rows), upper = lower
-        var counts = [Int](repeating: 0, count: width + 1)
-        x.columnIndices.withUnsafeBufferPointer { columns in
-            for r in 0..<x.rows {
-                let range = x.range(ofRow: r)
-                let lo = GeneBlock.lowerBound(columns, range, Int32(genes.lowerBound))
-                let hi = GeneBlock.lowerBound(columns, lo..<range.upperBound, Int32(genes.upperBound))
-                lower[r] = lo; upper[r] = hi
-                for k in lo..<hi { counts[Int(columns[k]) - genes.lowerBound + 1] += 1 }
+        let width = genes.count, rows = x.rows
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: width + 1)
+        counts.initialize(repeating: 0)
+        let first = Int32(genes.lowerBound), last = Int32(genes.upperBound)
+        let position = cursor.position
+        x.rowPointers.withUnsafeBufferPointer { pointers in
+            x.columnIndices.withUnsafeBufferPointer { columns in
+                for r in 0..<rows {
+                    let end = Int(pointers[r + 1])
+                    var k = position[r]
+                    while k < end && columns[k] < last { counts[Int(columns[k] - first) + 1] += 1; k += 1 }
+                }
             }
         }
         for j in 0..<width { counts[j + 1] += counts[j] }
-        var next = counts
-        var cells = [Int32](repeating: 0, count: counts[width]), values = [Float](repeating: 0, count: counts[width])
-        x.columnIndices.withUnsafeBufferPointer { columns in
-            x.values.withUnsafeBufferPointer { stored in
-                for r in 0..<x.rows {
-                    for k in lower[r]..<upper[r] {
-                        let j = Int(columns[k]) - genes.lowerBound
-                        cells[next[j]] = Int32(r)
-                        values[next[j]] = stored[k]
-                        next[j] += 1
+        let total = counts[width]
+        let next = UnsafeMutableBufferPointer<Int>.allocate(capacity: width)
+        defer { next.deallocate() }
+        for j in 0..<width { next[j] = counts[j] }
+        let cells = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(total, 1))
+        let values = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(total, 1))
+        x.rowPointers.withUnsafeBufferPointer { pointers in
+            x.columnIndices.withUnsafeBufferPointer { columns in
+                x.values.withUnsafeBufferPointer { stored in
+                    for r in 0..<rows {
+                        let end = Int(pointers[r + 1])
+                        var k = position[r]
+                        while k < end && columns[k] < last {
+                            let j = Int(columns[k] - first)
+                            let at = next[j]
+                            cells[at] = Int32(r)
+                            values[at] = stored[k]
+                            next[j] = at + 1
+                            k += 1
+                        }
+                        position[r] = k
                     }
                 }
             }
@@ -248,12 +312,5 @@ struct GeneBlock {
         self.values = values
     }
 
-    private static func lowerBound(_ a: UnsafeBufferPointer<Int32>, _ range: Range<Int>, _ v: Int32) -> Int {
-        var lo = range.lowerBound, hi = range.upperBound
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if a[mid] < v { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
+    deinit { pointers.deallocate(); cells.deallocate(); values.deallocate() }
 }

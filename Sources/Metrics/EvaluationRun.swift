@@ -138,6 +138,7 @@ public enum EvaluationRun {
         let units = try compute(config)
         try FileManager.default.createDirectory(atPath: config.outputDirectory, withIntermediateDirectories: true)
         var written: [String] = []
+        config.log?("writing results to \(config.outputDirectory)")
         for unit in units {
             let prefix = unit.prefix.map { $0.replacingOccurrences(of: "/", with: "-") + "_" } ?? ""
             if let de = unit.realDE {
@@ -153,6 +154,7 @@ public enum EvaluationRun {
         }
         let inputs = [config.realPath, config.predPath] + [config.deRealPath, config.dePredPath].compactMap { $0 }
         let manifestPath = config.outputDirectory + "/manifest.json"
+        config.log?("hashing inputs for the manifest")
         try Manifest.make(command: command, inputPaths: inputs, started: started, outputs: written).write(to: manifestPath)
         return written + [manifestPath]
     }

@@ -13,11 +13,13 @@ public struct Pseudobulk: Sendable {
     public let controlIndex: Int
 
     /// Means of the expression matrix per perturbation label.
-    public init(_ data: PerturbationDataset) {
-        labels = data.groups.perturbations
+    public init(_ data: PerturbationDataset, threads: Int = defaultThreadCount()) {
+        let labels = data.groups.perturbations
+        self.labels = labels
         controlIndex = labels.firstIndex(of: data.controlLabel)!
         let x = data.expression
-        means = labels.map { label in
+        means = parallelMap(labels.count, threads: threads) { i in
+            let label = labels[i]
             let cells = data.groups.cellsByPerturbation[label] ?? []
             var sum = [Double](repeating: 0, count: x.columns)
             for cell in cells {

@@ -74,7 +74,8 @@ public struct SortedReference: Sendable {
     /// Builds the reference from its non-zero values (any order) and its total number of cells.
     public init(nonzeros: [Float], cellCount: Int) {
         precondition(nonzeros.count <= cellCount, "more non-zeros than cells")
-        let sorted = nonzeros.sorted()
+        var sorted = nonzeros
+        sorted.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { sortFloats(base, $0.count) } }
         var values: [Float] = [], counts: [Int] = []
         values.reserveCapacity(sorted.count)
         counts.reserveCapacity(sorted.count)
@@ -106,6 +107,22 @@ public struct SortedReference: Sendable {
         let nz = nA + nB - nnz
         let nzA = nA - a.count
         if nnz == 0 { return MannWhitneyResult(statistic: Double(nA * nB) / 2.0, pValue: 1) }
+        return values.withUnsafeBufferPointer { values in
+            counts.withUnsafeBufferPointer { counts in
+                below.withUnsafeBufferPointer { below in
+                    tiePrefix.withUnsafeBufferPointer { tiePrefix in
+                        merge(a, nA: nA, nB: nB, nz: nz, nzA: nzA, values: values, counts: counts, below: below,
+                              tiePrefix: tiePrefix)
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func merge(_ a: UnsafeBufferPointer<Float>, nA: Int, nB: Int, nz: Int, nzA: Int,
+                       values: UnsafeBufferPointer<Float>, counts: UnsafeBufferPointer<Int>,
+                       below: UnsafeBufferPointer<Int>, tiePrefix: UnsafeBufferPointer<Double>) -> MannWhitneyResult {
         var rankSumNonzero = 0.0
         var tieNonzero = 0.0
         var position = 0  // non-zeros (both groups) ranked so far
@@ -117,7 +134,7 @@ public struct SortedReference: Sendable {
             var ca = 1
             while i + ca < a.count && a[i + ca] == v { ca += 1 }
             // Reference runs strictly below v are reference-only ties.
-            let k = lowerBound(v, from: j)
+            let k = SortedReference.lowerBound(values, v, from: j)
             if k > j {
                 tieNonzero += tiePrefix[k] - tiePrefix[j]
                 position += below[k] - below[j]
@@ -142,7 +159,7 @@ public struct SortedReference: Sendable {
 
     /// First run index ≥ `start` whose value is ≥ `v` (galloping, then binary search).
     @inline(__always)
-    private func lowerBound(_ v: Float, from start: Int) -> Int {
+    private static func lowerBound(_ values: UnsafeBufferPointer<Float>, _ v: Float, from start: Int) -> Int {
         var lo = start, step = 1, hi = start
         while hi < values.count && values[hi] < v { lo = hi + 1; hi += step; step <<= 1 }
         hi = min(hi, values.count)

@@ -50,5 +50,19 @@ final class ConditionLabelTests: XCTestCase {
                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
         XCTAssertEqual(SHA256Hasher.hex(of: long), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // FIPS 180-2 vector: one million 'a' (15,625 blocks through the bulk, possibly SHA-NI, path).
+        XCTAssertEqual(SHA256Hasher.hex(of: [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)),
+                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // Pieces of odd sizes give the same digest as one piece.
+        var pieces = SHA256Hasher()
+        for size in [1, 63, 64, 65, 1000, 998_807] { pieces.update([UInt8](repeating: UInt8(ascii: "a"), count: size)) }
+        XCTAssertEqual(pieces.finalizeHex(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    func testSHA256OfAFileMatchesSha256sum() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/eval/basic/real.h5ad").path
+        // sha256sum Tests/Fixtures/eval/basic/real.h5ad
+        XCTAssertEqual(try SHA256Hasher.hex(ofFile: path), "362ba08e1eac69925c589a863eb09548fcd018f6855a3ea23ade6cc3af80a93a")
     }
 }
