@@ -39,21 +39,10 @@ public struct CellDistances: Sendable {
         guard !rowsA.isEmpty, !rowsB.isEmpty else { return .nan }
         let normsA = rowsA.map { squaredNorm(a, $0) }, normsB = within ? normsA : rowsB.map { squaredNorm(b, $0) }
         var distances = [Float](repeating: 0, count: rowsA.count * rowsB.count)
-        for startA in stride(from: 0, to: rowsA.count, by: blockRows) {
-            let blockA = Array(rowsA[startA..<min(startA + blockRows, rowsA.count)])
-            let denseA = dense(a, blockA)
-            for startB in stride(from: 0, to: rowsB.count, by: blockRows) {
-                let blockB = Array(rowsB[startB..<min(startB + blockRows, rowsB.count)])
-                let dots = denseA.multiplied(by: dense(b, blockB), transposeOther: true)
-                for i in blockA.indices {
-                    for j in blockB.indices {
-                        let row = startA + i, column = startB + j
-                        if within && row == column { continue }
-                        let d2 = Float((-2 * dots.storage[i * blockB.count + j] + normsA[row]) + normsB[column])
-                        distances[row * rowsB.count + column] = max(d2, 0).squareRoot()
-                    }
-                }
-            }
+        visitDots(a, rowsA, b, rowsB) { row, column, dot in
+            if within && row == column { return }
+            let d2 = Float((-2 * dot + normsA[row]) + normsB[column])
+            distances[row * rowsB.count + column] = max(d2, 0).squareRoot()
         }
         let sum = distances.withUnsafeBufferPointer { numpyPairwiseSum($0) }
         return sum / Float(distances.count)
@@ -70,6 +59,16 @@ public struct CellDistances: Sendable {
     private func total(_ a: CSRMatrix, _ rowsA: [Int], _ b: CSRMatrix, _ rowsB: [Int], skipDiagonal: Bool) -> Double {
         let normsA = rowsA.map { squaredNorm(a, $0) }, normsB = skipDiagonal ? normsA : rowsB.map { squaredNorm(b, $0) }
         var sum = 0.0
+        visitDots(a, rowsA, b, rowsB) { row, column, dot in
+            if skipDiagonal && row == column { return }
+            sum += max(normsA[row] + normsB[column] - 2 * dot, 0).squareRoot()
+        }
+        return sum
+    }
+
+    /// Calls `body(i, j, a_i · b_j)` for every pair, computing the dot products block by block with BLAS.
+    private func visitDots(_ a: CSRMatrix, _ rowsA: [Int], _ b: CSRMatrix, _ rowsB: [Int],
+                           _ body: (Int, Int, Double) -> Void) {
         for startA in stride(from: 0, to: rowsA.count, by: blockRows) {
             let blockA = Array(rowsA[startA..<min(startA + blockRows, rowsA.count)])
             let denseA = dense(a, blockA)
@@ -77,15 +76,10 @@ public struct CellDistances: Sendable {
                 let blockB = Array(rowsB[startB..<min(startB + blockRows, rowsB.count)])
                 let dots = denseA.multiplied(by: dense(b, blockB), transposeOther: true)
                 for i in blockA.indices {
-                    for j in blockB.indices {
-                        if skipDiagonal && startA + i == startB + j { continue }
-                        let d2 = normsA[startA + i] + normsB[startB + j] - 2 * dots.storage[i * blockB.count + j]
-                        sum += max(d2, 0).squareRoot()
-                    }
+                    for j in blockB.indices { body(startA + i, startB + j, dots.storage[i * blockB.count + j]) }
                 }
             }
         }
-        return sum
     }
 
     private func dense(_ m: CSRMatrix, _ rows: [Int]) -> Matrix<Double> {

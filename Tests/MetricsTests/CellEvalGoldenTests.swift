@@ -1,17 +1,20 @@
 import Foundation
 import Metrics
 import PerturbData
+import Statistics
 import XCTest
 
 /// `perturb eval` against cell-eval 0.8.2's own output on the committed fixtures.
 final class CellEvalGoldenTests: XCTestCase {
-    private func evaluate(_ name: String, cellType: String? = nil) throws -> (dir: String, written: [String]) {
+    private func evaluate(_ name: String, cellType: String? = nil, embedKey: String? = nil, deReal: String? = nil,
+                          dePred: String? = nil) throws -> (dir: String, written: [String]) {
         let fixture = evalFixtures.appendingPathComponent(name)
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("eval-\(name)-\(UUID().uuidString)").path
         addTeardownBlock { try? FileManager.default.removeItem(atPath: out) }
         let config = EvaluationConfig(realPath: fixture.appendingPathComponent("real.h5ad").path,
                                       predPath: fixture.appendingPathComponent("pred.h5ad").path, outputDirectory: out,
-                                      columns: DatasetColumns(cellType: cellType), profile: "full", threads: 2)
+                                      columns: DatasetColumns(cellType: cellType), profile: "full", deRealPath: deReal,
+                                      dePredPath: dePred, embedKey: embedKey, threads: 2)
         return (out, try EvaluationRun.run(config, command: ["test"]))
     }
 
@@ -42,6 +45,34 @@ final class CellEvalGoldenTests: XCTestCase {
         let run = try evaluate("celltype", cellType: "celltype")
         try compare("celltype", dir: run.dir, prefix: "typeA_")
         try compare("celltype", dir: run.dir, prefix: "typeB_")
+    }
+
+    func testEmbeddingDiscriminationMatchesCellEval() throws {
+        let run = try evaluate("embed", embedKey: "X_emb")
+        try compare("embed", dir: run.dir)
+    }
+
+    /// Precomputed DE tables (cell-eval's own) give cell-eval's results, and are not rewritten.
+    func testPrecomputedDETablesAreUsed() throws {
+        let reference = evalFixtures.appendingPathComponent("basic/cell-eval")
+        let run = try evaluate("basic", deReal: reference.appendingPathComponent("real_de.csv").path,
+                               dePred: reference.appendingPathComponent("pred_de.csv").path)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.dir + "/real_de.csv"))
+        for table in ["results.csv", "agg_results.csv"] {
+            assertTablesMatch(ours: try CSVTable(contentsOf: "\(run.dir)/\(table)"),
+                              reference: try CSVTable(contentsOf: reference.appendingPathComponent(table).path))
+        }
+    }
+
+    /// `--fdr-scope global` adjusts all perturbation × gene tests together.
+    func testGlobalFDRScope() throws {
+        let data = try PerturbationDataset.load(path: evalFixtures.appendingPathComponent("basic/real.h5ad").path,
+                                                columns: DatasetColumns())
+        let local = DifferentialExpression.run(data, options: DEOptions(fdrScope: .perturbation, threads: 2))
+        let global = DifferentialExpression.run(data, options: DEOptions(fdrScope: .global, threads: 2))
+        XCTAssertEqual(global.groups.flatMap(\.pValue), local.groups.flatMap(\.pValue))
+        XCTAssertEqual(global.groups.flatMap(\.fdr), benjaminiHochberg(local.groups.flatMap(\.pValue)))
+        XCTAssertNotEqual(global.groups.flatMap(\.fdr), local.groups.flatMap(\.fdr))
     }
 
     /// The fixtures exercise what they claim to.

@@ -13,6 +13,9 @@ Cases
             and silent in a perturbation (-inf). Also a cell-mean baseline, its evaluation and `score`.
 - ties:     log1p of small raw counts without normalization, so almost every value is tied.
 - celltype: two cell types evaluated separately (--celltype-col), prefixed outputs.
+- embed:    the basic data with an obsm embedding, evaluated with --embed-key (l2 and cosine PDS on obsm).
+
+Pass case names after the output directory to regenerate only those cases.
 """
 import os
 import subprocess
@@ -124,9 +127,20 @@ def cell_eval(*args):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def main(root):
-    rng = np.random.default_rng(20261121)
-    for case, maker in (("basic", make_basic), ("ties", make_ties), ("celltype", make_celltype)):
+def make_embed(rng):
+    real, pred = make_basic(rng)
+    projection = rng.normal(size=(real.n_vars, 8)).astype(np.float32)
+    real.obsm["X_emb"] = real.X @ projection
+    pred.obsm["X_emb"] = pred.X @ projection
+    return real, pred
+
+
+def main(root, only):
+    for index, (case, maker) in enumerate((("basic", make_basic), ("ties", make_ties), ("celltype", make_celltype),
+                                           ("embed", make_embed))):
+        rng = np.random.default_rng(20261121 + index)
+        if only and case not in only:
+            continue
         d = os.path.join(root, case)
         os.makedirs(d, exist_ok=True)
         real, pred = maker(rng)
@@ -137,6 +151,8 @@ def main(root):
                 "--control-pert", CONTROL, "--pert-col", "target_gene", "--profile", "full", "--num-threads", "1"]
         if case == "celltype":
             args += ["--celltype-col", "celltype"]
+        if case == "embed":
+            args += ["--embed-key", "X_emb"]
         cell_eval(*args)
         if case == "basic":
             cell_eval("baseline", "--adata", os.path.join(d, "real.h5ad"), "--output-path",
@@ -151,4 +167,4 @@ def main(root):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/Fixtures/eval")
+    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/Fixtures/eval", set(sys.argv[2:]))
