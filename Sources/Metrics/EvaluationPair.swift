@@ -23,8 +23,9 @@ public struct EvaluationPair: Sendable {
     /// Summarizes and pairs two datasets held in memory together (tests, library use).
     public init(real: PerturbationDataset, pred: PerturbationDataset, realPath: String = "real", predPath: String = "pred",
                 needs: SideNeeds = [], deOptions: DEOptions = DEOptions()) throws {
-        try self.init(real: EvaluationSide(real, path: realPath, needs: needs, deOptions: deOptions),
-                      pred: EvaluationSide(pred, path: predPath, needs: needs, deOptions: deOptions))
+        let realSide = EvaluationSide(real, path: realPath, needs: needs, deOptions: deOptions)
+        try self.init(real: realSide,
+                      pred: EvaluationSide(pred, path: predPath, needs: needs, deOptions: deOptions, pca: realSide.pca))
     }
 
     /// Gene names.

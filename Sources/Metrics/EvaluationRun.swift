@@ -63,7 +63,9 @@ public enum EvaluationRun {
         if deReal != nil { realNeeds.remove(.de) }
         if dePred != nil { predNeeds.remove(.de) }
         let realSides = try summarize(config.realPath, "real", config, needs: realNeeds)
-        let predSides = try summarize(config.predPath, "predicted", config, needs: predNeeds)
+        let axes = Dictionary(realSides.compactMap { prefix, side in side.pca.map { (prefix ?? "", $0) } },
+                              uniquingKeysWith: { a, _ in a })
+        let predSides = try summarize(config.predPath, "predicted", config, needs: predNeeds, axes: axes)
         var out: [EvaluationUnit] = []
         for (prefix, real) in realSides {
             guard let pred = predSides.first(where: { $0.0 == prefix })?.1 else { continue }
@@ -106,15 +108,16 @@ public enum EvaluationRun {
     }
 
     /// Reads one file and summarizes it, per cell type (in order of appearance) when asked.
-    static func summarize(_ path: String, _ name: String, _ config: EvaluationConfig,
-                          needs: SideNeeds) throws -> [(String?, EvaluationSide)] {
+    static func summarize(_ path: String, _ name: String, _ config: EvaluationConfig, needs: SideNeeds,
+                          axes: [String: PCA] = [:]) throws -> [(String?, EvaluationSide)] {
         config.log?("reading \(path)")
         let (data, embedding) = try load(path, config)
         let deOptions = DEOptions(fdrScope: config.fdrScope, threads: config.threads,
                                   valuesAreLog1p: data.scale != .counts, progress: config.progress)
         guard let column = config.columns.cellType, let types = data.cellTypes else {
             if needs.contains(.de) { config.log?("differential expression, \(name)") }
-            return [(nil, EvaluationSide(data, path: path, embedding: embedding, needs: needs, deOptions: deOptions))]
+            return [(nil, EvaluationSide(data, path: path, embedding: embedding, needs: needs, deOptions: deOptions,
+                                         pca: axes[""]))]
         }
         var order: [String] = [], seen = Set<String>()
         for t in types where seen.insert(t).inserted { order.append(t) }
@@ -127,7 +130,7 @@ public enum EvaluationRun {
             }
             if needs.contains(.de) { config.log?("differential expression, \(name) (\(type))") }
             return (type, EvaluationSide(part, path: "\(path) [\(type)]", embedding: embedding?.selectingRows(cells),
-                                         needs: needs, deOptions: deOptions))
+                                         needs: needs, deOptions: deOptions, pca: axes[type]))
         }
     }
 

@@ -12,6 +12,8 @@ public struct SideNeeds: OptionSet, Sendable {
     public static let energy = SideNeeds(rawValue: 2)
     /// Top genes by Welch t against the control.
     public static let welch = SideNeeds(rawValue: 4)
+    /// Cells projected on the top principal axes of the real cells.
+    public static let pca = SideNeeds(rawValue: 8)
 
     /// What `metrics` need.
     public static func of(_ metrics: [String]) -> SideNeeds {
@@ -19,6 +21,7 @@ public struct SideNeeds: OptionSet, Sendable {
         if metrics.contains(where: { MetricCatalog.info($0)?.input == .de }) { needs.insert(.de) }
         if metrics.contains("pearson_edistance") { needs.insert(.energy) }
         if metrics.contains("deg_recall") { needs.insert(.welch) }
+        if metrics.contains("mmd_pca") { needs.insert(.pca) }
         return needs
     }
 }
@@ -44,12 +47,21 @@ public struct EvaluationSide: Sendable {
     /// Genes ranked by Welch t against the control, top `welchTop`, per perturbation.
     public let topWelchGenes: [String: [Int]]?
 
+    /// The principal axes the projections use (fitted on this side's cells unless given).
+    public let pca: PCA?
+    /// Each perturbation's cells on `pca`'s axes.
+    public let projections: [String: Matrix<Double>]?
+
     /// Number of top Welch-t genes kept (PerturBench's DEG recall uses 20).
     public static let welchTop = 20
+    /// Principal axes for `mmd_pca` (PerturBench uses 256).
+    public static let pcaComponents = 256
 
     /// Summarizes `data`.
+    /// Summarizes `data`. `pca` gives the axes to project on (the real side's, for predictions); without it the
+    /// axes are fitted on all of `data`'s cells.
     public init(_ data: PerturbationDataset, path: String, embedding: Matrix<Double>? = nil, needs: SideNeeds,
-                deOptions: DEOptions = DEOptions()) {
+                deOptions: DEOptions = DEOptions(), pca given: PCA? = nil) {
         self.path = path
         genes = data.genes
         controlLabel = data.controlLabel
@@ -58,6 +70,19 @@ public struct EvaluationSide: Sendable {
         de = needs.contains(.de) ? DifferentialExpression.run(data, options: deOptions) : nil
         energyToControl = needs.contains(.energy) ? EvaluationSide.energies(data, threads: deOptions.threads) : nil
         topWelchGenes = needs.contains(.welch) ? EvaluationSide.welchRanking(data) : nil
+        if needs.contains(.pca) {
+            let axes = given ?? PCA.fit(data.expression, rows: Array(0..<data.cellCount),
+                                        components: EvaluationSide.pcaComponents, seed: 0)
+            pca = axes
+            let labels = data.perturbationLabels
+            let projected = parallelMap(labels.count, threads: deOptions.threads) { i in
+                axes.transform(data.expression, rows: data.groups.cellsByPerturbation[labels[i]] ?? [])
+            }
+            projections = Dictionary(uniqueKeysWithValues: zip(labels, projected))
+        } else {
+            pca = nil
+            projections = nil
+        }
     }
 
     /// Labels other than the control, sorted.

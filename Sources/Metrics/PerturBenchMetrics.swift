@@ -12,7 +12,19 @@ enum PerturBenchMetrics {
         ("cosine_logfc_rank", { .perPerturbation(rank(try pair($0), .cosine)) }),
         ("pearson_delta_rank", { .perPerturbation(rank(try pair($0), .pearson)) }),
         ("deg_recall", { .perPerturbation(try degRecall(try pair($0))) }),
+        ("mmd_pca", { .perPerturbation(try mmdPCA(try pair($0))) }),
     ]
+
+    /// `mmd_pca`: energy distance between each perturbation's predicted and real cells on the top 256 principal
+    /// axes of the real cells.
+    static func mmdPCA(_ pair: EvaluationPair) throws -> [String: Double] {
+        guard let real = pair.real.projections, let pred = pair.pred.projections else {
+            throw EvaluationError.metricFailed(metric: "mmd_pca", reason: "PCA projections were not computed")
+        }
+        var out: [String: Double] = [:]
+        for p in pair.perturbations { out[p] = energyDistance(pred[p]!, real[p]!) }
+        return out
+    }
 
     /// `deg_recall`: overlap of the top 20 genes by Welch t (perturbation vs control) in real and predicted
     /// data, divided by 20.

@@ -123,3 +123,20 @@ public func numpyPairwiseSum(_ a: UnsafeBufferPointer<Float>) -> Float {
     return numpyPairwiseSum(UnsafeBufferPointer(rebasing: a[0..<half]))
         + numpyPairwiseSum(UnsafeBufferPointer(rebasing: a[half..<n]))
 }
+
+/// Energy distance between the rows of two dense matrices (Euclidean, float64): 2·E‖X−Y‖ − E‖X−X′‖ − E‖Y−Y′‖,
+/// with the zero diagonal counted in the within-set means (as `pairwise_distances(x).mean()`).
+public func energyDistance(_ x: Matrix<Double>, _ y: Matrix<Double>) -> Double {
+    func meanDistance(_ a: Matrix<Double>, _ b: Matrix<Double>, within: Bool) -> Double {
+        guard a.rows > 0, b.rows > 0 else { return .nan }
+        let dots = a.multiplied(by: b, transposeOther: true)
+        let na = (0..<a.rows).map { r in (0..<a.columns).reduce(0.0) { $0 + a[r, $1] * a[r, $1] } }
+        let nb = (0..<b.rows).map { r in (0..<b.columns).reduce(0.0) { $0 + b[r, $1] * b[r, $1] } }
+        var total = 0.0
+        for i in 0..<a.rows {
+            for j in 0..<b.rows where !(within && i == j) { total += max(na[i] + nb[j] - 2 * dots[i, j], 0).squareRoot() }
+        }
+        return total / Double(a.rows * b.rows)
+    }
+    return 2 * meanDistance(x, y, within: false) - meanDistance(x, x, within: true) - meanDistance(y, y, within: true)
+}

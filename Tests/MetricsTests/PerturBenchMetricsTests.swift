@@ -15,7 +15,7 @@ final class PerturBenchMetricsTests: XCTestCase {
     private func pair() throws -> EvaluationPair {
         let real = dataset([[1, 1, 1], [1, 1, 1], [2, 1, 1], [2, 1, 1], [1, 3, 1], [1, 3, 1]])
         let pred = dataset([[1, 1, 1], [1, 1, 1], [2, 1, 1], [2, 1, 1], [1, 1, 2], [1, 1, 2]])
-        return try EvaluationPair(real: real, pred: pred, needs: [.welch])
+        return try EvaluationPair(real: real, pred: pred, needs: [.welch, .pca])
     }
 
     func testFitMetrics() throws {
@@ -52,11 +52,20 @@ final class PerturBenchMetricsTests: XCTestCase {
         XCTAssertEqual(recall["P2"], 0)
     }
 
+    func testMMDInPrincipalComponentSpace() throws {
+        // The real cells all lie in the plane g2 = 1, so the principal axes span g0 and g1 only.
+        // P1: prediction = truth → 0. P2: real (1,3,1) ×2 vs predicted (1,1,2) ×2 differ by (0,−2,1), of which the
+        // axes keep (0,−2): energy distance 2·2 − 0 − 0 = 4 (in gene space it would be 2√5).
+        let mmd = try PerturBenchMetrics.mmdPCA(try pair())
+        XCTAssertEqual(mmd["P1"]!, 0, accuracy: 1e-9)
+        XCTAssertEqual(mmd["P2"]!, 4, accuracy: 1e-9)
+    }
+
     func testPerturBenchProfileRunsEveryMetric() throws {
         let table = try Evaluator.evaluate(metrics: try MetricCatalog.metrics(profile: "perturbench"),
                                            pair: try pair(), de: nil)
         XCTAssertEqual(table.perturbations, ["P1", "P2"])
         XCTAssertEqual(table.columns, ["rmse", "cosine_logfc", "pearson_delta", "rmse_rank", "cosine_logfc_rank",
-                                       "pearson_delta_rank", "deg_recall"])
+                                       "pearson_delta_rank", "mmd_pca", "deg_recall"])
     }
 }
