@@ -19,6 +19,20 @@ public enum CSVFormat {
         return tidyExponent(x.description)
     }
 
+    /// Appends a float64 cell to `sink` without building a String on the common path.
+    @inline(__always)
+    public static func append(_ x: Double, to sink: inout CSVBytes) {
+        let a = abs(x)
+        if a == 0 || (a >= 1e-4 && a < 16_777_216) || a == .infinity { x.write(to: &sink) } else { sink.write(double(x)) }
+    }
+
+    /// Appends a float32 cell to `sink` without building a String on the common path.
+    @inline(__always)
+    public static func append(_ x: Float, to sink: inout CSVBytes) {
+        let a = abs(x)
+        if a == 0 || (a >= 1e-4 && a < 16_777_216) || a == .infinity { x.write(to: &sink) } else { sink.write(float(x)) }
+    }
+
     /// An optional float64 cell (nil = null = empty).
     public static func optional(_ x: Double?) -> String { x.map(double) ?? "" }
 
@@ -39,3 +53,19 @@ public enum CSVFormat {
     }
 }
 
+
+/// A byte buffer that Swift's number printing writes into directly (through `TextOutputStream._writeASCII`,
+/// so shortest-decimal output costs no String allocation).
+public struct CSVBytes: TextOutputStream {
+    public var bytes: [UInt8] = []
+
+    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    public mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+
+    public mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
+
+    @inline(__always) public mutating func append(_ byte: UInt8) { bytes.append(byte) }
+
+    @inline(__always) public mutating func append(_ run: [UInt8]) { bytes.append(contentsOf: run) }
+}

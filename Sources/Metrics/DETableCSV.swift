@@ -4,39 +4,38 @@ import PerturbData
 
 extension DETable {
     /// The rows of group `g` as CSV bytes.
-    func csvRows(_ g: Int, names: [String]) -> [UInt8] {
+    func csvRows(_ g: Int, names: [[UInt8]]) -> [UInt8] {
         let group = groups[g]
         let prefix = Array((CSVFormat.text(group.target) + ",").utf8)
         let membership = Array(("," + String(group.targetCells) + "," + String(group.referenceCells) + ",").utf8)
         let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
-        var out = [UInt8]()
-        out.reserveCapacity(group.count * 130)
+        var out = CSVBytes(capacity: group.count * 130)
         for r in 0..<group.count {
-            out.append(contentsOf: prefix)
-            out.append(contentsOf: names[Int(group.features[r])].utf8)
+            out.append(prefix)
+            out.append(names[Int(group.features[r])])
             out.append(comma)
-            out.append(contentsOf: CSVFormat.float(group.targetMean[r]).utf8)
+            CSVFormat.append(group.targetMean[r], to: &out)
             out.append(comma)
-            out.append(contentsOf: CSVFormat.float(group.referenceMean[r]).utf8)
-            out.append(contentsOf: membership)
-            out.append(contentsOf: CSVFormat.double(group.log2FoldChange[r]).utf8)
+            CSVFormat.append(group.referenceMean[r], to: &out)
+            out.append(membership)
+            CSVFormat.append(group.log2FoldChange[r], to: &out)
             out.append(comma)
-            out.append(contentsOf: CSVFormat.double(group.percentChange[r]).utf8)
+            CSVFormat.append(group.percentChange[r], to: &out)
             out.append(comma)
-            out.append(contentsOf: CSVFormat.double(group.pValue[r]).utf8)
+            CSVFormat.append(group.pValue[r], to: &out)
             out.append(comma)
-            out.append(contentsOf: CSVFormat.double(group.statistic[r]).utf8)
+            CSVFormat.append(group.statistic[r], to: &out)
             out.append(comma)
-            out.append(contentsOf: CSVFormat.double(group.fdr[r]).utf8)
+            CSVFormat.append(group.fdr[r], to: &out)
             out.append(newline)
         }
-        return out
+        return out.bytes
     }
 
     /// Writes the table to `path` atomically, formatting groups in parallel batches and streaming them to disk
     /// so memory stays bounded.
     public func write(to path: String, threads: Int = defaultThreadCount()) throws {
-        let names = features.map(CSVFormat.text)
+        let names = features.map { Array(CSVFormat.text($0).utf8) }
         try AtomicFile.stream(to: path) { sink in
             try sink(Data((DETable.columns.joined(separator: ",") + "\n").utf8))
             let batch = max(1, threads * 4)
