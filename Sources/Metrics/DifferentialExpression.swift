@@ -160,79 +160,54 @@ private final class FeatureRangeCache: @unchecked Sendable {
     }
 }
 
-/// Reusable per-worker buffers for one gene at a time: values bucketed by group in cell order. Raw buffers,
-/// because this is the innermost loop of the evaluation.
+/// Reusable per-worker state for one gene at a time: float32 sums per group in cell order (for the means) and
+/// the one-sort rank engine.
 final class GeneScratch {
     let groups: Int
     let sizes: [Int]
-    let inverseSize: UnsafeMutableBufferPointer<Float>
-    let counts: UnsafeMutableBufferPointer<Int>
-    let offsets: UnsafeMutableBufferPointer<Int>
-    let next: UnsafeMutableBufferPointer<Int>
-    let sums: UnsafeMutableBufferPointer<Float>
-    var bucket: UnsafeMutableBufferPointer<Float>
+    let inverseSize: [Float]
+    var sums: [Float]
+    let ranks: GroupRankSums
 
     init(groups: Int, sizes: [Int]) {
         self.groups = groups
         self.sizes = sizes
-        inverseSize = .allocate(capacity: groups)
         // scipy's sparse mean multiplies each value by float32(1/n) before summing in float32.
-        for g in 0..<groups { inverseSize[g] = Float(1.0 / Double(max(sizes[g], 1))) }
-        counts = .allocate(capacity: groups)
-        offsets = .allocate(capacity: groups + 1)
-        next = .allocate(capacity: groups)
-        sums = .allocate(capacity: groups)
-        bucket = .allocate(capacity: 1024)
-    }
-
-    deinit {
-        inverseSize.deallocate(); counts.deallocate(); offsets.deallocate(); next.deallocate(); sums.deallocate()
-        bucket.deallocate()
+        inverseSize = sizes.map { Float(1.0 / Double(max($0, 1))) }
+        sums = [Float](repeating: 0, count: groups)
+        ranks = GroupRankSums(groups: groups)
     }
 
     func testGene(_ gene: Int, block: GeneBlock, code: UnsafeBufferPointer<Int32>, log1p: Bool, into out: DEBuffers) {
         let local = gene - block.start
         let start = block.pointers[local], end = block.pointers[local + 1]
         let cells = block.cells, values = block.values
-        for g in 0..<groups { counts[g] = 0; sums[g] = 0 }
-        for k in start..<end {
-            let c = code[Int(cells[k])]
-            if c >= 0 { counts[Int(c)] += 1 }
+        ranks.reset(expecting: end - start)
+        sums.withUnsafeMutableBufferPointer { sums in
+            inverseSize.withUnsafeBufferPointer { inverse in
+                for g in 0..<groups { sums[g] = 0 }
+                for k in start..<end {
+                    let c = code[Int(cells[k])]
+                    guard c >= 0 else { continue }
+                    let v = values[k]
+                    ranks.add(v, group: c)
+                    let m = log1p ? v : Foundation.log1p(v)
+                    sums[Int(c)] += m * inverse[Int(c)]
+                }
+            }
         }
-        offsets[0] = 0
-        for g in 0..<groups { offsets[g + 1] = offsets[g] + counts[g]; next[g] = offsets[g] }
-        if bucket.count < offsets[groups] {
-            bucket.deallocate()
-            bucket = .allocate(capacity: offsets[groups])
-        }
-        for k in start..<end {
-            let c = Int(code[Int(cells[k])])
-            guard c >= 0 else { continue }
-            let v = values[k]
-            bucket[next[c]] = v
-            next[c] += 1
-            let m = log1p ? v : Foundation.log1p(v)
-            sums[c] += m * inverseSize[c]
-        }
-        let control = groups - 1
-        let reference = SortedReference(nonzeros: Array(bucket[offsets[control]..<offsets[control + 1]]),
-                                        cellCount: sizes[control])
-        out.controlMean[gene] = expm1(sums[control])
-        for g in 0..<control {
-            let slice = UnsafeMutableBufferPointer(rebasing: bucket[offsets[g]..<offsets[g + 1]])
-            if let base = slice.baseAddress { sortFloats(base, slice.count) }
-            let result = reference.test(sortedNonzeros: UnsafeBufferPointer(slice), cellCount: sizes[g])
-            let at = g * out.genes + gene
-            out.mean[at] = expm1(sums[g])
-            out.pValue[at] = result.pValue
-            out.statistic[at] = result.statistic
+        out.controlMean[gene] = expm1(sums[groups - 1])
+        sizes.withUnsafeBufferPointer { sizes in
+            ranks.test(sizes: sizes) { g, result in
+                let at = g * out.genes + gene
+                out.mean[at] = expm1(sums[g])
+                out.pValue[at] = result.pValue
+                out.statistic[at] = result.statistic
+            }
         }
     }
 }
 
-/// The entries of a range of genes gathered gene by gene (cells ascending within each gene) from a CSR matrix:
-/// a local CSC slice built with two passes over the rows, so genes can be processed in parallel blocks without
-/// transposing the whole matrix.
 /// Per row, the position of the first stored entry not yet gathered.
 final class RowCursor {
     let position: UnsafeMutableBufferPointer<Int>

@@ -17,31 +17,44 @@ final class StatisticsTests: XCTestCase {
         let r = MannWhitney.test([0, 0, 1, 2, 2], [0, 2, 3, 3, 3, 0, 0])
         XCTAssertEqual(r.statistic, 13)
         XCTAssertEqual(r.pValue, 0.4940129790759398, accuracy: 1e-15)
-        // The sparse merge (zeros implicit) gives the same bits.
-        let reference = SortedReference(nonzeros: [2, 3, 3, 3], cellCount: 7)
-        let sparse = [Float(1), 2, 2].withUnsafeBufferPointer { reference.test(sortedNonzeros: $0, cellCount: 5) }
-        XCTAssertEqual(sparse, r)
+        // The one-sort engine (zeros implicit) gives the same bits.
+        XCTAssertEqual(sparseTest([1, 2, 2], cells: 5, reference: [2, 3, 3, 3], cells: 7), r)
     }
 
     func testAllIdenticalValuesGivePOne() {
         XCTAssertEqual(MannWhitney.test([0, 0], [0, 0, 0]).pValue, 1)
-        let reference = SortedReference(nonzeros: [], cellCount: 4)
-        XCTAssertEqual([Float]().withUnsafeBufferPointer { reference.test(sortedNonzeros: $0, cellCount: 3) },
-                       MannWhitneyResult(statistic: 6, pValue: 1))
+        XCTAssertEqual(sparseTest([], cells: 3, reference: [], cells: 4), MannWhitneyResult(statistic: 6, pValue: 1))
     }
 
-    func testSparseMergeEqualsDenseRankingOnRandomData() {
-        var state: UInt64 = 42
+    /// One group against a reference through ``GroupRankSums`` (non-zeros only; zeros implied by the sizes).
+    private func sparseTest(_ a: [Float], cells nA: Int, reference b: [Float], cells nB: Int) -> MannWhitneyResult {
+        let engine = GroupRankSums(groups: 2)
+        engine.reset(expecting: a.count + b.count)
+        for v in a { engine.add(v, group: 0) }
+        for v in b { engine.add(v, group: 1) }
+        var result: MannWhitneyResult?
+        [nA, nB].withUnsafeBufferPointer { engine.test(sizes: $0) { result = $1 } }
+        return result!
+    }
+
+    /// One radix sort per gene for all groups gives each group's test bit for bit.
+    func testGroupRankSumsEqualsPairwiseTests() {
+        var state: UInt64 = 7
         func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
-        for _ in 0..<200 {
-            let nA = 1 + next() % 30, nB = 1 + next() % 60
-            let draw = { (n: Int) in (0..<n).map { _ in next() % 3 == 0 ? Float(0) : Float(next() % 6) / 2 } }
-            let a = draw(nA), b = draw(nB)
-            let dense = MannWhitney.test(a.map(Double.init), b.map(Double.init))
-            let reference = SortedReference(nonzeros: b.filter { $0 != 0 }, cellCount: nB)
-            let sparse = a.filter { $0 != 0 }.sorted().withUnsafeBufferPointer { reference.test(sortedNonzeros: $0, cellCount: nA) }
-            XCTAssertEqual(sparse.statistic, dense.statistic)
-            XCTAssertEqual(sparse.pValue, dense.pValue, accuracy: 1e-14)
+        for _ in 0..<100 {
+            let groups = 2 + next() % 5  // the last is the reference
+            let sizes = (0..<groups).map { _ in 1 + next() % 40 }
+            let samples = sizes.map { n in (0..<n).map { _ in next() % 3 == 0 ? Float(0) : Float(next() % 7) / 3 } }
+            let engine = GroupRankSums(groups: groups)
+            engine.reset(expecting: samples.joined().count)
+            for (g, sample) in samples.enumerated() { for v in sample where v != 0 { engine.add(v, group: Int32(g)) } }
+            var results: [Int: MannWhitneyResult] = [:]
+            sizes.withUnsafeBufferPointer { engine.test(sizes: $0) { results[$0] = $1 } }
+            for g in 0..<(groups - 1) {
+                let expected = MannWhitney.test(samples[g].map(Double.init), samples[groups - 1].map(Double.init))
+                XCTAssertEqual(results[g]!.statistic, expected.statistic)
+                XCTAssertEqual(results[g]!.pValue, expected.pValue, accuracy: 1e-14)
+            }
         }
     }
 
