@@ -36,10 +36,10 @@ public struct DEOptions: Sendable {
 /// cell-eval's settings (geometric means, ε = 0): Mann-Whitney U per gene, fold changes of expm1 mean log1p
 /// expression, BH-adjusted p-values.
 ///
-/// Each gene's control non-zeros are sorted once; each perturbation's few non-zeros are sorted and merged into
-/// them; zeros are one analytic tied block; genes run in parallel. Means are accumulated in float32 in cell
-/// order exactly as scipy's sparse mean does, so fold changes (and the gene rankings built on them) match
-/// cell-eval bit for bit.
+/// Each gene's non-zeros (all groups and the control) are radix-sorted once and every perturbation's test comes
+/// out of one pass over them (``GroupRankSums``); zeros are one analytic tied block; blocks of genes run in
+/// parallel. Means are accumulated in float32 in cell order exactly as scipy's sparse mean does, so fold changes
+/// (and the gene rankings built on them) match cell-eval bit for bit.
 public enum DifferentialExpression {
     /// Runs the tests for every non-control perturbation of `data`, in sorted label order.
     public static func run(_ data: PerturbationDataset, options: DEOptions = DEOptions()) -> DETable {
