@@ -10,6 +10,7 @@ extension DETable {
         let membership = Array(("," + String(group.targetCells) + "," + String(group.referenceCells) + ",").utf8)
         let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
         var out = CSVBytes(capacity: group.count * 130)
+        let doubles = [group.log2FoldChange, group.percentChange, group.pValue, group.statistic, group.fdr]
         for r in 0..<group.count {
             out.append(prefix)
             out.append(names[Int(group.features[r])])
@@ -18,15 +19,10 @@ extension DETable {
             out.append(comma)
             CSVFormat.append(group.referenceMean[r], to: &out)
             out.append(membership)
-            CSVFormat.append(group.log2FoldChange[r], to: &out)
-            out.append(comma)
-            CSVFormat.append(group.percentChange[r], to: &out)
-            out.append(comma)
-            CSVFormat.append(group.pValue[r], to: &out)
-            out.append(comma)
-            CSVFormat.append(group.statistic[r], to: &out)
-            out.append(comma)
-            CSVFormat.append(group.fdr[r], to: &out)
+            for (i, column) in doubles.enumerated() {
+                if i > 0 { out.append(comma) }
+                CSVFormat.append(column[r], to: &out)
+            }
             out.append(newline)
         }
         return out.bytes
