@@ -17,24 +17,31 @@ public enum ValueScale: String, Sendable, Codable, Equatable {
     }
 }
 
-/// Library-size normalization and log1p, as scanpy's `normalize_total` and `log1p` compute them.
+/// Library-size normalization and log1p, as scanpy 1.11's `normalize_total` and `log1p` compute them on a
+/// float32 CSR matrix: per-cell totals summed in float64 and stored as float32, the target the float32 median
+/// of all totals, each value divided in float32 by float32(total / target), log1p in float32.
 public enum Normalization {
-    /// The target sum scanpy uses by default: the median of the non-zero per-cell totals.
+    /// Per-cell totals as scanpy stores them (float64 sums rounded to float32).
+    static func totals(_ counts: CSRMatrix) -> [Float] {
+        counts.rowSums().map { Float($0) }
+    }
+
+    /// The target sum scanpy uses by default for CSR input: the median of the per-cell totals (float32).
     public static func medianLibrarySize(_ counts: CSRMatrix) -> Double {
-        let totals = counts.rowSums().filter { $0 > 0 }.sorted()
-        guard !totals.isEmpty else { return 0 }
-        let mid = totals.count / 2
-        return totals.count % 2 == 1 ? totals[mid] : (totals[mid - 1] + totals[mid]) / 2
+        let sorted = totals(counts).sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let mid = sorted.count / 2
+        return Double(sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2)
     }
 
     /// Scales each cell to `targetSum` total (the median library size when nil); all-zero cells stay zero.
     public static func normalizeTotal(_ counts: CSRMatrix, targetSum: Double? = nil) -> CSRMatrix {
-        let target = targetSum ?? medianLibrarySize(counts)
-        let totals = counts.rowSums()
+        let target = Float(targetSum ?? medianLibrarySize(counts))
+        let cellTotals = totals(counts)
         var out = counts
-        for r in 0..<counts.rows where totals[r] > 0 {
-            let factor = target / totals[r]
-            for k in counts.range(ofRow: r) { out.values[k] = Float(Double(counts.values[k]) * factor) }
+        for r in 0..<counts.rows where cellTotals[r] > 0 {
+            let divisor = cellTotals[r] / target
+            for k in counts.range(ofRow: r) { out.values[k] = counts.values[k] / divisor }
         }
         out.dropExplicitZeros()
         return out
@@ -45,14 +52,14 @@ public enum Normalization {
         log1p(normalizeTotal(counts, targetSum: targetSum))
     }
 
-    /// Natural log of 1 + x for every stored value (zeros stay zero).
+    /// Natural log of 1 + x for every stored value, in float32 as numpy's `log1p` on float32 (zeros stay zero).
     public static func log1p(_ matrix: CSRMatrix) -> CSRMatrix {
         var out = matrix
-        for k in 0..<out.values.count { out.values[k] = Float(naturalLog1p(Double(out.values[k]))) }
+        for k in 0..<out.values.count { out.values[k] = naturalLog1p(out.values[k]) }
         out.dropExplicitZeros()
         return out
     }
 }
 
 /// log(1 + x); a file-scope name so it is not shadowed by `Normalization.log1p`.
-private func naturalLog1p(_ x: Double) -> Double { log1p(x) }
+private func naturalLog1p(_ x: Float) -> Float { log1p(x) }

@@ -47,6 +47,12 @@ final class CellEvalGoldenTests: XCTestCase {
         try compare("celltype", dir: run.dir, prefix: "typeB_")
     }
 
+    /// Raw counts: both tools normalize (scanpy normalize_total + log1p) before evaluating.
+    func testCountsInputMatchesCellEval() throws {
+        let run = try evaluate("counts")
+        try compare("counts", dir: run.dir)
+    }
+
     func testEmbeddingDiscriminationMatchesCellEval() throws {
         let run = try evaluate("embed", embedKey: "X_emb")
         try compare("embed", dir: run.dir)

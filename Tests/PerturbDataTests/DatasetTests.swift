@@ -77,13 +77,16 @@ final class DatasetTests: XCTestCase {
         // Library sizes 4, 2, 4, 3 → median of non-zero totals = (3 + 4) / 2 = 3.5.
         let counts = CSRMatrix(dense: Matrix<Float>(rowArrays: [[1, 0, 3], [0, 2, 0], [4, 0, 0], [1, 1, 1]]))
         XCTAssertEqual(Normalization.medianLibrarySize(counts), 3.5)
+        // scanpy divides in float32 by float32(total / target): 1 / (4 / 3.5) = 0.87499994, 2 / (2 / 3.5) = 3.4999998.
+        // sc.pp.normalize_total on this float32 CSR gives exactly these values.
         let normalized = Normalization.normalizeTotal(counts)
-        XCTAssertEqual(normalized.denseRow(0), [0.875, 0, 2.625])
-        XCTAssertEqual(normalized.denseRow(1), [0, 3.5, 0])
+        XCTAssertEqual(normalized.denseRow(0), [0.87499994, 0, 2.625])
+        XCTAssertEqual(normalized.denseRow(1), [0, 3.4999998, 0])
+        XCTAssertEqual(normalized.denseRow(3), [1.1666666, 1.1666666, 1.1666666])
         let logged = Normalization.log1p(normalized)
         XCTAssertEqual(Double(logged.denseRow(0)[0]), log(1.875), accuracy: 1e-6)
         let fixed = Normalization.normalizeTotal(counts, targetSum: 10_000)
-        let third = Float(10_000.0 / 3)
+        let third: Float = 3333.3333  // scanpy: 3333.333251953125
         XCTAssertEqual(fixed.denseRow(3), [third, third, third])
     }
 

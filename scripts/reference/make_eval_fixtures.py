@@ -14,6 +14,7 @@ Cases
 - ties:     log1p of small raw counts without normalization, so almost every value is tied.
 - celltype: two cell types evaluated separately (--celltype-col), prefixed outputs.
 - embed:    the basic data with an obsm embedding, evaluated with --embed-key (l2 and cosine PDS on obsm).
+- counts:   raw integer counts, which cell-eval normalizes itself (scanpy normalize_total + log1p).
 
 Pass case names after the output directory to regenerate only those cases.
 """
@@ -135,9 +136,27 @@ def make_embed(rng):
     return real, pred
 
 
+def make_counts(rng, genes=50):
+    names = [f"K{i}" for i in range(genes)]
+    base = rng.gamma(1.5, 2.0, size=genes)
+    perts = ["K2", "K9", "RA", "RB"]
+    real_blocks, pred_blocks, labels = [], [], []
+    for p, n in zip([CONTROL] + perts, [40] + [25] * len(perts)):
+        m = base.copy()
+        if p.startswith("K"):
+            m[int(p[1:])] *= 0.05
+        m[(len(p) * 7) % genes:(len(p) * 7) % genes + 5] *= 3.0
+        real_blocks.append(counts(rng, n, m))
+        pred_blocks.append(counts(rng, n, m * 0.9))
+        labels += [p] * n
+    real = ad.AnnData(np.vstack(real_blocks), obs=frame(labels), var=pd.DataFrame(index=names))
+    pred = ad.AnnData(np.vstack(pred_blocks), obs=frame(labels), var=pd.DataFrame(index=names))
+    return real, pred
+
+
 def main(root, only):
     for index, (case, maker) in enumerate((("basic", make_basic), ("ties", make_ties), ("celltype", make_celltype),
-                                           ("embed", make_embed))):
+                                           ("embed", make_embed), ("counts", make_counts))):
         rng = np.random.default_rng(20261121 + index)
         if only and case not in only:
             continue
