@@ -50,6 +50,11 @@ public enum EvaluationRun {
     /// Computes every unit without writing. Both files' obs/var are checked first; then each file is read,
     /// summarized (DE, pseudobulks, cell-level statistics) and released before the other is read.
     public static func compute(_ config: EvaluationConfig) throws -> [EvaluationUnit] {
+        try computeHashing(config).units
+    }
+
+    /// `compute`, hashing each input for the manifest on a background thread while it is being read.
+    static func computeHashing(_ config: EvaluationConfig) throws -> (units: [EvaluationUnit], hashes: [String: BackgroundHash]) {
         let metrics = try MetricCatalog.metrics(profile: config.profile).filter { !config.skipMetrics.contains($0) }
         for name in config.skipMetrics where MetricCatalog.info(name) == nil {
             throw EvaluationError.unknownMetric(name: name, known: MetricCatalog.cellEval.map(\.name))
@@ -62,7 +67,12 @@ public enum EvaluationRun {
         var realNeeds = needs, predNeeds = needs
         if deReal != nil { realNeeds.remove(.de) }
         if dePred != nil { predNeeds.remove(.de) }
+        var hashes: [String: BackgroundHash] = [:]
+        for path in [config.deRealPath, config.dePredPath].compactMap({ $0 }) { hashes[path] = BackgroundHash(path: path) }
+        hashes[config.realPath] = BackgroundHash(path: config.realPath)
         let realSides = try summarize(config.realPath, "real", config, needs: realNeeds)
+        _ = try hashes[config.realPath]!.value()  // done during the read; never overlaps the DE threads
+        hashes[config.predPath] = hashes[config.predPath] ?? BackgroundHash(path: config.predPath)
         let axes = Dictionary(realSides.compactMap { prefix, side in side.pca.map { (prefix ?? "", $0) } },
                               uniquingKeysWith: { a, _ in a })
         let predSides = try summarize(config.predPath, "predicted", config, needs: predNeeds, axes: axes)
@@ -80,7 +90,7 @@ public enum EvaluationRun {
                                                  embedded: config.embedKey != nil, threads: config.threads)
             out.append(EvaluationUnit(prefix: prefix, realDE: real.de, predDE: pred.de, results: results))
         }
-        return out
+        return (out, hashes)
     }
 
     /// Checks genes, perturbation sets and cell types of both files from obs/var alone.
@@ -138,7 +148,7 @@ public enum EvaluationRun {
     @discardableResult
     public static func run(_ config: EvaluationConfig, command: [String]) throws -> [String] {
         let started = Date()
-        let units = try compute(config)
+        let (units, hashes) = try computeHashing(config)
         try FileManager.default.createDirectory(atPath: config.outputDirectory, withIntermediateDirectories: true)
         var written: [String] = []
         config.log?("writing results to \(config.outputDirectory)")
@@ -155,10 +165,11 @@ public enum EvaluationRun {
             try unit.results.write(to: config.outputDirectory, prefix: unit.prefix)
             written += ["\(prefix)results.csv", "\(prefix)agg_results.csv"].map { config.outputDirectory + "/" + $0 }
         }
-        let inputs = [config.realPath, config.predPath] + [config.deRealPath, config.dePredPath].compactMap { $0 }
         let manifestPath = config.outputDirectory + "/manifest.json"
-        config.log?("hashing inputs for the manifest")
-        try Manifest.make(command: command, inputPaths: inputs, started: started, outputs: written).write(to: manifestPath)
+        var inputs: [String: String] = [:]
+        for (path, hash) in hashes { inputs[path] = try hash.value() }
+        try Manifest(command: command, inputs: inputs, wallSeconds: Date().timeIntervalSince(started), outputs: written)
+            .write(to: manifestPath)
         return written + [manifestPath]
     }
 
