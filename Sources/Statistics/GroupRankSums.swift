@@ -18,7 +18,7 @@ public final class GroupRankSums {
     private let twiceRankSum: UnsafeMutablePointer<Int>
     private let tieDelta: UnsafeMutablePointer<Int>
     private let nonzeros: UnsafeMutablePointer<Int>
-    private var touched: [Int32] = []
+    private let touched: UnsafeMutablePointer<Int32>
     private var count = 0
 
     /// Scratch for `groups` groups (the reference included, as the last).
@@ -29,12 +29,13 @@ public final class GroupRankSums {
         inRun = .allocate(capacity: groups); below = .allocate(capacity: groups)
         twiceRankSum = .allocate(capacity: groups); tieDelta = .allocate(capacity: groups)
         nonzeros = .allocate(capacity: groups)
-        touched.reserveCapacity(groups)
+        touched = .allocate(capacity: groups)
     }
 
     deinit {
         keys.deallocate(); tags.deallocate(); spareKeys.deallocate(); spareTags.deallocate(); histogram.deallocate()
         inRun.deallocate(); below.deallocate(); twiceRankSum.deallocate(); tieDelta.deallocate(); nonzeros.deallocate()
+        touched.deallocate()
     }
 
     /// Starts a gene with room for `n` non-zero values.
@@ -62,6 +63,9 @@ public final class GroupRankSums {
     public func test(sizes: UnsafeBufferPointer<Int>, _ report: (Int, MannWhitneyResult) -> Void) {
         sort()
         let reference = groups - 1
+        let keys = self.keys, tags = self.tags, count = self.count
+        let inRun = self.inRun, below = self.below, twiceRankSum = self.twiceRankSum, tieDelta = self.tieDelta
+        let nonzeros = self.nonzeros, touched = self.touched
         for g in 0..<groups { inRun[g] = 0; below[g] = 0; twiceRankSum[g] = 0; tieDelta[g] = 0; nonzeros[g] = 0 }
         for i in 0..<count { nonzeros[Int(tags[i])] += 1 }
         let referenceZeros = sizes[reference] - nonzeros[reference]
@@ -69,19 +73,18 @@ public final class GroupRankSums {
         var i = 0
         while i < count {
             let key = keys[i]
-            var cb = 0
-            touched.removeAll(keepingCapacity: true)
+            var cb = 0, touchedCount = 0
             var j = i
             while j < count && keys[j] == key {
                 let g = Int(tags[j])
                 if g == reference { cb += 1 } else {
-                    if inRun[g] == 0 { touched.append(Int32(g)) }
+                    if inRun[g] == 0 { touched[touchedCount] = Int32(g); touchedCount += 1 }
                     inRun[g] += 1
                 }
                 j += 1
             }
-            for t32 in touched {
-                let g = Int(t32)
+            for u in 0..<touchedCount {
+                let g = Int(touched[u])
                 let ca = inRun[g], t = ca + cb
                 let zeros = (sizes[g] - nonzeros[g]) + referenceZeros
                 let position = below[g] + referenceBelow
