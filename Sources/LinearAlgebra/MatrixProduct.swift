@@ -49,3 +49,12 @@ extension Matrix where Scalar: BLASScalar {
         return out
     }
 }
+
+/// OpenBLAS's own thread pool. PerturbKit parallelizes above BLAS (`parallelMap`), so products issued from
+/// worker threads should run single-threaded to avoid oversubscribing the cores.
+public enum BLASThreads {
+    /// Sets the number of threads OpenBLAS uses for one call.
+    public static func set(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
+    /// The current OpenBLAS thread count.
+    public static var current: Int { Int(openblas_get_num_threads()) }
+}

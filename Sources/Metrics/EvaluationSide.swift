@@ -89,6 +89,10 @@ public struct EvaluationSide: Sendable {
     public var perturbations: [String] { bulk.labels.filter { $0 != controlLabel } }
 
     private static func energies(_ data: PerturbationDataset, threads: Int) -> [String: Float] {
+        // The perturbations run in parallel; each BLAS product stays on its worker's thread.
+        let blasThreads = BLASThreads.current
+        BLASThreads.set(1)
+        defer { BLASThreads.set(blasThreads) }
         let distances = CellDistances()
         let control = data.controlCells, x = data.expression
         let within = distances.float32MeanDistance(x, rows: control, x, rows: control, within: true)
