@@ -33,16 +33,22 @@ extension CSRMatrix {
         return columnSums(rows: subset).map { $0 / n }
     }
 
-    /// Mean and variance of each column (zeros included), with `ddof` delta degrees of freedom.
-    public func columnMeanAndVariance(ddof: Int = 1) -> (mean: [Double], variance: [Double]) {
+    /// Mean and variance of each column (zeros included) over all rows or the rows in `subset`, with `ddof`
+    /// delta degrees of freedom (NaN variance when there are no more rows than `ddof`).
+    public func columnMeanAndVariance(rows subset: [Int]? = nil, ddof: Int = 1) -> (mean: [Double], variance: [Double]) {
         var sums = [Double](repeating: 0, count: columns)
         var squares = [Double](repeating: 0, count: columns)
-        for k in 0..<nonZeroCount {
-            let c = Int(columnIndices[k]), v = Double(values[k])
+        let accumulate = { (k: Int) in
+            let c = Int(self.columnIndices[k]), v = Double(self.values[k])
             sums[c] += v
             squares[c] += v * v
         }
-        let n = Double(rows)
+        if let subset {
+            for r in subset { for k in range(ofRow: r) { accumulate(k) } }
+        } else {
+            for k in 0..<nonZeroCount { accumulate(k) }
+        }
+        let n = Double(subset?.count ?? rows)
         let mean = sums.map { $0 / Swift.max(n, 1) }
         let denominator = n - Double(ddof)
         let variance = (0..<columns).map { c -> Double in

@@ -41,9 +41,6 @@ public struct DETable: Sendable {
         self.groups = groups
     }
 
-    /// Number of rows over all perturbations.
-    public var rowCount: Int { groups.reduce(0) { $0 + $1.count } }
-
     /// The CSV header cell-eval (via pdex) writes.
     public static let columns = ["target", "feature", "target_mean", "ref_mean", "target_membership",
                                  "ref_membership", "log2_fold_change", "percent_change", "p_value", "statistic", "fdr"]

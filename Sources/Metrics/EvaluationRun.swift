@@ -87,7 +87,7 @@ public enum EvaluationRun {
             }
             config.log?("metrics (\(config.profile))\(prefix.map { " for \($0)" } ?? "")")
             let results = try Evaluator.evaluate(metrics: metrics, pair: pair, de: comparison,
-                                                 embedded: config.embedKey != nil, threads: config.threads)
+                                                 embedded: config.embedKey != nil)
             out.append(EvaluationUnit(prefix: prefix, realDE: real.de, predDE: pred.de, results: results))
         }
         return (out, hashes)

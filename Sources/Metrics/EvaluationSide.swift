@@ -57,7 +57,6 @@ public struct EvaluationSide: Sendable {
     /// Principal axes for `mmd_pca` (PerturBench uses 256).
     public static let pcaComponents = 256
 
-    /// Summarizes `data`.
     /// Summarizes `data`. `pca` gives the axes to project on (the real side's, for predictions); without it the
     /// axes are fitted on all of `data`'s cells.
     public init(_ data: PerturbationDataset, path: String, embedding: Matrix<Double>? = nil, needs: SideNeeds,
@@ -105,13 +104,15 @@ public struct EvaluationSide: Sendable {
     }
 
     private static func welchRanking(_ data: PerturbationDataset) -> [String: [Int]] {
-        let control = GroupMoments(data.expression, cells: data.controlCells)
+        let controlCells = data.controlCells
+        let control = data.expression.columnMeanAndVariance(rows: controlCells)
         var out: [String: [Int]] = [:]
         for label in data.perturbationLabels {
-            let g = GroupMoments(data.expression, cells: data.groups.cellsByPerturbation[label] ?? [])
+            let cells = data.groups.cellsByPerturbation[label] ?? []
+            let g = data.expression.columnMeanAndVariance(rows: cells)
             let t = (0..<data.geneCount).map { j in
-                welchT(mean1: g.mean[j], variance1: g.variance[j], count1: g.count,
-                       mean2: control.mean[j], variance2: control.variance[j], count2: control.count)
+                welchT(mean1: g.mean[j], variance1: g.variance[j], count1: cells.count,
+                       mean2: control.mean[j], variance2: control.variance[j], count2: controlCells.count)
             }
             out[label] = Array(t.indices.sorted { t[$0] > t[$1] || (t[$0] == t[$1] && $0 < $1) }.prefix(welchTop))
         }

@@ -13,7 +13,6 @@ struct MetricContext {
     let pair: EvaluationPair?
     let de: DEComparison?
     let embedded: Bool
-    let threads: Int
 }
 
 /// Runs a list of metrics and assembles cell-eval's result table.
@@ -64,14 +63,14 @@ public enum Evaluator {
 
     /// Computes `metrics` (DE metrics first, then expression metrics, each in the given order, as cell-eval's
     /// pipeline does). Any metric that fails is an error.
-    public static func evaluate(metrics: [String], pair: EvaluationPair?, de: DEComparison?, embedded: Bool = false,
-                                threads: Int = defaultThreadCount()) throws -> ResultTable {
+    public static func evaluate(metrics: [String], pair: EvaluationPair?, de: DEComparison?,
+                                embedded: Bool = false) throws -> ResultTable {
         for name in metrics where implementations[name] == nil {
             throw EvaluationError.unknownMetric(name: name, known: knownMetrics)
         }
         let perturbations = de?.perturbations ?? pair?.perturbations ?? []
         var table = ResultTable(perturbations: perturbations)
-        let context = MetricContext(pair: pair, de: de, embedded: embedded, threads: threads)
+        let context = MetricContext(pair: pair, de: de, embedded: embedded)
         let isDE = { (name: String) in MetricCatalog.info(name)?.input == .de }
         for name in metrics.filter(isDE) + metrics.filter({ !isDE($0) }) {
             switch try implementations[name]!(context) {

@@ -1,6 +1,4 @@
 import Foundation
-import LinearAlgebra
-import PerturbData
 import Statistics
 
 /// PerturBench's metrics (DESIGN §5.3), computed on pseudobulks of the log1p data.
@@ -92,26 +90,5 @@ enum PerturBenchMetrics {
         for (x, y) in zip(a, b) { ab += Double(x) * Double(y); aa += Double(x) * Double(x); bb += Double(y) * Double(y) }
         guard aa > 0, bb > 0 else { return .nan }
         return ab / (aa.squareRoot() * bb.squareRoot())
-    }
-}
-
-/// Per-gene mean and unbiased variance (ddof 1) of a group of cells.
-struct GroupMoments {
-    let count: Int
-    let mean: [Double]
-    let variance: [Double]
-
-    init(_ x: CSRMatrix, cells: [Int]) {
-        var sum = [Double](repeating: 0, count: x.columns), squares = sum
-        for cell in cells {
-            for k in x.range(ofRow: cell) {
-                let v = Double(x.values[k]), j = Int(x.columnIndices[k])
-                sum[j] += v; squares[j] += v * v
-            }
-        }
-        let n = Double(cells.count)
-        count = cells.count
-        mean = sum.map { $0 / n }
-        variance = zip(squares, mean).map { sq, m in n > 1 ? max(sq / n - m * m, 0) * n / (n - 1) : .nan }
     }
 }

@@ -19,14 +19,7 @@ public struct Pseudobulk: Sendable {
         controlIndex = labels.firstIndex(of: data.controlLabel)!
         let x = data.expression
         means = parallelMap(labels.count, threads: threads) { i in
-            let label = labels[i]
-            let cells = data.groups.cellsByPerturbation[label] ?? []
-            var sum = [Double](repeating: 0, count: x.columns)
-            for cell in cells {
-                for k in x.range(ofRow: cell) { sum[Int(x.columnIndices[k])] += Double(x.values[k]) }
-            }
-            let n = Double(max(cells.count, 1))
-            return sum.map { Float($0 / n) }
+            x.columnMeans(rows: data.groups.cellsByPerturbation[labels[i]] ?? []).map(Float.init)
         }
     }
 

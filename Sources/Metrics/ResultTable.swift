@@ -31,9 +31,6 @@ public struct ResultTable: Sendable, Equatable {
         values.append(perturbations.map { _ in constant })
     }
 
-    /// Values of column `name`.
-    public func column(_ name: String) -> [Double?]? { columns.firstIndex(of: name).map { values[$0] } }
-
     /// `results.csv` text.
     public func resultsCSV() -> String {
         var lines = [(["perturbation"] + columns).map(CSVFormat.text).joined(separator: ",")]

@@ -1,34 +1,14 @@
 import LinearAlgebra
 
 /// Euclidean distances between groups of cells (rows of a CSR matrix), computed as scikit-learn's
-/// `pairwise_distances(metric="euclidean")` does — ‖a‖² + ‖b‖² − 2a·b in float64 through matrix products,
-/// clipped at 0 before the square root — on dense blocks of at most `blockRows` rows, so memory stays bounded
-/// however large the groups are.
+/// `pairwise_distances(metric="euclidean")` does for float32 input — ‖a‖² + ‖b‖² − 2a·b in float64 through
+/// matrix products, stored as float32, clipped at 0 before the square root — on dense blocks of at most
+/// `blockRows` rows, so memory stays bounded however large the groups are.
 public struct CellDistances: Sendable {
     /// Rows per dense block.
     public var blockRows: Int = 256
 
     public init(blockRows: Int = 256) { self.blockRows = blockRows }
-
-    /// Mean distance over all pairs (a in `rowsA` of `a`, b in `rowsB` of `b`).
-    public func meanDistance(_ a: CSRMatrix, rows rowsA: [Int], _ b: CSRMatrix, rows rowsB: [Int]) -> Double {
-        guard !rowsA.isEmpty, !rowsB.isEmpty else { return .nan }
-        return total(a, rowsA, b, rowsB, skipDiagonal: false) / Double(rowsA.count * rowsB.count)
-    }
-
-    /// Mean distance over all ordered pairs of `rows` (the zero diagonal included in the count), as
-    /// `pairwise_distances(x).mean()`.
-    public func meanDistance(within a: CSRMatrix, rows: [Int]) -> Double {
-        guard !rows.isEmpty else { return .nan }
-        return total(a, rows, a, rows, skipDiagonal: true) / Double(rows.count * rows.count)
-    }
-
-    /// Energy distance 2·E‖X−Y‖ − E‖X−X′‖ − E‖Y−Y′‖ between two cell groups; `withinY` may pass E‖Y−Y′‖.
-    public func energyDistance(_ x: CSRMatrix, rows rowsX: [Int], _ y: CSRMatrix, rows rowsY: [Int],
-                               withinY: Double? = nil) -> Double {
-        2 * meanDistance(x, rows: rowsX, y, rows: rowsY) - meanDistance(within: x, rows: rowsX)
-            - (withinY ?? meanDistance(within: y, rows: rowsY))
-    }
 
     /// Mean distance as scikit-learn computes it for float32 input — squared distances (−2a·b + ‖a‖² + ‖b‖²,
     /// float64) stored as float32, clipped at 0, square-rooted in float32, diagonal zeroed for `within`, then
@@ -54,16 +34,6 @@ public struct CellDistances: Sendable {
         let cross = float32MeanDistance(x, rows: rowsX, y, rows: rowsY, within: false)
         let withinX = float32MeanDistance(x, rows: rowsX, x, rows: rowsX, within: true)
         return 2 * cross - withinX - withinY
-    }
-
-    private func total(_ a: CSRMatrix, _ rowsA: [Int], _ b: CSRMatrix, _ rowsB: [Int], skipDiagonal: Bool) -> Double {
-        let normsA = rowsA.map { squaredNorm(a, $0) }, normsB = skipDiagonal ? normsA : rowsB.map { squaredNorm(b, $0) }
-        var sum = 0.0
-        visitDots(a, rowsA, b, rowsB) { row, column, dot in
-            if skipDiagonal && row == column { return }
-            sum += max(normsA[row] + normsB[column] - 2 * dot, 0).squareRoot()
-        }
-        return sum
     }
 
     /// Calls `body(i, j, a_i · b_j)` for every pair, computing the dot products block by block with BLAS.

@@ -103,8 +103,11 @@ final class StatisticsTests: XCTestCase {
         // X = {0, 1}, Y = {3} on a line: E|X−Y| = 2.5, E|X−X′| = (0+1+1+0)/4 = 0.5, E|Y−Y′| = 0 → 4.5.
         let m = try CSRMatrix(rows: 3, columns: 1, rowPointers: [0, 0, 1, 2], columnIndices: [0, 0], values: [1, 3])
         let d = CellDistances(blockRows: 1)
-        XCTAssertEqual(d.meanDistance(within: m, rows: [0, 1]), 0.5, accuracy: 1e-12)
-        XCTAssertEqual(d.energyDistance(m, rows: [0, 1], m, rows: [2]), 4.5, accuracy: 1e-12)
+        let within = d.float32MeanDistance(m, rows: [0, 1], m, rows: [0, 1], within: true)
+        XCTAssertEqual(within, 0.5, accuracy: 1e-6)
+        XCTAssertEqual(d.float32MeanDistance(m, rows: [0, 1], m, rows: [2], within: false), 2.5, accuracy: 1e-6)
+        let yWithin = d.float32MeanDistance(m, rows: [2], m, rows: [2], within: true)
+        XCTAssertEqual(d.float32EnergyDistance(m, rows: [0, 1], m, rows: [2], withinY: yWithin), 4.5, accuracy: 1e-6)
     }
 
     func testWelchT() {
