@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "AnnData", dependencies: ["CHDF5", "LinearAlgebra"]),
         .target(name: "Statistics", dependencies: ["LinearAlgebra"]),
-        .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra", "CSHA256"]),
+        .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "CSHA256"]),
         .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData"]),
         .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics"]),
 
@@ -36,7 +36,7 @@ let package = Package(
 
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "AnnDataTests", dependencies: ["AnnData", "LinearAlgebra"]),
-        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "AnnData", "LinearAlgebra"]),
+        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "AnnData", "LinearAlgebra", "Statistics"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "LinearAlgebra"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "PerturbData", "AnnData", "LinearAlgebra", "Statistics"]),
         .testTarget(name: "PerturbCLITests", dependencies: ["perturb", "PerturbKit"]),
