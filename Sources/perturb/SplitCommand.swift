@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import PerturbKit
+
+/// `perturb split`: make a leak-proof split, or check one against a data file.
+struct SplitData: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "split",
+        abstract: "Split conditions into train/val/test (unseen-perturbation, combo, covariate-transfer, batch, "
+            + "data-scaling) and save it as JSON with a content hash; or check a split for leakage with --check.",
+        discussion: """
+            perturb split data.h5ad --strategy unseen-perturbation --val 0.16 --test 0.2 --seed 0 -o split.json
+            perturb split data.h5ad --strategy combo --unseen-singles 0.1 -o split.json
+            perturb split data.h5ad --strategy covariate-transfer --covariate-col cell_type --holdout K562 -o split.json
+            perturb split data.h5ad --strategy batch --batch-col batch --test-batches b3 -o split.json
+            perturb split --check split.json data.h5ad
+            """)
+
+    @Argument(help: "The .h5ad file to split (or to check against).") var data: String
+    @Option(help: "Check this split JSON against the data file instead of making one.") var check: String?
+    @Option(help: "unseen-perturbation, combo, covariate-transfer, batch or data-scaling.") var strategy = "unseen-perturbation"
+    @Option(help: "Validation fraction.") var val = 0.16
+    @Option(help: "Test fraction.") var test = 0.2
+    @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
+    @Option(name: .customLong("unseen-singles"), help: "combo: fraction of single perturbations held out of training.")
+    var unseenSingles = 0.1
+    @Option(name: .customLong("covariate-col"), help: "covariate-transfer: obs column to hold out values of (default: --celltype-col).")
+    var covariateColumn: String?
+    @Option(help: "covariate-transfer: comma-separated values to hold out (default: --holdout-count at random).") var holdout: String?
+    @Option(name: .customLong("holdout-count"), help: "covariate-transfer: how many values to hold out at random.") var holdoutCount = 1
+    @Option(name: .customLong("move-to-train"), help: "covariate-transfer: fraction of a held-out value's perturbations moved into training.")
+    var moveToTrain = 0.3
+    @Option(name: .customLong("test-batches"), help: "batch: comma-separated test batches (default: --n-test-batches at random).")
+    var testBatches: String?
+    @Option(name: .customLong("val-batches"), help: "batch: comma-separated validation batches.") var valBatches: String?
+    @Option(name: .customLong("n-test-batches"), help: "batch: number of random test batches.") var nTestBatches = 1
+    @Option(name: .customLong("n-val-batches"), help: "batch: number of random validation batches.") var nValBatches = 0
+    @Option(help: "data-scaling: comma-separated nested training fractions.") var fractions = "0.1,0.25,0.5,1"
+    @Option(name: [.short, .customLong("output")], help: "Output split JSON.") var output: String?
+    @Option(name: .customLong("write-h5ad"), help: "Also write train.h5ad, val.h5ad and test.h5ad into this directory.")
+    var writeH5AD: String?
+
+    @OptionGroup var dataset: DatasetOptions
+    @OptionGroup var runOptions: RunOptions
+
+    func validate() throws {
+        if check == nil && output == nil { throw ValidationError("give -o split.json (or --check split.json to check one)") }
+    }
+
+    func run() throws {
+        if let check { return try runCheck(check) }
+        let started = Date()
+        let obs = try AnnData.read(path: data, options: ReadOptions(matrix: nil, obsm: false)).obs
+        let cells = try SplitCells(obs: obs, columns: dataset.columns, path: data)
+        let split = try Split.make(cells, strategy: try parsedStrategy(), seed: seed).hashed()
+        let report = try split.check(against: cells)
+        guard report.passed else { throw SplitError.leakage(path: "(new split)", problems: report.problems) }
+        try split.write(to: output!)
+        var outputs = [output!]
+        if let directory = writeH5AD { outputs += try writeParts(split, cells: cells, directory: directory) }
+        try Manifest.make(command: CommandLine.arguments, inputPaths: [data], splitHash: split.contentHash, seed: seed,
+                          started: started, outputs: outputs).write(to: output! + ".manifest.json")
+        note(describe(split, report) + "\nwrote \(outputs.joined(separator: ", "))", quiet: runOptions.quiet)
+    }
+
+    func runCheck(_ path: String) throws {
+        let split = try Split.read(from: path)
+        let obs = try AnnData.read(path: data, options: ReadOptions(matrix: nil, obsm: false)).obs
+        let cells = try SplitCells(obs: obs, columns: split.columns.datasetColumns, path: data)
+        let report = try split.check(against: cells)
+        guard report.passed else { throw SplitError.leakage(path: path, problems: report.problems) }
+        note(describe(split, report) + "\n\(path): all checks passed against \(data)", quiet: runOptions.quiet)
+    }
+
+    func parsedStrategy() throws -> SplitStrategy {
+        func list(_ s: String?) -> [String]? { s.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
+        switch strategy {
+        case "unseen-perturbation": return .unseenPerturbation(val: val, test: test)
+        case "combo": return .combo(unseenSingles: unseenSingles, val: val, test: test)
+        case "covariate-transfer":
+            guard let column = covariateColumn ?? dataset.cellTypeColumn else {
+                throw SplitError.missingColumn(purpose: "covariate-transfer", option: "--covariate-col or --celltype-col")
+            }
+            return .covariateTransfer(column: column, holdout: list(holdout), holdoutCount: holdoutCount,
+                                      moveToTrain: moveToTrain, val: val, test: test)
+        case "batch":
+            guard let column = dataset.batchColumn else { throw SplitError.missingColumn(purpose: "the batch strategy", option: "--batch-col") }
+            return .batch(column: column, test: list(testBatches), testCount: nTestBatches, val: list(valBatches), valCount: nValBatches)
+        case "data-scaling":
+            let values = try list(fractions)!.map { s -> Double in
+                guard let v = Double(s) else { throw SplitError.invalidParameter(name: "fractions", value: s, expected: "numbers") }
+                return v
+            }
+            return .dataScaling(fractions: values, val: val, test: test)
+        default:
+            throw ValidationError("--strategy must be unseen-perturbation, combo, covariate-transfer, batch or data-scaling, got '\(strategy)'")
+        }
+    }
+
+    /// One line per part (cells, controls, conditions) and, for combo splits, the combinations per tier.
+    func describe(_ split: Split, _ report: SplitCheckReport) -> String {
+        var lines = ["split \(split.strategy) (seed \(split.seed)), content hash \(split.contentHash ?? "none")"]
+        for name in Split.partNames {
+            let s = report.partSizes[name] ?? (0, 0, 0)
+            var line = "  \(name): \(s.conditions) conditions, \(s.cells) cells (\(s.controls) controls)"
+            if let tiers = split.tiers?[name] {
+                line += "; " + ["single", "seen2", "seen1", "seen0"].compactMap { t in tiers[t].map { "\(t) \($0.count)" } }.joined(separator: ", ")
+            }
+            lines.append(line)
+        }
+        if let subsets = split.trainSubsets {
+            lines.append("  training subsets: " + subsets.keys.sorted { Double($0)! < Double($1)! }.map { "\($0): \(subsets[$0]!.count)" }.joined(separator: ", "))
+        }
+        lines += report.notes.map { "  note: \($0)" }
+        return lines.joined(separator: "\n")
+    }
+
+    /// train.h5ad, val.h5ad and test.h5ad with every field of the input for each part's cells.
+    func writeParts(_ split: Split, cells: SplitCells, directory: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = try H5ADFile(path: data)
+        let full = try AnnData.read(from: file, options: ReadOptions(matrix: file.hasX ? .x : nil, layers: try file.layerKeys(),
+                                                                     progress: runOptions.progress("reading", unit: "entries")))
+        let member = try split.membership(of: cells)
+        var written: [String] = []
+        for (p, name) in Split.partNames.enumerated() {
+            let path = (directory as NSString).appendingPathComponent("\(name).h5ad")
+            try full.selectingCells(member.indices.filter { member[$0] == p }).write(to: path, options: WriteOptions(gzipLevel: 4))
+            written.append(path)
+        }
+        return written
+    }
+}
