@@ -1,0 +1,147 @@
+import Foundation
+import XCTest
+import AnnData
+import LinearAlgebra
+@testable import PerturbData
+
+/// A counts AnnData with the given labels; cell i expresses genes 0..<(1 + i % genes) with value 1 + (i + g) % 4.
+func countsData(_ labels: [String], genes: Int = 6) throws -> AnnData {
+    var builder = CSRBuilder(columns: genes)
+    for i in labels.indices {
+        for g in 0..<(1 + i % genes) { builder.append(column: Int32(g), value: Float(1 + (i + g) % 4)) }
+        builder.finishRow()
+    }
+    var obs = DataFrame(index: labels.indices.map { "c\($0)" })
+    try obs.setColumn("target_gene", .categorical(Categorical(labels: labels)))
+    return AnnData(X: builder.build(), obs: obs, variables: DataFrame(index: (0..<genes).map { "G\($0)" }))
+}
+
+final class QualityControlTests: XCTestCase {
+    func testLabelsAreCanonicalAndSmallConditionsDropped() throws {
+        let labels = Array(repeating: "non-targeting", count: 3) + Array(repeating: "G1", count: 5) + Array(repeating: "G2", count: 4)
+            + ["G2+G1", "G1+G2", "G1+G2+ctrl"] + ["G3+G4", "G4+G3"] + Array(repeating: "unassigned", count: 2)
+        var options = PrepOptions(columns: DatasetColumns())
+        options.qc.dropLabels = ["unassigned"]
+        options.qc.minCellsPerSingle = 5
+        options.qc.minCellsPerCombination = 3
+        let (out, summary) = try Preprocessing.run(try countsData(labels), options: options, path: "t.h5ad")
+        let kept = out.obs["target_gene"]!.labels().map { $0! }
+        // G2 (4 < 5 cells) and G3+G4 (2 < 3) go; G1 (5) and G1+G2 (3 after canonicalization) stay; controls are exempt.
+        XCTAssertEqual(kept, Array(repeating: "non-targeting", count: 3) + Array(repeating: "G1", count: 5) + ["G1+G2", "G1+G2", "G1+G2"])
+        let steps = Dictionary(uniqueKeysWithValues: summary.steps.map { ($0.name, $0) })
+        XCTAssertEqual(steps["canonical-labels"]!.details, ["3 cells relabelled"])  // G2+G1, G1+G2+ctrl, G4+G3
+        XCTAssertEqual(steps["drop-labels"]!.cellsRemoved, 2)
+        XCTAssertEqual(steps["condition-filter"]!.cellsRemoved, 6)
+        XCTAssertEqual(steps["condition-filter"]!.details, ["G2: 4 cells", "G3+G4: 2 cells"])
+        XCTAssertEqual(summary.outputCells, 11)
+    }
+
+    func testCellAndGeneFilters() throws {
+        // 12 cells: cell i has 1 + i % 6 genes; gene g is expressed in cells with i % 6 ≥ g.
+        let data = try countsData(Array(repeating: "non-targeting", count: 12))
+        var options = PrepOptions(columns: DatasetColumns())
+        options.qc.minGenesPerCell = 3
+        options.qc.minCellsPerGene = 5
+        let (out, summary) = try Preprocessing.run(data, options: options, path: "t.h5ad")
+        // Cells with i % 6 ≥ 2 stay: 8 cells. Among them gene g is expressed where i % 6 ≥ g: g ≤ 3 → ≥ 4 cells … count:
+        // i % 6 ∈ {2,3,4,5} twice each, so gene g has 2 · (6 − max(g, 2)) cells: 8, 8, 8, 6, 4, 2 → genes 0–3 stay.
+        XCTAssertEqual(out.cellCount, 8)
+        XCTAssertEqual(out.variables.index, ["G0", "G1", "G2", "G3"])
+        XCTAssertEqual(summary.steps.first { $0.name == "gene-filter" }!.details, ["G4", "G5"])
+    }
+
+    func testKeepByObsValue() throws {
+        var data = try countsData(Array(repeating: "non-targeting", count: 6) + Array(repeating: "G1", count: 6))
+        try data.obs.setColumn("dataset", .string((0..<12).map { $0 % 2 == 0 ? "a" : "b" }))
+        var options = PrepOptions(columns: DatasetColumns())
+        options.qc.minCellsPerSingle = 0
+        options.qc.keep = ("dataset", ["a"])
+        let (out, _) = try Preprocessing.run(data, options: options, path: "t.h5ad")
+        XCTAssertEqual(out.obs.index, ["c0", "c2", "c4", "c6", "c8", "c10"])
+        options.qc.keep = ("dataset", ["c"])
+        XCTAssertThrowsError(try Preprocessing.run(data, options: options, path: "t.h5ad")) { XCTAssertTrue("\($0)".contains("obs/dataset"), "\($0)") }
+    }
+}
+
+final class PreprocessingTests: XCTestCase {
+    func simulated() throws -> AnnData {
+        try AnnData.read(path: prepFixtures.appendingPathComponent("sim_counts.h5ad").path, options: ReadOptions(obsm: false))
+    }
+
+    func options(hvg: Int = 60, flavor: HVGFlavor = .seurat) -> PrepOptions {
+        var options = PrepOptions(columns: DatasetColumns())
+        options.qc.minCellsPerSingle = 0
+        options.qc.minCellsPerCombination = 0
+        options.normalize = true
+        options.log1p = true
+        options.countsLayer = "counts"
+        options.hvg = HVGOptions(flavor: flavor, selection: .top(hvg))
+        return options
+    }
+
+    func testNormalizeLogAndHVGSubset() throws {
+        let data = try simulated()
+        let (out, summary) = try Preprocessing.run(data, options: options(), path: "sim.h5ad")
+        let log = Normalization.logNormalize(data.X!)
+        let hv = try HighlyVariableGenes.select(log, options: HVGOptions(flavor: .seurat, selection: .top(60)))
+        XCTAssertEqual(out.variables.index, hv.selectedGenes.map { data.variables.index[$0] })
+        XCTAssertEqual(out.X, log.selectingColumns(hv.selectedGenes))
+        XCTAssertEqual(out.layers["counts"], data.X!.selectingColumns(hv.selectedGenes))
+        XCTAssertEqual(out.variables["highly_variable"], .boolean(Array(repeating: true, count: 60)))
+        XCTAssertEqual(summary.outputGenes, 60)
+    }
+
+    func testWithASplitEverythingIsFitOnTrainingCellsOnly() throws {
+        let data = try simulated()
+        let cells = try SplitCells(obs: data.obs, columns: DatasetColumns(), path: "sim.h5ad")
+        let split = try Split.make(cells, strategy: .unseenPerturbation(val: 0.16, test: 0.3), seed: 0).hashed()
+        var opts = options(flavor: .seuratV3)
+        opts.split = split
+        let (out, summary) = try Preprocessing.run(data, options: opts, path: "sim.h5ad")
+        let member = try split.membership(of: cells)
+        let train = member.indices.filter { member[$0] == 0 }
+        XCTAssertEqual(summary.fitCells, train.count)
+        XCTAssertLessThan(train.count, data.cellCount)
+        // The same selection, computed by hand from the training rows only.
+        let hv = try HighlyVariableGenes.select(data.X!.selectingRows(train), options: HVGOptions(flavor: .seuratV3, selection: .top(60)))
+        XCTAssertEqual(out.variables.index, hv.selectedGenes.map { data.variables.index[$0] })
+        let allCells = try HighlyVariableGenes.select(data.X!, options: HVGOptions(flavor: .seuratV3, selection: .top(60)))
+        XCTAssertNotEqual(hv.selectedGenes, allCells.selectedGenes, "test cells would have changed the selection")
+        let target = Normalization.medianLibrarySize(data.X!.selectingRows(train))
+        XCTAssertEqual(out.X, Normalization.logNormalize(data.X!, targetSum: target).selectingColumns(hv.selectedGenes))
+    }
+
+    func testKeepTargetsAndRescale() throws {
+        var opts = options(hvg: 10)
+        opts.keepTargets = true
+        opts.rescale = 10
+        let data = try simulated()
+        let (out, summary) = try Preprocessing.run(data, options: opts, path: "sim.h5ad")
+        let labeling = ConditionLabeling(controlLabel: "non-targeting")
+        let targets = Set(data.obs["target_gene"]!.labels().flatMap { labeling.members(of: $0!) })
+        XCTAssertTrue(targets.isSubset(of: Set(out.variables.index)))
+        XCTAssertGreaterThan(out.geneCount, 10)
+        XCTAssertTrue(summary.steps.contains { $0.name == "rescale" })
+        let log = Normalization.logNormalize(data.X!)
+        let first = data.variables.index.firstIndex(of: out.variables.index[0])!
+        XCTAssertEqual(out.X!.denseRow(0)[0], log.denseRow(0)[first] * 10)
+    }
+
+    func testInputsThatCannotWorkAreClearErrors() throws {
+        let data = try simulated()
+        var logged = data
+        logged.X = Normalization.logNormalize(data.X!)
+        XCTAssertThrowsError(try Preprocessing.run(logged, options: options(), path: "log.h5ad")) { error in
+            XCTAssertTrue("\(error)".contains("log.h5ad") && "\(error)".contains("needs raw counts"), "\(error)")
+        }
+        var v3 = PrepOptions(columns: DatasetColumns())
+        v3.hvg = HVGOptions(flavor: .seuratV3, selection: .top(10))
+        XCTAssertThrowsError(try Preprocessing.run(logged, options: v3, path: "log.h5ad")) { XCTAssertTrue("\($0)".contains("seurat_v3"), "\($0)") }
+        var layer = PrepOptions(columns: DatasetColumns())
+        layer.inputLayer = "raw"
+        XCTAssertThrowsError(try Preprocessing.run(data, options: layer, path: "sim.h5ad")) { XCTAssertTrue("\($0)".contains("layers/raw"), "\($0)") }
+        var seurat = PrepOptions(columns: DatasetColumns())
+        seurat.hvg = HVGOptions(flavor: .seurat, selection: .top(10))
+        XCTAssertThrowsError(try Preprocessing.run(data, options: seurat, path: "sim.h5ad")) { XCTAssertTrue("\($0)".contains("--normalize --log1p"), "\($0)") }
+    }
+}
