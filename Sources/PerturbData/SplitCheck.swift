@@ -80,7 +80,7 @@ extension Split {
             }
         }
         for (pair, ids) in overlaps.sorted(by: { $0.key < $1.key }) {
-            problem("\(ids.count) cell(s) are in both \(pair) (test cells leak into training): \(list(ids))")
+            problem("\(ids.count) cell(s) are in both \(pair) (a cell may belong to one part only): \(list(ids))")
         }
         for (p, name) in Split.partNames.enumerated() {
             sizes[p].conditions = part(name).conditions.count

@@ -32,8 +32,7 @@ public enum SplitStrategy: Sendable, Equatable {
 extension Split {
     /// Makes a split of `cells` with `strategy`; every random choice draws from `seed`.
     public static func make(_ cells: SplitCells, strategy: SplitStrategy, seed: UInt64) throws -> Split {
-        var maker = SplitMaker(cells: cells, seed: seed)
-        return try maker.make(strategy)
+        try SplitMaker(cells: cells, seed: seed).make(strategy)
     }
 }
 
@@ -47,7 +46,7 @@ struct SplitMaker {
         self.seed = seed
     }
 
-    mutating func make(_ strategy: SplitStrategy) throws -> Split {
+    func make(_ strategy: SplitStrategy) throws -> Split {
         switch strategy {
         case .unseenPerturbation(let val, let test):
             return try unseenPerturbation(val: val, test: test, name: strategy.name, extra: [:])

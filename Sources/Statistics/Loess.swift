@@ -106,11 +106,14 @@ struct KDTree {
         vertices = [low - margin, high + margin]
         var ranges: [(Int, Int)] = [(0, x.count - 1)]   // inclusive, 0-based positions in `x`
         bounds = [(0, 1)]
+        // dloess's workspace limits (nvmax = ncmax = max(200, n)) also stop the splitting.
+        let limit = max(200, x.count)
         var p = 0
         while p < ranges.count {
             let (l, u) = ranges[p]
             let (lower, upper) = bounds[p]
             var leaf = (u - l + 1) <= fc || vertices[upper] - vertices[lower] <= 0
+                || limit < ranges.count + 2 || limit < vertices.count + 1
             var m = (l + u) / 2
             if !leaf {
                 m = KDTree.tieFixedMedian(x, l, u, (l + u) / 2)
