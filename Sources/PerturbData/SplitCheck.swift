@@ -101,6 +101,17 @@ extension Split {
                 if !seen.isEmpty { problem("\(seen.count) \(name) perturbation(s) also in train: \(list(seen))") }
             }
         }
+        if strategy == "batch" {
+            // Held-out batches should repeat the training perturbations; say which do not.
+            var byPart = [Set<String>](repeating: [], count: 3)
+            for i in 0..<cells.count {
+                if let p = (0..<3).first(where: { conditionSets[$0].contains(keys[i]) }) { byPart[p].insert(cells.labels[i]) }
+            }
+            for (p, name) in [(1, "val"), (2, "test")] {
+                let unseen = byPart[p].subtracting(byPart[0]).sorted()
+                if !unseen.isEmpty { report.notes.append("\(unseen.count) \(name) perturbation(s) never occur in the training batches: \(list(unseen))") }
+            }
+        }
         checkTiers(cells: cells, problem: problem)
         checkSubsets(problem: problem)
         return report

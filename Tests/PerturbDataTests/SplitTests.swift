@@ -93,6 +93,12 @@ final class SplitTests: XCTestCase {
         let batches = try cells.values(of: "batch")
         for i in 0..<cells.count { XCTAssertEqual(member[i], batches[i] == "b3" ? 2 : 0) }
         XCTAssertTrue(try split.check(against: cells).passed)
+        // A perturbation seen only in the held-out batch (cell 260 falls in b3) is pointed out, not failed.
+        let withZ = try splitCells([("non-targeting", 60)] + singles + [("Z", 1)], batches: ["b1", "b2", "b3"])
+        let report = try Split.make(withZ, strategy: .batch(column: "batch", test: ["b3"], testCount: 1, val: nil, valCount: 0),
+                                    seed: 0).check(against: withZ)
+        XCTAssertTrue(report.passed)
+        XCTAssertTrue(report.notes.contains("1 test perturbation(s) never occur in the training batches: Z"), "\(report.notes)")
     }
 
     func testDataScalingSubsetsAreNestedAndShareValAndTest() throws {
