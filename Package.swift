@@ -23,7 +23,7 @@ let package = Package(
         // Library modules, lowest first.
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "AnnData", dependencies: ["CHDF5", "LinearAlgebra"]),
-        .target(name: "Statistics", dependencies: ["LinearAlgebra"]),
+        .target(name: "Statistics", dependencies: ["LinearAlgebra", "CLAPACK"]),
         .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "CSHA256"]),
         .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData"]),
         .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics"]),

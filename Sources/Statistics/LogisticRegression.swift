@@ -1,3 +1,4 @@
+import CLAPACK
 import Foundation
 import LinearAlgebra
 
@@ -14,9 +15,11 @@ public struct LogisticRegression: Sendable {
     /// L-BFGS iterations used.
     public let iterations: Int
 
-    /// Fits to the rows of `x` with labels `y`; `c` is the inverse regularization strength.
+    /// Fits to the rows of `x` with labels `y`; `c` is the inverse regularization strength. Stops when the largest
+    /// gradient entry of the objective divided by the number of rows falls below `tolerance` (scikit-learn's lbfgs
+    /// criterion on its mean loss; its default is 10⁻⁴) or after `maxIterations`.
     public static func fit(_ x: Matrix<Double>, labels y: [String], c: Double = 1, maxIterations: Int = 1000,
-                           tolerance: Double = 1e-10) -> LogisticRegression {
+                           tolerance: Double = 1e-6) -> LogisticRegression {
         precondition(y.count == x.rows, "one label per row")
         let classes = Array(Set(y)).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
         let code = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
@@ -24,7 +27,9 @@ public struct LogisticRegression: Sendable {
         let k = classes.count, d = x.columns
         let objective = Objective(x: x, target: target, classes: k, c: c)
         var theta = [Double](repeating: 0, count: k * (d + 1))
-        let iterations = LBFGS.minimize(&theta, maxIterations: maxIterations, tolerance: tolerance) { objective.evaluate($0) }
+        let iterations = LBFGS.minimize(&theta, maxIterations: maxIterations, tolerance: tolerance * Double(max(x.rows, 1))) {
+            objective.evaluate($0)
+        }
         let weights = Matrix(rows: k, columns: d, storage: Array(theta[0..<(k * d)]))
         return LogisticRegression(classes: classes, weights: weights, intercepts: Array(theta[(k * d)...]), iterations: iterations)
     }
@@ -89,53 +94,57 @@ public struct LogisticRegression: Sendable {
 }
 
 /// Limited-memory BFGS (Nocedal & Wright, Algorithm 7.4/7.5) with a backtracking line search satisfying the
-/// Armijo condition; stops when the gradient's largest entry falls below `tolerance · max(1, |f|)`.
+/// Armijo condition; stops when the gradient's largest entry falls below `tolerance`. Vector work is BLAS
+/// level 1, so the loop costs little next to the objective.
 enum LBFGS {
     @discardableResult
     static func minimize(_ x: inout [Double], memory: Int = 10, maxIterations: Int, tolerance: Double,
                          _ f: ([Double]) -> (Double, [Double])) -> Int {
+        let n = Int32(x.count)
+        func dot(_ a: [Double], _ b: [Double]) -> Double { cblas_ddot(n, a, 1, b, 1) }
+        func largest(_ a: [Double]) -> Double { a.isEmpty ? 0 : abs(a[Int(cblas_idamax(n, a, 1))]) }
+        /// y += alpha · a
+        func axpy(_ alpha: Double, _ a: [Double], _ y: inout [Double]) { cblas_daxpy(n, alpha, a, 1, &y, 1) }
         var (value, gradient) = f(x)
         var sList: [[Double]] = [], yList: [[Double]] = [], rhoList: [Double] = []
-        func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
         for iteration in 0..<maxIterations {
-            if gradient.map(abs).max() ?? 0 <= tolerance * max(1, abs(value)) { return iteration }
-            // Two-loop recursion for the search direction.
+            if largest(gradient) <= tolerance { return iteration }
+            // Two-loop recursion for the search direction −H·g.
             var q = gradient
             var alphas = [Double](repeating: 0, count: sList.count)
             for i in stride(from: sList.count - 1, through: 0, by: -1) {
                 alphas[i] = rhoList[i] * dot(sList[i], q)
-                for t in q.indices { q[t] -= alphas[i] * yList[i][t] }
+                axpy(-alphas[i], yList[i], &q)
             }
-            if let s = sList.last, let y = yList.last {
-                let gamma = dot(s, y) / dot(y, y)
-                for t in q.indices { q[t] *= gamma }
-            } else {
-                let norm = gradient.map(abs).max() ?? 1
-                for t in q.indices { q[t] /= max(norm, 1) }
-            }
+            let gamma = sList.isEmpty ? 1 / max(largest(gradient), 1) : dot(sList.last!, yList.last!) / dot(yList.last!, yList.last!)
+            cblas_dscal(n, gamma, &q, 1)
             for i in sList.indices {
                 let beta = rhoList[i] * dot(yList[i], q)
-                for t in q.indices { q[t] += sList[i][t] * (alphas[i] - beta) }
+                axpy(alphas[i] - beta, sList[i], &q)
             }
-            let direction = q.map { -$0 }
+            var direction = q
+            cblas_dscal(n, -1, &direction, 1)
             var slope = dot(gradient, direction)
-            var dir = direction
             if slope >= 0 {  // not a descent direction: restart from steepest descent
-                dir = gradient.map { -$0 }
-                slope = dot(gradient, dir)
+                direction = gradient
+                cblas_dscal(n, -1, &direction, 1)
+                slope = dot(gradient, direction)
                 sList.removeAll(); yList.removeAll(); rhoList.removeAll()
             }
             var step = 1.0
             var candidate = x, next = (value, gradient)
             var accepted = false
             for _ in 0..<60 {
-                for t in x.indices { candidate[t] = x[t] + step * dir[t] }
+                candidate = x
+                axpy(step, direction, &candidate)
                 next = f(candidate)
                 if next.0 <= value + 1e-4 * step * slope { accepted = true; break }
                 step *= 0.5
             }
             guard accepted else { return iteration }
-            let s = zip(candidate, x).map { $0 - $1 }, y = zip(next.1, gradient).map { $0 - $1 }
+            var s = candidate, y = next.1
+            axpy(-1, x, &s)
+            axpy(-1, gradient, &y)
             let sy = dot(s, y)
             if sy > 1e-12 * dot(y, y).squareRoot() * dot(s, s).squareRoot() {
                 sList.append(s); yList.append(y); rhoList.append(1 / sy)
@@ -144,7 +153,7 @@ enum LBFGS {
             let improvement = value - next.0
             x = candidate
             (value, gradient) = next
-            if improvement <= 1e-16 * max(1, abs(value)) && (gradient.map(abs).max() ?? 0) <= 1e-6 { return iteration + 1 }
+            if improvement <= 1e-16 * max(1, abs(value)) && largest(gradient) <= 1e-6 { return iteration + 1 }
         }
         return maxIterations
     }

@@ -1,0 +1,109 @@
+import Foundation
+import LinearAlgebra
+import PerturbData
+
+/// One number of the embedding evaluation.
+public struct EmbeddingScore: Sendable, Equatable {
+    public var task: String
+    public var metric: String
+    public var embedding: String
+    public var variant: EmbeddingVariant
+    public var value: Double
+
+    /// Counts and flags reported beside the scores (not compared across variants).
+    public var isInformational: Bool {
+        metric == "tested" || metric.hasPrefix("pairs_") || metric == "null_from_unexpressed_genes"
+    }
+}
+
+/// The six-level embedding hierarchy (iLISI, linear probe, consistency, kNN, relationship recall,
+/// reconstruction) for several embeddings, each in every post-processing variant.
+public enum EmbeddingEvaluation {
+    /// Task order of the table.
+    public static let tasks = ["ilisi", "linear_probe", "consistency", "knn", "relations", "reconstruction"]
+
+    /// Scores of `embeddings` (name, cells × dimensions) on `cells`; `log` receives one line per finished task.
+    public static func evaluate(_ embeddings: [(name: String, matrix: Matrix<Double>)], cells: EmbeddingCells,
+                                options: EmbeddingTaskOptions, log: ((String) -> Void)? = nil) -> [EmbeddingScore] {
+        let targets = EmbeddingTasks.decoderTargets(cells, count: options.decoderGenes)
+        var scores: [EmbeddingScore] = []
+        for (name, raw) in embeddings {
+            precondition(raw.rows == cells.count, "one embedding row per cell")
+            for variant in EmbeddingVariant.allCases {
+                let started = Date()
+                let x = variant.apply(raw, batches: cells.batches, isControl: cells.isControl)
+                let results: [(String, [(String, Double)])] = [
+                    ("ilisi", EmbeddingTasks.ilisi(x, cells, options)),
+                    ("linear_probe", EmbeddingTasks.probe(x, cells, options)),
+                    ("consistency", EmbeddingTasks.consistency(x, cells, options)),
+                    ("knn", EmbeddingTasks.knn(x, cells, options)),
+                    ("relations", EmbeddingTasks.recall(x, cells, options)),
+                    ("reconstruction", EmbeddingTasks.reconstruction(x, cells, targets: targets)),
+                ]
+                for (task, values) in results {
+                    for (metric, value) in values {
+                        scores.append(EmbeddingScore(task: task, metric: metric, embedding: name, variant: variant, value: value))
+                    }
+                }
+                log?("\(name) / \(variant.rawValue): \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            }
+        }
+        return scores
+    }
+
+    /// Every score as CSV: task, metric, embedding, variant, value.
+    public static func longCSV(_ scores: [EmbeddingScore]) -> String {
+        var lines = ["task,metric,embedding,variant,value"]
+        for s in scores { lines.append("\(s.task),\(s.metric),\(s.embedding),\(s.variant.rawValue),\(format(s.value))") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The table: one row per task and metric, per embedding the best variant's value (all metrics are
+    /// higher-is-better) and which variant that was; informational rows show the raw variant.
+    public static func table(_ scores: [EmbeddingScore]) -> (header: [String], rows: [[String]]) {
+        let embeddings = scores.reduce(into: [String]()) { if !$0.contains($1.embedding) { $0.append($1.embedding) } }
+        var seen: [(String, String)] = []
+        for s in scores where !seen.contains(where: { $0 == (s.task, s.metric) }) { seen.append((s.task, s.metric)) }
+        // Task order, then the order metrics first appear in.
+        let keys = seen.indices.sorted { a, b in
+            let (ta, tb) = (tasks.firstIndex(of: seen[a].0) ?? tasks.count, tasks.firstIndex(of: seen[b].0) ?? tasks.count)
+            return ta != tb ? ta < tb : a < b
+        }.map { seen[$0] }
+        var rows: [[String]] = []
+        for (task, metric) in keys {
+            var row = [task, metric]
+            for e in embeddings {
+                let candidates = scores.filter { $0.task == task && $0.metric == metric && $0.embedding == e }
+                if let first = candidates.first, first.isInformational {
+                    row += [format(candidates.first { $0.variant == .raw }?.value ?? first.value), ""]
+                } else if let best = candidates.filter({ !$0.value.isNaN }).max(by: { $0.value < $1.value }) {
+                    row += [format(best.value), best.variant.rawValue]
+                } else {
+                    row += ["nan", ""]
+                }
+            }
+            rows.append(row)
+        }
+        return (["task", "metric"] + embeddings.flatMap { [$0, "\($0)_variant"] }, rows)
+    }
+
+    /// The table as CSV.
+    public static func tableCSV(_ scores: [EmbeddingScore]) -> String {
+        let (header, rows) = table(scores)
+        return ([header] + rows).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    /// The table as aligned text (for the terminal) or a markdown table.
+    public static func tableText(_ scores: [EmbeddingScore], markdown: Bool = false) -> String {
+        let (header, rows) = table(scores)
+        let all = [header] + rows
+        if markdown {
+            return ([all[0], all[0].map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n")
+        }
+        let widths = header.indices.map { c in all.map { $0[c].count }.max()! }
+        return all.map { row in row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") }
+            .joined(separator: "\n")
+    }
+
+    static func format(_ x: Double) -> String { x.isNaN ? "nan" : String(format: "%.4f", x) }
+}

@@ -1,0 +1,293 @@
+import Foundation
+import LinearAlgebra
+import PerturbData
+import Statistics
+
+/// Settings of the embedding tasks.
+public struct EmbeddingTaskOptions: Sendable {
+    /// LISI perplexity (neighbourhoods of 3 × perplexity cells).
+    public var perplexity = 30
+    /// Inverse L2 strength of the linear probe.
+    public var probeC = 1.0
+    /// Null draws per perturbation for the consistency test.
+    public var nullDraws = 1000
+    /// Genes (most variable) the reconstruction decoder predicts.
+    public var decoderGenes = 1000
+    /// Relation sets for the recall task.
+    public var relations: [KnownRelations] = []
+    public var seed: UInt64 = 0
+    public var threads = defaultThreadCount()
+
+    public init() {}
+}
+
+/// The six tasks of the embedding hierarchy (DESIGN §5.5) on one (post-processed) embedding.
+enum EmbeddingTasks {
+    /// Leave-one-batch-out folds: reference cells (other batches) and query cells (this batch, labels the
+    /// reference has).
+    static func folds(_ cells: EmbeddingCells) -> [(reference: [Int], query: [Int])] {
+        cells.batchLevels.compactMap { level in
+            let reference = cells.batches.indices.filter { cells.batches[$0] != level }
+            let known = Set(reference.map { cells.labels[$0] })
+            let query = cells.batches.indices.filter { cells.batches[$0] == level && known.contains(cells.labels[$0]) }
+            return reference.isEmpty || query.isEmpty ? nil : (reference, query)
+        }
+    }
+
+    /// 1. iLISI over batches: median per-cell LISI and its scib normalization (median − 1) / (batches − 1).
+    static func ilisi(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
+        guard x.rows > options.perplexity * 3 else { return [("median", .nan), ("normalized", .nan)] }
+        let scores = LISI.scores(x, labels: cells.batches, perplexity: options.perplexity, threads: options.threads).sorted()
+        let m = scores.count / 2
+        let median = scores.count % 2 == 1 ? scores[m] : (scores[m - 1] + scores[m]) / 2
+        let levels = Double(cells.batchLevels.count)
+        return [("median", median), ("normalized", levels > 1 ? (median - 1) / (levels - 1) : .nan)]
+    }
+
+    /// 2. Linear probe: multinomial logistic regression on the other batches, top-1 / top-5 accuracy on each
+    /// held-out batch, pooled over cells.
+    static func probe(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
+        // Folds in parallel, each with single-threaded BLAS (the products are small).
+        let splits = folds(cells)
+        let previous = BLASThreads.current
+        BLASThreads.set(1)
+        defer { BLASThreads.set(previous) }
+        let counts = parallelMap(splits.count, threads: options.threads) { f -> (Int, Int, Int) in
+            let (reference, query) = splits[f]
+            let model = LogisticRegression.fit(x.selectingRows(reference), labels: reference.map { cells.labels[$0] }, c: options.probeC)
+            let ranked = model.rankedClasses(x.selectingRows(query))
+            var top1 = 0, top5 = 0
+            for (j, cell) in query.enumerated() {
+                let truth = cells.labels[cell]
+                if model.classes[ranked[j][0]] == truth { top1 += 1 }
+                if ranked[j].prefix(5).contains(where: { model.classes[$0] == truth }) { top5 += 1 }
+            }
+            return (top1, top5, query.count)
+        }
+        let total = counts.reduce(0) { $0 + $1.2 }
+        return [("top1", ratio(counts.reduce(0) { $0 + $1.0 }, total)), ("top5", ratio(counts.reduce(0) { $0 + $1.1 }, total))]
+    }
+
+    /// 4. kNN accuracy with k = ⌊√(reference cells)⌋, each batch queried against the others, pooled.
+    static func knn(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
+        var correct = 0, total = 0
+        for (reference, query) in folds(cells) {
+            let k = max(1, Int(Double(reference.count).squareRoot()))
+            let predicted = KNNClassifier.predict(reference: x.selectingRows(reference), labels: reference.map { cells.labels[$0] },
+                                                  queries: x.selectingRows(query), k: k, threads: options.threads)
+            correct += zip(predicted, query).filter { $0 == cells.labels[$1] }.count
+            total += query.count
+        }
+        return [("accuracy", ratio(correct, total))]
+    }
+
+    /// 3. Perturbation consistency: a perturbation's replicates are its per-batch mean embeddings; it is
+    /// consistent when their mean pairwise cosine beats the null at p < 0.05 (p = (1 + #null ≥ observed) /
+    /// (1 + draws)). The null draws the same number of replicate profiles from perturbations of unexpressed
+    /// genes (targets detected in < 1 % of control cells) when there are at least two of them, else from
+    /// random same-size groups of control cells of distinct batches. Also reports which null was used.
+    static func consistency(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
+        let d = x.columns
+        var groups: [String: [String: [Int]]] = [:]   // label → batch → cells
+        for i in 0..<cells.count { groups[cells.labels[i], default: [:]][cells.batches[i], default: []].append(i) }
+        func mean(_ rows: [Int]) -> [Double] {
+            var m = [Double](repeating: 0, count: d)
+            for r in rows { for j in 0..<d { m[j] += x.storage[r * d + j] } }
+            return m.map { $0 / Double(rows.count) }
+        }
+        let unexpressed = unexpressedTargets(cells)
+        let nullPool = unexpressed.flatMap { label in groups[label]!.keys.sorted().map { mean(groups[label]![$0]!) } }
+        let useGenes = unexpressed.count >= 2
+        var controlsByBatch: [[Int]] = []
+        for (_, rows) in (groups[cells.controlLabel] ?? [:]).sorted(by: { $0.key < $1.key }) where !rows.isEmpty { controlsByBatch.append(rows) }
+        var rng = SeededRandom(seed: options.seed, stream: 900)
+        var nullCache: [String: [Double]] = [:]
+        var consistent = 0, tested = 0
+        for label in groups.keys.sorted() where label != cells.controlLabel && !unexpressed.contains(label) {
+            let replicates = groups[label]!.keys.sorted().map { groups[label]![$0]! }
+            guard replicates.count >= 2 else { continue }
+            let observed = meanPairwiseCosine(replicates.map(mean))
+            let m = replicates.count
+            let size = replicates.map(\.count).sorted()[replicates.count / 2]
+            let key = "\(m)-\(size)"
+            if nullCache[key] == nil {
+                nullCache[key] = (0..<options.nullDraws).map { _ -> Double in
+                    if useGenes {
+                        return meanPairwiseCosine(draw(m, from: nullPool.count, &rng).map { nullPool[$0] })
+                    }
+                    let batches = draw(m, from: controlsByBatch.count, &rng)
+                    return meanPairwiseCosine(batches.map { b in
+                        let pool = controlsByBatch[b]
+                        return mean(draw(min(size, pool.count), from: pool.count, &rng).map { pool[$0] })
+                    })
+                }
+            }
+            let null = nullCache[key]!
+            let exceed = null.filter { $0 >= observed }.count
+            if Double(1 + exceed) / Double(1 + null.count) < 0.05 { consistent += 1 }
+            tested += 1
+        }
+        return [("fraction_consistent", ratio(consistent, tested)), ("tested", Double(tested)),
+                ("null_from_unexpressed_genes", useGenes ? 1 : 0)]
+    }
+
+    /// Single-gene perturbations whose target is measured and detected in fewer than 1 % of control cells.
+    static func unexpressedTargets(_ cells: EmbeddingCells) -> [String] {
+        let controls = cells.labels.indices.filter(cells.isControl)
+        guard !controls.isEmpty else { return [] }
+        var detected = [Int](repeating: 0, count: cells.genes.count)
+        for r in controls { for k in cells.expression.range(ofRow: r) where cells.expression.values[k] != 0 { detected[Int(cells.expression.columnIndices[k])] += 1 } }
+        let index = Dictionary(cells.genes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return Array(Set(cells.labels)).sorted().filter { label in
+            guard label != cells.controlLabel, let g = index[label] else { return false }
+            return Double(detected[g]) < 0.01 * Double(controls.count)
+        }
+    }
+
+    /// 5. Known-relationship recall: cosine between mean embeddings of single-gene perturbations; pairs at or
+    /// beyond the 5th / 95th percentile of all pairs are predicted links; recall of each relation set's pairs
+    /// among the perturbed genes (NaN when a set has none).
+    static func recall(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
+        guard !options.relations.isEmpty else { return [] }
+        let d = x.columns
+        var sums: [String: [Double]] = [:], counts: [String: Int] = [:]
+        for i in 0..<cells.count where !cells.isControl(i) && !cells.labels[i].contains("+") {
+            var s = sums[cells.labels[i]] ?? [Double](repeating: 0, count: d)
+            for j in 0..<d { s[j] += x.storage[i * d + j] }
+            sums[cells.labels[i]] = s
+            counts[cells.labels[i], default: 0] += 1
+        }
+        let genes = sums.keys.sorted()
+        let profiles = genes.map { g in sums[g]!.map { $0 / Double(counts[g]!) } }
+        var cosines: [Double] = [], keys: [String] = []
+        for a in 0..<genes.count { for b in (a + 1)..<genes.count {
+            cosines.append(cosine(profiles[a], profiles[b]))
+            keys.append(genes[a] + "|" + genes[b])
+        } }
+        guard !cosines.isEmpty else { return options.relations.map { ("recall_\($0.name)", .nan) } }
+        let sorted = cosines.sorted()
+        let low = linearPercentile(sorted, 5), high = linearPercentile(sorted, 95)
+        let predicted = Set(keys.indices.filter { cosines[$0] <= low || cosines[$0] >= high }.map { keys[$0] })
+        var out: [(String, Double)] = []
+        for relation in options.relations {
+            let known = relation.pairs(among: Set(genes))
+            out.append(("recall_\(relation.name)", known.isEmpty ? .nan : Double(known.intersection(predicted).count) / Double(known.count)))
+            out.append(("pairs_\(relation.name)", Double(known.count)))
+        }
+        return out
+    }
+
+    /// 6. Reconstruction: a linear decoder (least squares with intercept, a 10⁻⁸ ridge for stability) from the
+    /// embedding to the most variable genes, fit on the other batches; for each held-out batch, control-centred
+    /// actual and predicted expression. Spearman = mean over (perturbation, batch) of the rank correlation of
+    /// mean predicted and mean actual profiles; Structural Integrity = 1 − d/d_max with
+    /// d = (1/B) Σ_b ‖Ỹpred − Ỹ‖_F / n_b and d_max = (2/B) Σ_b ‖Ỹ‖_F / n_b.
+    static func reconstruction(_ x: Matrix<Double>, _ cells: EmbeddingCells, targets y: Matrix<Double>) -> [(String, Double)] {
+        let g = y.columns, d = x.columns + 1
+        var correlations: [Double] = []
+        var distance = 0.0, scale = 0.0, batches = 0
+        for level in cells.batchLevels {
+            let train = cells.batches.indices.filter { cells.batches[$0] != level }
+            let test = cells.batches.indices.filter { cells.batches[$0] == level }
+            guard train.count > d, !test.isEmpty else { continue }
+            let zTrain = design(x, rows: train)
+            let coefficients = leastSquares(zTrain, y.selectingRows(train))            // d × g
+            let predicted = design(x, rows: test).multiplied(by: coefficients)         // n_b × g
+            let actual = y.selectingRows(test)
+            var reference = test.indices.filter { cells.isControl(test[$0]) }
+            if reference.isEmpty { reference = Array(test.indices) }
+            let muActual = actual.selectingRows(reference).columnMeans(), muPred = predicted.selectingRows(reference).columnMeans()
+            var residual = 0.0, norm = 0.0
+            var byLabel: [String: [Int]] = [:]
+            for (r, cell) in test.enumerated() {
+                byLabel[cells.labels[cell], default: []].append(r)
+                for j in 0..<g {
+                    let a = actual.storage[r * g + j] - muActual[j], p = predicted.storage[r * g + j] - muPred[j]
+                    residual += (p - a) * (p - a)
+                    norm += a * a
+                }
+            }
+            distance += residual.squareRoot() / Double(test.count)
+            scale += 2 * norm.squareRoot() / Double(test.count)
+            batches += 1
+            for (label, rows) in byLabel where label != cells.controlLabel {
+                let a = (0..<g).map { j in rows.reduce(0.0) { $0 + actual.storage[$1 * g + j] } / Double(rows.count) - muActual[j] }
+                let p = (0..<g).map { j in rows.reduce(0.0) { $0 + predicted.storage[$1 * g + j] } / Double(rows.count) - muPred[j] }
+                let rho = spearman(p, a)
+                if rho.isFinite { correlations.append(rho) }
+            }
+        }
+        guard batches > 0 else { return [("spearman", .nan), ("structural_integrity", .nan)] }
+        let si = scale > 0 ? 1 - distance / scale : .nan
+        return [("spearman", correlations.isEmpty ? .nan : correlations.reduce(0, +) / Double(correlations.count)),
+                ("structural_integrity", si)]
+    }
+
+    /// The decoder targets: the `count` most variable genes of the log expression, dense (cells × genes).
+    static func decoderTargets(_ cells: EmbeddingCells, count: Int) -> Matrix<Double> {
+        let (_, variance) = cells.expression.columnMeanAndVariance()
+        let chosen = variance.indices.sorted { variance[$0] != variance[$1] ? variance[$0] > variance[$1] : $0 < $1 }.prefix(count).sorted()
+        let dense = cells.expression.selectingColumns(Array(chosen)).toDense()
+        return dense.converted(to: Double.self)
+    }
+
+    static func design(_ x: Matrix<Double>, rows: [Int]) -> Matrix<Double> {
+        let d = x.columns
+        var z = Matrix<Double>(rows: rows.count, columns: d + 1)
+        for (i, r) in rows.enumerated() {
+            for j in 0..<d { z.storage[i * (d + 1) + j] = x.storage[r * d + j] }
+            z.storage[i * (d + 1) + d] = 1
+        }
+        return z
+    }
+
+    /// (ZᵀZ + εI)⁺ ZᵀY (ε = 10⁻⁸ · mean diagonal, intercept unpenalized) through the symmetric eigensolver,
+    /// dropping directions below 10⁻¹² of the largest eigenvalue, so a rank-deficient embedding (e.g. a random
+    /// one with more dimensions than cells in a batch) still gets a stable solution.
+    static func leastSquares(_ z: Matrix<Double>, _ y: Matrix<Double>) -> Matrix<Double> {
+        var gram = z.multiplied(by: z, transposeSelf: true)
+        let d = gram.rows
+        let ridge = 1e-8 * (0..<d).reduce(0.0) { $0 + gram.storage[$1 * d + $1] } / Double(d)
+        for i in 0..<(d - 1) { gram.storage[i * d + i] += ridge }
+        let rhs = z.multiplied(by: y, transposeSelf: true)   // d × g
+        let (values, vectors) = gram.symmetricEigendecomposition()
+        let top = values.max() ?? 0
+        var inverse = Matrix<Double>(rows: d, columns: d)
+        for k in 0..<d where values[k] > top * 1e-12 {
+            for a in 0..<d { for b in 0..<d { inverse.storage[a * d + b] += vectors.storage[a * d + k] * vectors.storage[b * d + k] / values[k] } }
+        }
+        return inverse.multiplied(by: rhs)
+    }
+
+    // MARK: small helpers
+
+    static func ratio(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : .nan }
+
+    static func cosine(_ a: [Double], _ b: [Double]) -> Double {
+        var dot = 0.0, na = 0.0, nb = 0.0
+        for j in a.indices { dot += a[j] * b[j]; na += a[j] * a[j]; nb += b[j] * b[j] }
+        return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
+    }
+
+    static func meanPairwiseCosine(_ profiles: [[Double]]) -> Double {
+        var s = 0.0, n = 0
+        for a in 0..<profiles.count { for b in (a + 1)..<profiles.count { s += cosine(profiles[a], profiles[b]); n += 1 } }
+        return n > 0 ? s / Double(n) : .nan
+    }
+
+    /// `m` indices below `n`, distinct when m ≤ n, else with replacement.
+    static func draw(_ m: Int, from n: Int, _ rng: inout SeededRandom) -> [Int] {
+        guard n > 0 else { return [] }
+        if m > n { return (0..<m).map { _ in rng.index(n) } }
+        var pool = Array(0..<n)
+        for i in 0..<m { pool.swapAt(i, i + rng.index(n - i)) }
+        return Array(pool.prefix(m))
+    }
+
+    /// numpy's linear percentile of sorted values.
+    static func linearPercentile(_ sorted: [Double], _ q: Double) -> Double {
+        let index = Double(sorted.count - 1) * q / 100
+        let lower = Int(index.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (index - Double(lower))
+    }
+}

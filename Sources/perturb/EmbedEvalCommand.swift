@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import PerturbKit
+
+/// `perturb embed-eval`: the Tx-Evaluation embedding hierarchy for PCA, a random baseline and any given embeddings.
+struct EmbedEval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed-eval",
+        abstract: "Score embeddings on six tasks — iLISI over batches, linear probe and kNN accuracy across batches, "
+            + "perturbation consistency, known-relationship recall, reconstruction — each raw, centered, center-scaled "
+            + "and TVN-whitened on controls; PCA and a random embedding are included as baselines.",
+        discussion: """
+            perturb embed-eval data.h5ad --pert-col perturbation --batch-col bio_rep \\
+                --relations allComplexes.txt --relations ReactomePathways.gmt -o embed/
+            Without --batch-col, cells are dealt into label-stratified folds (--folds) that stand in for batches.
+            Writes embed/table.csv (best variant per embedding), embed/scores.csv (every variant) and a manifest.
+            """)
+
+    @Argument(help: "The .h5ad file (counts are normalized and log1p'd; continuous data are used as given).") var data: String
+    @Option(name: [.short, .customLong("output")], help: "Output directory.") var output = "embed-eval"
+    @Option(name: .customLong("embedding"), help: "An embedding to score: an obsm key, FILE.h5ad:KEY, or a CSV (cell id, values). Repeatable.")
+    var embeddings: [String] = []
+    @Option(name: .customLong("n-comps"), help: "PCA components (and the random embedding's dimension).") var nComps = 50
+    @Flag(name: .customLong("no-pca"), help: "Do not compute the PCA baseline.") var noPCA = false
+    @Flag(name: .customLong("no-random"), help: "Do not include the random baseline.") var noRandom = false
+    @Option(name: .customLong("relations"), help: "Known relations: CORUM allComplexes.txt, a GMT file, or gene pairs. Repeatable.")
+    var relations: [String] = []
+    @Option(help: "LISI perplexity (neighbourhoods of 3 × perplexity cells).") var perplexity = 30
+    @Option(help: "Folds standing in for batches when there is no --batch-col.") var folds = 3
+    @Option(name: .customLong("null-draws"), help: "Null draws per perturbation for the consistency test.") var nullDraws = 1000
+    @Option(name: .customLong("decoder-genes"), help: "Most variable genes the reconstruction decoder predicts.") var decoderGenes = 1000
+    @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
+
+    @OptionGroup var dataset: DatasetOptions
+    @OptionGroup var runOptions: RunOptions
+
+    func validate() throws {
+        guard (1...256).contains(nComps) else { throw ValidationError("--n-comps must be in 1…256, got \(nComps)") }
+        guard perplexity >= 1 else { throw ValidationError("--perplexity must be positive") }
+        guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+        if noPCA && noRandom && embeddings.isEmpty { throw ValidationError("nothing to evaluate: give --embedding or keep a baseline") }
+    }
+
+    func run() throws {
+        let started = Date()
+        let quiet = runOptions.quiet
+        let anndata = try AnnData.read(path: data, options: ReadOptions(progress: runOptions.progress("reading", unit: "entries")))
+        let cells = try EmbeddingCells(anndata, columns: dataset.columns, path: data, folds: folds, seed: seed)
+        var options = EmbeddingTaskOptions()
+        options.perplexity = perplexity
+        options.nullDraws = nullDraws
+        options.decoderGenes = decoderGenes
+        options.seed = seed
+        options.threads = runOptions.threadCount
+        options.relations = try relations.map { try KnownRelations.read($0) }
+        var list: [(name: String, matrix: Matrix<Double>)] = []
+        for spec in embeddings { list.append(try EmbeddingSources.load(spec, data: anndata, ids: cells.ids, path: data)) }
+        if !noPCA { list.insert(("pca", EmbeddingSources.pca(cells, components: nComps, seed: seed)), at: 0) }
+        if !noRandom {
+            list.append(("random", EmbeddingSources.random(rows: cells.count, columns: list.first?.matrix.columns ?? nComps, seed: seed)))
+        }
+        note("perturb embed-eval: \(cells.count) cells, \(cells.batchLevels.count) \(cells.realBatches ? "batches" : "folds"), "
+             + "embeddings \(list.map { "\($0.name) (\($0.matrix.columns) dims)" }.joined(separator: ", "))", quiet: quiet)
+        let scores = EmbeddingEvaluation.evaluate(list, cells: cells, options: options,
+                                                  log: quiet ? nil : { note("perturb embed-eval: \($0)", quiet: false) })
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let table = (output as NSString).appendingPathComponent("table.csv")
+        let long = (output as NSString).appendingPathComponent("scores.csv")
+        try AtomicFile.write(EmbeddingEvaluation.tableCSV(scores), to: table)
+        try AtomicFile.write(EmbeddingEvaluation.longCSV(scores), to: long)
+        try Manifest.make(command: CommandLine.arguments, inputPaths: [data] + relations, seed: seed, started: started,
+                          outputs: [table, long]).write(to: (output as NSString).appendingPathComponent("manifest.json"))
+        print(EmbeddingEvaluation.tableText(scores))
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import XCTest
+import AnnData
+import LinearAlgebra
+import PerturbData
+@testable import Metrics
+
+/// Hand-checkable pieces of the embedding hierarchy, and the hierarchy on the simulator and on L1000.
+final class EmbeddingEvaluationTests: XCTestCase {
+    func testPostprocessingVariantsUseEachBatchsControls() {
+        // Batch a: controls at 1 and 3 (mean 2, sd √2), a perturbed cell at 6; batch b: controls at 10, 14.
+        let x = Matrix<Double>(rowArrays: [[1], [3], [6], [10], [14]])
+        let batches = ["a", "a", "a", "b", "b"]
+        let control = { (i: Int) in i != 2 }
+        XCTAssertEqual(EmbeddingVariant.centered.apply(x, batches: batches, isControl: control).storage, [-1, 1, 4, -2, 2])
+        let scaled = EmbeddingVariant.centerScaled.apply(x, batches: batches, isControl: control).storage
+        for (a, b) in zip(scaled, [-1 / 2.0.squareRoot(), 1 / 2.0.squareRoot(), 4 / 2.0.squareRoot(), -2 / 8.0.squareRoot(), 2 / 8.0.squareRoot()]) {
+            XCTAssertEqual(a, b, accuracy: 1e-12)
+        }
+        // In one dimension TVN is center-scaling up to sign.
+        let tvn = EmbeddingVariant.tvn.apply(x, batches: batches, isControl: control).storage
+        for (a, b) in zip(tvn, scaled) { XCTAssertEqual(abs(a), abs(b), accuracy: 1e-9) }
+    }
+
+    func testTVNWhitensTheControls() {
+        var rng = SeededRandom(seed: 3)
+        let rows = (0..<200).map { _ -> [Double] in
+            let a = rng.normal(), b = rng.normal(), c = rng.normal()
+            return [3 * a + 1, a + 0.5 * b - 2, 2 * b + 0.1 * c]
+        }
+        let out = EmbeddingVariant.tvn.apply(Matrix(rowArrays: rows), batches: Array(repeating: "b", count: 200), isControl: { _ in true })
+        let covariance = out.multiplied(by: out, transposeSelf: true)
+        for i in 0..<3 { for j in 0..<3 { XCTAssertEqual(covariance[i, j] / 199, i == j ? 1 : 0, accuracy: 1e-6) } }
+    }
+
+    func testRelationFilesAndPairs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("relations-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corum = dir.appendingPathComponent("allComplexes.txt")
+        try "ComplexID\tComplexName\tOrganism\tsubunits(Gene name)\n1\tX\tHuman\tA;B;C\n2\tY\tMouse\tA;D\n3\tZ\tHuman\tD;E\n"
+            .write(to: corum, atomically: true, encoding: .utf8)
+        let gmt = dir.appendingPathComponent("paths.gmt")
+        try "P1\tR-1\tA\tD\tQ\nP2\tR-2\tB\n".write(to: gmt, atomically: true, encoding: .utf8)
+        let pairs = dir.appendingPathComponent("pairs.tsv")
+        try "A\tE\nC,B\n".write(to: pairs, atomically: true, encoding: .utf8)
+        let genes: Set<String> = ["A", "B", "C", "D"]
+        XCTAssertEqual(try KnownRelations.read(corum.path).pairs(among: genes), ["A|B", "A|C", "B|C"])
+        XCTAssertEqual(try KnownRelations.read(gmt.path).pairs(among: genes), ["A|D"])
+        XCTAssertEqual(try KnownRelations.read(pairs.path).pairs(among: genes), ["B|C"])
+        XCTAssertEqual(try KnownRelations.read(pairs.path).name, "pairs")
+        XCTAssertThrowsError(try KnownRelations.read(dir.appendingPathComponent("none.txt").path)) { XCTAssertTrue("\($0)".contains("none.txt")) }
+    }
+
+    /// Cells of a tiny dataset: `perCondition` cells per (label, batch), expression `profile(label) + noise`.
+    func toyCells(labels: [String], batches: [String], perCondition: Int, genes: Int, seed: UInt64) throws -> (EmbeddingCells, Matrix<Double>) {
+        var rng = SeededRandom(seed: seed)
+        let effects = Dictionary(uniqueKeysWithValues: labels.map { label in
+            (label, (0..<genes).map { _ in label == "non-targeting" ? 0 : rng.normal() })
+        })
+        var rows: [[Float]] = [], cellLabels: [String] = [], cellBatches: [String] = []
+        for b in batches { for l in labels { for _ in 0..<perCondition {
+            rows.append((0..<genes).map { Float(3 + effects[l]![$0] + 0.3 * rng.normal()) })
+            cellLabels.append(l); cellBatches.append(b)
+        } } }
+        var obs = DataFrame(index: rows.indices.map { "c\($0)" })
+        try obs.setColumn("target_gene", .string(cellLabels))
+        try obs.setColumn("batch", .string(cellBatches))
+        let dense = Matrix<Float>(rowArrays: rows)
+        let data = AnnData(X: CSRMatrix(dense: dense), obs: obs, variables: DataFrame(index: (0..<genes).map { "G\($0)" }))
+        let cells = try EmbeddingCells(data, columns: DatasetColumns(batch: "batch"), path: "toy.h5ad")
+        return (cells, dense.converted(to: Double.self))
+    }
+
+    func testReconstructionIsPerfectFromTheExpressionAndHalfFromNoise() throws {
+        let (cells, y) = try toyCells(labels: ["non-targeting", "A", "B", "C"], batches: ["b1", "b2", "b3"], perCondition: 10, genes: 8, seed: 1)
+        let perfect = EmbeddingTasks.reconstruction(y, cells, targets: y)
+        XCTAssertEqual(perfect[0].1, 1, accuracy: 1e-6)   // Spearman (the 1e-8 ridge leaves a trace)
+        XCTAssertEqual(perfect[1].1, 1, accuracy: 1e-6)   // Structural Integrity
+        let noise = EmbeddingTasks.reconstruction(EmbeddingSources.random(rows: cells.count, columns: 2, seed: 4), cells, targets: y)
+        XCTAssertEqual(noise[1].1, 0.5, accuracy: 0.1, "a decoder from noise predicts about the mean: d ≈ d_max / 2")
+    }
+
+    func testRecallAndConsistencyOnAConstructedEmbedding() throws {
+        let (cells, y) = try toyCells(labels: ["non-targeting", "A", "B", "C", "D", "E"], batches: ["b1", "b2", "b3"],
+                                      perCondition: 6, genes: 6, seed: 2)
+        var options = EmbeddingTaskOptions()
+        options.nullDraws = 200
+        let consistency = EmbeddingTasks.consistency(EmbeddingVariant.centered.apply(y, batches: cells.batches, isControl: cells.isControl),
+                                                     cells, options)
+        XCTAssertEqual(consistency[0].1, 1, "every perturbation has a strong, reproducible effect")
+        XCTAssertEqual(consistency[1].1, 5)
+        // Two-dimensional embedding where A and B point the same way and every other pair is spread out.
+        let directions: [String: [Double]] = ["non-targeting": [0, 0], "A": [1, 0], "B": [1, 0.01], "C": [-1, 0.3], "D": [0, 1], "E": [0.3, -1]]
+        let x = Matrix<Double>(rowArrays: cells.labels.map { directions[$0]! })
+        options.relations = [KnownRelations(name: "toy", groups: [["A", "B"], ["C", "E"]])]
+        let recall = Dictionary(uniqueKeysWithValues: EmbeddingTasks.recall(x, cells, options))
+        XCTAssertEqual(recall["pairs_toy"], 2)
+        // 10 pairs: A|B is the single most similar (cosine ≈ 1) so it is predicted; C|E (cosine −0.57) is not the
+        // most dissimilar (C|A, −0.96), so it is not.
+        XCTAssertEqual(recall["recall_toy"], 0.5)
+    }
+
+    func testHierarchyOnTheSimulatorPCABeatsRandom() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/prep/sim_counts.h5ad").path
+        let data = try AnnData.read(path: path)
+        let cells = try EmbeddingCells(data, columns: DatasetColumns(batch: "batch"), path: path)
+        var options = EmbeddingTaskOptions()
+        options.nullDraws = 200
+        let scores = EmbeddingEvaluation.evaluate([("pca", EmbeddingSources.pca(cells, components: 20, seed: 0)),
+                                                   ("random", EmbeddingSources.random(rows: cells.count, columns: 20, seed: 0))],
+                                                  cells: cells, options: options)
+        let table = EmbeddingEvaluation.table(scores).rows
+        func best(_ task: String, _ metric: String) -> (Double, Double) {
+            let row = table.first { $0[0] == task && $0[1] == metric }!
+            return (Double(row[2])!, Double(row[4])!)
+        }
+        for (task, metric) in [("linear_probe", "top1"), ("knn", "accuracy"), ("consistency", "fraction_consistent"),
+                               ("reconstruction", "spearman"), ("reconstruction", "structural_integrity")] {
+            let (pca, random) = best(task, metric)
+            XCTAssertGreaterThan(pca, random, "\(task)/\(metric): PCA \(pca) vs random \(random)")
+        }
+        XCTAssertEqual(scores.count, 2 * 4 * 10, "10 numbers per embedding and variant without relation files")
+        let csv = EmbeddingEvaluation.tableCSV(scores)
+        XCTAssertTrue(csv.hasPrefix("task,metric,pca,pca_variant,random,random_variant\nilisi,median,"), csv)
+    }
+
+    /// The LINCS L1000 plate of ../shared/realdata (no batch column: label-stratified folds): PCA beats the
+    /// random embedding on every task but iLISI, as in the seed benchmark.
+    func testL1000PCABeatsRandomExceptILISI() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/realdata/cmappy_l1000_ljp005/test_l1000.h5ad").path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("real data not present: \(path)") }
+        let data = try AnnData.read(path: path)
+        let cells = try EmbeddingCells(data, columns: DatasetColumns(perturbation: "pert_iname", control: "DMSO"), path: path)
+        var options = EmbeddingTaskOptions()
+        options.nullDraws = 200
+        // 10 components keep this test quick in debug builds; docs/RESULTS.md has the 50-component table.
+        let scores = EmbeddingEvaluation.evaluate([("pca", EmbeddingSources.pca(cells, components: 10, seed: 0)),
+                                                   ("random", EmbeddingSources.random(rows: cells.count, columns: 10, seed: 0))],
+                                                  cells: cells, options: options)
+        for row in EmbeddingEvaluation.table(scores).rows where row[0] != "ilisi" && !["tested", "null_from_unexpressed_genes"].contains(row[1]) {
+            XCTAssertGreaterThan(Double(row[2])!, Double(row[4])!, "\(row[0])/\(row[1])")
+        }
+    }
+}
