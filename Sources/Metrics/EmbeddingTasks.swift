@@ -37,9 +37,7 @@ enum EmbeddingTasks {
     /// 1. iLISI over batches: median per-cell LISI and its scib normalization (median − 1) / (batches − 1).
     static func ilisi(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
         guard x.rows > options.perplexity * 3 else { return [("median", .nan), ("normalized", .nan)] }
-        let scores = LISI.scores(x, labels: cells.batches, perplexity: options.perplexity, threads: options.threads).sorted()
-        let m = scores.count / 2
-        let median = scores.count % 2 == 1 ? scores[m] : (scores[m - 1] + scores[m]) / 2
+        let median = numpyMedian(LISI.scores(x, labels: cells.batches, perplexity: options.perplexity, threads: options.threads))
         let levels = Double(cells.batchLevels.count)
         return [("median", median), ("normalized", levels > 1 ? (median - 1) / (levels - 1) : .nan)]
     }
@@ -166,7 +164,7 @@ enum EmbeddingTasks {
         } }
         guard !cosines.isEmpty else { return options.relations.map { ("recall_\($0.name)", .nan) } }
         let sorted = cosines.sorted()
-        let low = linearPercentile(sorted, 5), high = linearPercentile(sorted, 95)
+        let low = linearPercentile(sorted: sorted, 5), high = linearPercentile(sorted: sorted, 95)
         let predicted = Set(keys.indices.filter { cosines[$0] <= low || cosines[$0] >= high }.map { keys[$0] })
         var out: [(String, Double)] = []
         for relation in options.relations {
@@ -282,12 +280,5 @@ enum EmbeddingTasks {
         var pool = Array(0..<n)
         for i in 0..<m { pool.swapAt(i, i + rng.index(n - i)) }
         return Array(pool.prefix(m))
-    }
-
-    /// numpy's linear percentile of sorted values.
-    static func linearPercentile(_ sorted: [Double], _ q: Double) -> Double {
-        let index = Double(sorted.count - 1) * q / 100
-        let lower = Int(index.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (index - Double(lower))
     }
 }

@@ -1,6 +1,7 @@
 import AnnData
 import Foundation
 import LinearAlgebra
+import Statistics
 
 /// The dispersion flavors (`seurat`, `cell_ranger`) of scanpy 1.11, single batch and batched.
 enum DispersionHVG {
@@ -144,7 +145,7 @@ enum DispersionHVG {
     /// cell_ranger's bins: edges at −∞, the 10th, 15th, …, 100th percentiles of the means, +∞.
     static func percentileBins(_ values: [Double]) throws -> [Int] {
         let sorted = values.sorted()
-        let edges = [-Double.infinity] + stride(from: 10, through: 100, by: 5).map { percentile(sorted, Double($0)) }
+        let edges = [-Double.infinity] + stride(from: 10, through: 100, by: 5).map { linearPercentile(sorted: sorted, Double($0)) }
             + [Double.infinity]
         guard Set(edges).count == edges.count else { throw HVGError.duplicateBinEdges(edges) }
         return values.map { rightClosedBin($0, edges: edges) }
@@ -156,16 +157,6 @@ enum DispersionHVG {
         var out = (0..<n).map { Double($0) * step + start }
         out[n - 1] = stop
         return out
-    }
-
-    /// numpy's linear percentile of sorted data (its `_lerp`, which interpolates from the upper end when
-    /// the fraction is at least one half).
-    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-        let index = Double(sorted.count - 1) * (q / 100)
-        let lower = Int(index.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
-        let t = index - Double(lower)
-        let a = sorted[lower], b = sorted[upper], d = b - a
-        return t >= 0.5 ? b - d * (1 - t) : a + d * t
     }
 
     /// The bin `(edges[i], edges[i+1]]` holding `x` (pandas `searchsorted(side="left") − 1`).
@@ -199,8 +190,8 @@ enum DispersionHVG {
     /// Median and MAD (statsmodels: median of |x − median| / Φ⁻¹(3/4)) per bin.
     static func cellRangerBinStats(_ dispersion: [Double], bin: [Int]) -> ([Double], [Double]) {
         let groups = grouped(dispersion, bin: bin)
-        let center = groups.map { g in median(g.filter { !$0.isNaN }) }
-        let scale = groups.indices.map { i in median(groups[i].map { abs($0 - center[i]) / 0.6744897501960817 }) }
+        let center = groups.map { g in numpyMedian(g.filter { !$0.isNaN }) }
+        let scale = groups.indices.map { i in numpyMedian(groups[i].map { abs($0 - center[i]) / 0.6744897501960817 }) }
         return (center, scale)
     }
 
@@ -208,13 +199,6 @@ enum DispersionHVG {
         var groups = [[Double]](repeating: [], count: (bin.max() ?? -1) + 1)
         for (v, b) in zip(values, bin) { groups[b].append(v) }
         return groups
-    }
-
-    /// numpy's median: NaN when any value is NaN or there are none.
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty, !values.contains(where: { $0.isNaN }) else { return .nan }
-        let s = values.sorted(), m = s.count / 2
-        return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
     }
 
     /// `_subset_genes` with `n_top_genes`: genes at or above the n-th highest non-NaN normalized dispersion.
