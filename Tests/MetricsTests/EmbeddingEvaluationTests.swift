@@ -72,6 +72,33 @@ final class EmbeddingEvaluationTests: XCTestCase {
         return (cells, dense.converted(to: Double.self))
     }
 
+    func testEmbeddingsFromObsmCSVAndAnotherFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("embeddings-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var obs = DataFrame(index: ["a", "b", "c"])
+        try obs.setColumn("target_gene", .string(["non-targeting", "G1", "G1"]))
+        let data = AnnData(X: CSRMatrix(zeros: 3, columns: 2), obs: obs, variables: DataFrame(index: ["G1", "G2"]),
+                           obsm: ["X_mine": Matrix(rowArrays: [[1, 2], [3, 4], [5, 6]])])
+        XCTAssertEqual(try EmbeddingSources.load("X_mine", data: data, ids: obs.index, path: "d.h5ad").matrix.storage, [1, 2, 3, 4, 5, 6])
+        let csv = dir.appendingPathComponent("scvi.csv")
+        try "cell,z1,z2\nc,5,6\na,1,2\nb,3,4\n".write(to: csv, atomically: true, encoding: .utf8)
+        let loaded = try EmbeddingSources.load(csv.path, data: data, ids: obs.index, path: "d.h5ad")
+        XCTAssertEqual(loaded.name, "scvi")
+        XCTAssertEqual(loaded.matrix.storage, [1, 2, 3, 4, 5, 6], "rows follow the data's cell order")
+        let other = dir.appendingPathComponent("other.h5ad")
+        try data.selectingCells([2, 0, 1]).write(to: other.path)
+        XCTAssertEqual(try EmbeddingSources.load(other.path + ":X_mine", data: data, ids: obs.index, path: "d.h5ad").matrix.storage,
+                       [1, 2, 3, 4, 5, 6])
+        try "cell,z1,z2\na,1,2\n".write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EmbeddingSources.load(csv.path, data: data, ids: obs.index, path: "d.h5ad")) {
+            XCTAssertTrue("\($0)".contains("2 cells of the data have no embedding row (first: b)"), "\($0)")
+        }
+        XCTAssertThrowsError(try EmbeddingSources.load("X_umap", data: data, ids: obs.index, path: "d.h5ad")) {
+            XCTAssertTrue("\($0)".contains("obsm keys: X_mine"), "\($0)")
+        }
+    }
+
     func testReconstructionIsPerfectFromTheExpressionAndHalfFromNoise() throws {
         let (cells, y) = try toyCells(labels: ["non-targeting", "A", "B", "C"], batches: ["b1", "b2", "b3"], perCondition: 10, genes: 8, seed: 1)
         let perfect = EmbeddingTasks.reconstruction(y, cells, targets: y)
