@@ -25,6 +25,9 @@ public struct PrepOptions: Sendable {
     public var hvg: HVGOptions?
     /// obs column for per-batch HVG selection (scanpy's `batch_key`).
     public var hvgBatchColumn: String?
+    /// Select HVGs on this layer instead of the processed X (scanpy's `layer=`; e.g. counts for `seurat_v3`
+    /// when X is already log-normalized).
+    public var hvgLayer: String?
     /// Subset to the highly variable genes (else only annotate `var`).
     public var subsetToHVG = true
     /// Keep perturbation target genes present in `var` even when not highly variable.
@@ -153,7 +156,17 @@ public enum Preprocessing {
         let logScale = scale == .log1p || options.log1p
 
         if let hvg = options.hvg {
-            let source = hvg.flavor.wantsCounts ? counts : (logScale ? X : nil)
+            var source = hvg.flavor.wantsCounts ? counts : (logScale ? X : nil)
+            if let layer = options.hvgLayer {
+                guard let m = data.layers[layer] else {
+                    throw PrepError.missing(path: path, field: "layers/\(layer)", available: data.layers.keys.sorted())
+                }
+                let layerScale = ValueScale.detect(m)
+                if hvg.flavor.wantsCounts && layerScale != .counts {
+                    throw PrepError.needsCounts(path: path, field: "layers/\(layer)", purpose: "--hvg-flavor \(hvg.flavor.rawValue)")
+                }
+                source = m
+            }
             guard let source else {
                 throw hvg.flavor.wantsCounts ? PrepError.needsCounts(path: path, field: "X", purpose: "--hvg-flavor \(hvg.flavor.rawValue)")
                     : PrepError.needsLog(path: path, flavor: hvg.flavor.rawValue)

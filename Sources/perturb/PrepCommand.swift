@@ -33,6 +33,8 @@ struct Prep: ParsableCommand {
     @Option(name: .customLong("max-disp"), help: "Cutoff mode: maximum normalized dispersion.") var maxDisp = Double.infinity
     @Option(name: .customLong("batch-key"), help: "obs column: select HVGs per batch and merge (scanpy batch_key).")
     var batchKey: String?
+    @Option(name: .customLong("hvg-layer"), help: "Select HVGs on this layer (e.g. counts for seurat_v3 when X is log data).")
+    var hvgLayer: String?
     @Flag(name: .customLong("no-subset"), help: "Annotate var with the HVG columns but keep every gene.") var noSubset = false
     @Flag(name: .customLong("keep-targets"), help: "Keep perturbation target genes even when not highly variable.")
     var keepTargets = false
@@ -91,6 +93,7 @@ struct Prep: ParsableCommand {
                                      bins: hvgBins, span: hvgSpan)
         }
         options.hvgBatchColumn = batchKey
+        options.hvgLayer = hvgLayer
         options.subsetToHVG = !noSubset
         options.keepTargets = keepTargets
         if let split { options.split = try Split.read(from: split) }

@@ -127,6 +127,25 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(out.X!.denseRow(0)[0], log.denseRow(0)[first] * 10)
     }
 
+    func testSeuratV3OnACountsLayerWhenXIsLogData() throws {
+        // scanpy's `highly_variable_genes(adata, flavor="seurat_v3", layer="counts")` on an already normalized file.
+        let data = try simulated()
+        var logged = data
+        logged.X = Normalization.logNormalize(data.X!)
+        logged.layers["counts"] = data.X!
+        var opts = PrepOptions(columns: DatasetColumns())
+        opts.qc.minCellsPerSingle = 0
+        opts.qc.minCellsPerCombination = 0
+        opts.hvg = HVGOptions(flavor: .seuratV3, selection: .top(30))
+        opts.hvgLayer = "counts"
+        let (out, _) = try Preprocessing.run(logged, options: opts, path: "log.h5ad")
+        let expected = try HighlyVariableGenes.select(data.X!, options: HVGOptions(flavor: .seuratV3, selection: .top(30)))
+        XCTAssertEqual(out.variables.index, expected.selectedGenes.map { data.variables.index[$0] })
+        XCTAssertEqual(out.X, logged.X!.selectingColumns(expected.selectedGenes), "X stays the log data")
+        opts.hvgLayer = "missing"
+        XCTAssertThrowsError(try Preprocessing.run(logged, options: opts, path: "log.h5ad")) { XCTAssertTrue("\($0)".contains("layers/missing"), "\($0)") }
+    }
+
     func testInputsThatCannotWorkAreClearErrors() throws {
         let data = try simulated()
         var logged = data
