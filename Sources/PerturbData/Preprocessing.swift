@@ -148,6 +148,7 @@ public enum Preprocessing {
             X = Normalization.log1p(X)
             summary.steps.append(PrepStep(name: "log1p", reason: "natural log of 1 + x"))
         }
+        let unscaled = X   // HVG flavors expect natural-log data, so they see the values before any rescale
         if let factor = options.rescale {
             X = X.mappingValues { $0 * Float(factor) }
             summary.steps.append(PrepStep(name: "rescale", reason: "values multiplied by \(factor)"))
@@ -156,7 +157,7 @@ public enum Preprocessing {
         let logScale = scale == .log1p || options.log1p
 
         if let hvg = options.hvg {
-            var source = hvg.flavor.wantsCounts ? counts : (logScale ? X : nil)
+            var source = hvg.flavor.wantsCounts ? counts : (logScale ? unscaled : nil)
             if let layer = options.hvgLayer {
                 guard let m = data.layers[layer] else {
                     throw PrepError.missing(path: path, field: "layers/\(layer)", available: data.layers.keys.sorted())

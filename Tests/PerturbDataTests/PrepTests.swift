@@ -120,6 +120,12 @@ final class PreprocessingTests: XCTestCase {
         let labeling = ConditionLabeling(controlLabel: "non-targeting")
         let targets = Set(data.obs["target_gene"]!.labels().flatMap { labeling.members(of: $0!) })
         XCTAssertTrue(targets.isSubset(of: Set(out.variables.index)))
+        // The HVGs are those of the log data before the rescale.
+        let hv = try HighlyVariableGenes.select(Normalization.logNormalize(data.X!), options: HVGOptions(flavor: .seurat, selection: .top(10)))
+        XCTAssertTrue(Set(hv.selectedGenes.map { data.variables.index[$0] }).isSubset(of: Set(out.variables.index)))
+        XCTAssertEqual(out.variables["highly_variable"].map { c -> Int in
+            if case .boolean(let v) = c { return v.filter { $0 }.count } else { return -1 }
+        }, 10)
         XCTAssertGreaterThan(out.geneCount, 10)
         XCTAssertTrue(summary.steps.contains { $0.name == "rescale" })
         let log = Normalization.logNormalize(data.X!)
