@@ -28,13 +28,7 @@ public struct EmbeddingCells: Sendable {
         guard let X = data.X, X.rows > 0, X.columns > 0 else {
             throw PerturbDataError.emptyMatrix(path: path, field: "X", rows: data.cellCount, columns: data.geneCount)
         }
-        let labeling = ConditionLabeling(controlLabel: columns.control)
-        let raw = try columns.labels(of: columns.perturbation, in: data.obs, path: path)
-        let labels = raw.map { labeling.canonical($0) }
-        guard labels.contains(columns.control) else {
-            throw PerturbDataError.controlAbsent(path: path, column: columns.perturbation, control: columns.control,
-                                                 closest: Array(Set(raw)).sorted().prefix(5).map { $0 })
-        }
+        let labels = try columns.canonicalLabels(in: data.obs, path: path).canonical
         self.ids = data.obs.index
         self.labels = labels
         self.controlLabel = columns.control

@@ -33,4 +33,17 @@ public struct DatasetColumns: Sendable, Equatable {
         guard missing == 0 else { throw PerturbDataError.missingLabels(path: path, column: name, count: missing) }
         return values.map { $0! }
     }
+
+    /// The perturbation labels of `obs` as written and in canonical form (`B+A` → `A+B`, `A+ctrl` → `A`),
+    /// failing clearly when the column is absent or no cell carries the control label after canonicalization.
+    public func canonicalLabels(in obs: DataFrame, path: String) throws -> (raw: [String], canonical: [String]) {
+        let raw = try labels(of: perturbation, in: obs, path: path)
+        let labeling = ConditionLabeling(controlLabel: control)
+        let canonical = raw.map { labeling.canonical($0) }
+        guard canonical.contains(control) else {
+            throw PerturbDataError.controlAbsent(path: path, column: perturbation, control: control,
+                                                 closest: closestLabels(to: control, among: Array(Set(raw))))
+        }
+        return (raw, canonical)
+    }
 }

@@ -96,12 +96,7 @@ public enum Preprocessing {
         // Canonical perturbation labels, written back as a categorical.
         let columns = options.columns
         let labeling = ConditionLabeling(controlLabel: columns.control)
-        let raw = try columns.labels(of: columns.perturbation, in: data.obs, path: path)
-        let labels = raw.map { labeling.canonical($0) }
-        guard labels.contains(columns.control) else {
-            throw PerturbDataError.controlAbsent(path: path, column: columns.perturbation, control: columns.control,
-                                                 closest: closestLabels(to: columns.control, among: Array(Set(raw))))
-        }
+        let (raw, labels) = try columns.canonicalLabels(in: data.obs, path: path)
         let changed = zip(raw, labels).filter { $0 != $1 }.count
         try data.obs.setColumn(columns.perturbation, .categorical(Categorical(labels: labels)))
         summary.steps.append(PrepStep(name: "canonical-labels", reason: "combinations in sorted member order, control members dropped",

@@ -17,13 +17,7 @@ public struct SplitCells: Sendable {
     /// Cells of `obs` (from `path`, for messages); checks the perturbation column, the control label and
     /// that cell ids are unique.
     public init(obs: DataFrame, columns: DatasetColumns, path: String) throws {
-        let raw = try columns.labels(of: columns.perturbation, in: obs, path: path)
-        let labeling = ConditionLabeling(controlLabel: columns.control)
-        let labels = raw.map { labeling.canonical($0) }
-        guard labels.contains(columns.control) else {
-            throw PerturbDataError.controlAbsent(path: path, column: columns.perturbation, control: columns.control,
-                                                 closest: closestLabels(to: columns.control, among: Array(Set(raw))))
-        }
+        let labels = try columns.canonicalLabels(in: obs, path: path).canonical
         let duplicates = obs.duplicateIndexValues()
         guard duplicates.isEmpty else {
             throw PerturbDataError.invalidValues(path: path, field: "obs index",
@@ -31,7 +25,7 @@ public struct SplitCells: Sendable {
         }
         self.ids = obs.index
         self.labels = labels
-        self.labeling = labeling
+        self.labeling = ConditionLabeling(controlLabel: columns.control)
         self.columns = columns
         self.obs = obs
         self.path = path
