@@ -57,4 +57,13 @@ public enum BLASThreads {
     public static func set(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
     /// The current OpenBLAS thread count.
     public static var current: Int { Int(openblas_get_num_threads()) }
+
+    /// Runs `body` with single-threaded BLAS (for products issued from `parallelMap` workers), then restores
+    /// the previous thread count.
+    public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = current
+        set(1)
+        defer { set(previous) }
+        return try body()
+    }
 }

@@ -16,12 +16,8 @@ public enum NearestNeighbors {
         let block = 256
         let blocks = (queries.rows + block - 1) / block
         let workers = max(1, min(threads, blocks))
-        // Each worker takes every workers-th block and reuses one product buffer (no page faults per block);
-        // BLAS runs single-threaded inside the workers.
-        let previous = BLASThreads.current
-        if workers > 1 { BLASThreads.set(1) }
-        defer { if workers > 1 { BLASThreads.set(previous) } }
-        let perWorker = parallelMap(workers, threads: workers) { w -> [(Int, [([Int], [Double])])] in
+        // Each worker takes every workers-th block and reuses one product buffer (no page faults per block).
+        let work: @Sendable (Int) -> [(Int, [([Int], [Double])])] = { w in
             var products = [Double](repeating: 0, count: block * n)
             let keep = min(n - (excludeSelf ? 1 : 0), wanted + 8)   // a margin against rounding in the product
             var heap = BoundedMaxHeap(capacity: keep)
@@ -63,6 +59,8 @@ public enum NearestNeighbors {
             }
             return done
         }
+        // Several workers: BLAS runs single-threaded inside each; one worker keeps BLAS's own threads.
+        let perWorker = workers > 1 ? BLASThreads.singleThreaded { parallelMap(workers, threads: workers, work) } : [work(0)]
         let results = perWorker.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
         let flat = results.flatMap { $0 }
         return (flat.map(\.0), flat.map(\.1))

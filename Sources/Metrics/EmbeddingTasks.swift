@@ -47,10 +47,7 @@ enum EmbeddingTasks {
     static func probe(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
         // Folds in parallel, each with single-threaded BLAS (the products are small).
         let splits = folds(cells)
-        let previous = BLASThreads.current
-        BLASThreads.set(1)
-        defer { BLASThreads.set(previous) }
-        let counts = parallelMap(splits.count, threads: options.threads) { f -> (Int, Int, Int) in
+        let counts = BLASThreads.singleThreaded { parallelMap(splits.count, threads: options.threads) { f -> (Int, Int, Int) in
             let (reference, query) = splits[f]
             let model = LogisticRegression.fit(x.selectingRows(reference), labels: reference.map { cells.labels[$0] }, c: options.probeC)
             let ranked = model.rankedClasses(x.selectingRows(query))
@@ -61,7 +58,7 @@ enum EmbeddingTasks {
                 if ranked[j].prefix(5).contains(where: { model.classes[$0] == truth }) { top5 += 1 }
             }
             return (top1, top5, query.count)
-        }
+        } }
         let total = counts.reduce(0) { $0 + $1.2 }
         return [("top1", ratio(counts.reduce(0) { $0 + $1.0 }, total)), ("top5", ratio(counts.reduce(0) { $0 + $1.1 }, total))]
     }

@@ -89,18 +89,17 @@ public struct EvaluationSide: Sendable {
 
     private static func energies(_ data: PerturbationDataset, threads: Int) -> [String: Float] {
         // The perturbations run in parallel; each BLAS product stays on its worker's thread.
-        let blasThreads = BLASThreads.current
-        BLASThreads.set(1)
-        defer { BLASThreads.set(blasThreads) }
-        let distances = CellDistances()
-        let control = data.controlCells, x = data.expression
-        let within = distances.float32MeanDistance(x, rows: control, x, rows: control, within: true)
-        let labels = data.perturbationLabels
-        let values = parallelMap(labels.count, threads: threads) { i in
-            distances.float32EnergyDistance(x, rows: data.groups.cellsByPerturbation[labels[i]]!, x, rows: control,
-                                            withinY: within)
+        BLASThreads.singleThreaded {
+            let distances = CellDistances()
+            let control = data.controlCells, x = data.expression
+            let within = distances.float32MeanDistance(x, rows: control, x, rows: control, within: true)
+            let labels = data.perturbationLabels
+            let values = parallelMap(labels.count, threads: threads) { i in
+                distances.float32EnergyDistance(x, rows: data.groups.cellsByPerturbation[labels[i]]!, x, rows: control,
+                                                withinY: within)
+            }
+            return Dictionary(uniqueKeysWithValues: zip(labels, values))
         }
-        return Dictionary(uniqueKeysWithValues: zip(labels, values))
     }
 
     private static func welchRanking(_ data: PerturbationDataset) -> [String: [Int]] {
