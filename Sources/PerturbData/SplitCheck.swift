@@ -18,10 +18,23 @@ extension Split {
     /// by two parts is reported by `check`; here the first part wins.
     public func membership(of cells: SplitCells) throws -> [Int?] {
         let keys = try cells.unitKeys(unitColumns)
-        let conditionSets = Split.partNames.map { Set(part($0).conditions) }
-        let controlSets = Split.partNames.map { Set(part($0).controlCells) }
-        return (0..<cells.count).map { i in
-            Split.partNames.indices.first { p in
+        let index = PartIndex(self)
+        return (0..<cells.count).map { index.parts(claiming: $0, cells: cells, keys: keys).first }
+    }
+
+    /// Each part's conditions and control ids as sets, for asking which parts claim a cell.
+    struct PartIndex {
+        let conditionSets: [Set<String>]
+        let controlSets: [Set<String>]
+
+        init(_ split: Split) {
+            conditionSets = Split.partNames.map { Set(split.part($0).conditions) }
+            controlSets = Split.partNames.map { Set(split.part($0).controlCells) }
+        }
+
+        /// The parts (indices into `Split.partNames`) that claim cell `i`, by its unit key or, for a control, its id.
+        func parts(claiming i: Int, cells: SplitCells, keys: [String]) -> [Int] {
+            Split.partNames.indices.filter { p in
                 conditionSets[p].contains(keys[i]) || (cells.isControl(i) && controlSets[p].contains(cells.ids[i]))
             }
         }
@@ -60,15 +73,14 @@ extension Split {
         }
 
         // Cells claimed by more than one part.
-        let conditionSets = Split.partNames.map { Set(part($0).conditions) }
-        let controlSets = Split.partNames.map { Set(part($0).controlCells) }
+        let index = PartIndex(self)
         var overlaps: [String: [String]] = [:]
         var unassigned = 0
         var sizes = [(cells: Int, controls: Int, conditions: Int)](repeating: (0, 0, 0), count: 3)
         var controlContexts = [Set<String>](repeating: [], count: 3), cellContexts = controlContexts
         let context = try cells.columns.cellType.map { try cells.values(of: $0) }
         for i in 0..<cells.count {
-            let member = (0..<3).filter { conditionSets[$0].contains(keys[i]) || (cells.isControl(i) && controlSets[$0].contains(cells.ids[i])) }
+            let member = index.parts(claiming: i, cells: cells, keys: keys)
             if member.isEmpty { unassigned += 1; continue }
             if member.count > 1 {
                 overlaps[member.map { Split.partNames[$0] }.joined(separator: " and "), default: []].append(cells.ids[i])
@@ -105,7 +117,7 @@ extension Split {
             // Held-out batches should repeat the training perturbations; say which do not.
             var byPart = [Set<String>](repeating: [], count: 3)
             for i in 0..<cells.count {
-                if let p = (0..<3).first(where: { conditionSets[$0].contains(keys[i]) }) { byPart[p].insert(cells.labels[i]) }
+                if let p = (0..<3).first(where: { index.conditionSets[$0].contains(keys[i]) }) { byPart[p].insert(cells.labels[i]) }
             }
             for (p, name) in [(1, "val"), (2, "test")] {
                 let unseen = byPart[p].subtracting(byPart[0]).sorted()
