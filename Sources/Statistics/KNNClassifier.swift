@@ -7,9 +7,8 @@ public enum KNNClassifier {
     public static func predict(reference: Matrix<Double>, labels: [String], queries: Matrix<Double>, k: Int,
                                threads: Int = defaultThreadCount()) -> [String] {
         precondition(labels.count == reference.rows, "one label per reference row")
-        let classes = Array(Set(labels)).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        let code = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        let codes = labels.map { code[$0]! }
+        let coded = ClassCodes(labels)
+        let classes = coded.classes, codes = coded.codes
         let neighbours = NearestNeighbors.search(reference, queries: queries, k: k, threads: threads).indices
         return neighbours.map { list in
             var votes = [Int](repeating: 0, count: classes.count)

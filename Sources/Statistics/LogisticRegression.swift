@@ -21,9 +21,8 @@ public struct LogisticRegression: Sendable {
     public static func fit(_ x: Matrix<Double>, labels y: [String], c: Double = 1, maxIterations: Int = 1000,
                            tolerance: Double = 1e-6) -> LogisticRegression {
         precondition(y.count == x.rows, "one label per row")
-        let classes = Array(Set(y)).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        let code = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        let target = y.map { code[$0]! }
+        let coded = ClassCodes(y)
+        let classes = coded.classes, target = coded.codes
         let k = classes.count, d = x.columns
         let objective = Objective(x: x, target: target, classes: k, c: c)
         var theta = [Double](repeating: 0, count: k * (d + 1))
