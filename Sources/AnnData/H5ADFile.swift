@@ -111,6 +111,14 @@ extension AnnData {
         try read(from: H5ADFile(path: path), options: options)
     }
 
+    /// Reads X (when present), every layer, obs, var and obsm — everything a command that rewrites the file
+    /// carries through (uns is not read).
+    public static func readWithAllLayers(path: String, progress: ProgressHandler? = nil) throws -> AnnData {
+        let file = try H5ADFile(path: path)
+        return try read(from: file, options: ReadOptions(matrix: file.hasX ? .x : nil, layers: try file.layerKeys(),
+                                                        progress: progress))
+    }
+
     /// Reads from an already opened file.
     public static func read(from file: H5ADFile, options: ReadOptions = ReadOptions()) throws -> AnnData {
         let path = file.path

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import PerturbKit
 
@@ -34,4 +35,9 @@ struct RunOptions: ParsableArguments {
     func progress(_ what: String, unit: String) -> ProgressHandler? {
         quiet ? nil : ProgressLine(label: what, unit: unit).handler
     }
+}
+
+/// A comma-separated option value as its trimmed items (`"a, b"` → `["a", "b"]`).
+func commaList(_ text: String) -> [String] {
+    text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
 }

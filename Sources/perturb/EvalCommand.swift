@@ -57,9 +57,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let quiet = runOptions.quiet
-        let skipped: [String] = skipMetrics.map { list in
-            list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        } ?? []
+        let skipped = skipMetrics.map(commaList) ?? []
         var log: (@Sendable (String) -> Void)? = nil
         if !quiet { log = Eval.logLine }
         let config = EvaluationConfig(

@@ -73,7 +73,7 @@ struct Prep: ParsableCommand {
         var options = PrepOptions(columns: dataset.columns)
         options.inputLayer = layer
         options.qc.keep = keep.flatMap(keepFilter)
-        options.qc.dropLabels = dropLabels.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
+        options.qc.dropLabels = dropLabels.map(commaList) ?? []
         options.qc.minCountsPerCell = minCounts
         options.qc.minGenesPerCell = minGenes
         options.qc.minCellsPerGene = minCells
@@ -99,9 +99,7 @@ struct Prep: ParsableCommand {
         if let split { options.split = try Split.read(from: split) }
 
         // Every layer and obsm array travels to the output; uns is not carried over.
-        let file = try H5ADFile(path: input)
-        let data = try AnnData.read(from: file, options: ReadOptions(matrix: file.hasX ? .x : nil, layers: try file.layerKeys(),
-                                                                     progress: runOptions.progress("reading", unit: "entries")))
+        let data = try AnnData.readWithAllLayers(path: input, progress: runOptions.progress("reading", unit: "entries"))
         let (result, report) = try Preprocessing.run(data, options: options, path: input)
         try result.write(to: output, options: WriteOptions(gzipLevel: gzip > 0 ? min(gzip, 9) : nil))
         let summaryPath = summary ?? output + ".prep.json"

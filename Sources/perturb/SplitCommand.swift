@@ -73,7 +73,7 @@ struct SplitData: ParsableCommand {
     }
 
     func parsedStrategy() throws -> SplitStrategy {
-        func list(_ s: String?) -> [String]? { s.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
+        func list(_ s: String?) -> [String]? { s.map(commaList) }
         switch strategy {
         case "unseen-perturbation": return .unseenPerturbation(val: val, test: test)
         case "combo": return .combo(unseenSingles: unseenSingles, val: val, test: test)
@@ -118,9 +118,7 @@ struct SplitData: ParsableCommand {
     /// train.h5ad, val.h5ad and test.h5ad with every field of the input for each part's cells.
     func writeParts(_ split: Split, cells: SplitCells, directory: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let file = try H5ADFile(path: data)
-        let full = try AnnData.read(from: file, options: ReadOptions(matrix: file.hasX ? .x : nil, layers: try file.layerKeys(),
-                                                                     progress: runOptions.progress("reading", unit: "entries")))
+        let full = try AnnData.readWithAllLayers(path: data, progress: runOptions.progress("reading", unit: "entries"))
         let member = try split.membership(of: cells)
         var written: [String] = []
         for (p, name) in Split.partNames.enumerated() {
