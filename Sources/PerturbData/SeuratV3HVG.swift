@@ -12,8 +12,9 @@ enum SeuratV3HVG {
         var normalizedVariance: [[Double]] = []
         for level in levels {
             let rows = batches.map { b in b.indices.filter { b[$0] == level } }
-            normalizedVariance.append(try batchNormalizedVariance(x, rows: rows, batch: batches == nil ? nil : level,
-                                                                 span: options.span))
+            // Without batches the one "batch" is every cell, whose moments are already `overall`.
+            normalizedVariance.append(try batchNormalizedVariance(x, rows: rows, moments: rows.map { GeneMoments(x, rows: $0) } ?? overall,
+                                                                 batch: batches == nil ? nil : level, span: options.span))
         }
         var ranks = [[Float]](repeating: [Float](repeating: .nan, count: genes), count: levels.count)
         var calls = [Int](repeating: 0, count: genes)
@@ -54,8 +55,9 @@ enum SeuratV3HVG {
 
     /// One batch's variance of standardized counts clipped at √n regularized standard deviations, the
     /// regularized deviation from a degree-2, span-0.3 LOESS of log10 variance on log10 mean.
-    static func batchNormalizedVariance(_ x: CSRMatrix, rows: [Int]?, batch: String?, span: Double) throws -> [Double] {
-        let moments = GeneMoments(x, rows: rows)
+    /// `moments` are those of the same rows (`GeneMoments(x, rows: rows)`).
+    static func batchNormalizedVariance(_ x: CSRMatrix, rows: [Int]?, moments: GeneMoments, batch: String?,
+                                        span: Double) throws -> [Double] {
         let varying = moments.variance.indices.filter { moments.variance[$0] > 0 }
         guard varying.count > 3 else { throw HVGError.tooFewGenes(batch: batch, count: varying.count) }
         let fitted: [Double]
