@@ -21,6 +21,9 @@ public struct EmbeddingCells: Sendable {
     public let expression: CSRMatrix
     /// Gene names.
     public let genes: [String]
+    /// Single-gene perturbations whose target is measured and detected in fewer than 1 % of control cells
+    /// (the consistency test's preferred null).
+    public let unexpressedTargets: [String]
 
     /// Cells of `data` (from `path`). Counts are normalized (median library size) and log1p'd; fractional data
     /// are used as they are. Without `columns.batch`, cells are dealt into `folds` folds within each label.
@@ -49,6 +52,19 @@ public struct EmbeddingCells: Sendable {
             }
             batches = assigned
             realBatches = false
+        }
+        unexpressedTargets = EmbeddingCells.unexpressed(labels: labels, control: columns.control, genes: genes, expression: expression)
+    }
+
+    static func unexpressed(labels: [String], control: String, genes: [String], expression: CSRMatrix) -> [String] {
+        let controls = labels.indices.filter { labels[$0] == control }
+        guard !controls.isEmpty else { return [] }
+        var detected = [Int](repeating: 0, count: genes.count)
+        for r in controls { for k in expression.range(ofRow: r) where expression.values[k] != 0 { detected[Int(expression.columnIndices[k])] += 1 } }
+        let index = Dictionary(genes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return Array(Set(labels)).sorted().filter { label in
+            guard label != control, let g = index[label] else { return false }
+            return Double(detected[g]) < 0.01 * Double(controls.count)
         }
     }
 

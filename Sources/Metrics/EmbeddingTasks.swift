@@ -90,7 +90,7 @@ enum EmbeddingTasks {
             for r in rows { for j in 0..<d { m[j] += x.storage[r * d + j] } }
             return m.map { $0 / Double(rows.count) }
         }
-        let unexpressed = unexpressedTargets(cells)
+        let unexpressed = cells.unexpressedTargets
         let nullPool = unexpressed.flatMap { label in groups[label]!.keys.sorted().map { mean(groups[label]![$0]!) } }
         let useGenes = unexpressed.count >= 2
         var controlsByBatch: [[Int]] = []
@@ -124,19 +124,6 @@ enum EmbeddingTasks {
         }
         return [("fraction_consistent", ratio(consistent, tested)), ("tested", Double(tested)),
                 ("null_from_unexpressed_genes", useGenes ? 1 : 0)]
-    }
-
-    /// Single-gene perturbations whose target is measured and detected in fewer than 1 % of control cells.
-    static func unexpressedTargets(_ cells: EmbeddingCells) -> [String] {
-        let controls = cells.labels.indices.filter(cells.isControl)
-        guard !controls.isEmpty else { return [] }
-        var detected = [Int](repeating: 0, count: cells.genes.count)
-        for r in controls { for k in cells.expression.range(ofRow: r) where cells.expression.values[k] != 0 { detected[Int(cells.expression.columnIndices[k])] += 1 } }
-        let index = Dictionary(cells.genes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        return Array(Set(cells.labels)).sorted().filter { label in
-            guard label != cells.controlLabel, let g = index[label] else { return false }
-            return Double(detected[g]) < 0.01 * Double(controls.count)
-        }
     }
 
     /// 5. Known-relationship recall: cosine between mean embeddings of single-gene perturbations; pairs at or
