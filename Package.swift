@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries (Debian packages installed by scripts/setup).
@@ -26,7 +27,13 @@ let package = Package(
         .target(name: "Statistics", dependencies: ["LinearAlgebra", "CLAPACK"]),
         .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "CSHA256"]),
         .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData"]),
-        .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics"]),
+        .target(name: "Models", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics"]),
+        .target(name: "Benchmark", dependencies: [
+            "AnnData", "LinearAlgebra", "PerturbData", "Metrics", "Models",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics",
+                                                   "Models", "Benchmark"]),
 
         // Command-line tool: parsing only, logic lives in the library.
         .executableTarget(name: "perturb", dependencies: [
@@ -39,6 +46,8 @@ let package = Package(
         .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "AnnData", "LinearAlgebra", "Statistics"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "LinearAlgebra"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "PerturbData", "AnnData", "LinearAlgebra", "Statistics"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "PerturbData", "AnnData", "LinearAlgebra", "Metrics"]),
+        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Models", "PerturbData", "AnnData", "Metrics"]),
         .testTarget(name: "PerturbCLITests", dependencies: ["perturb", "PerturbKit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -24,6 +24,8 @@ struct World: Sendable {
     let penetrance: [Double]
     let labels: [String]
     let librarySize: Double
+    /// Member genes of each module (the simulated pathways).
+    let moduleGenes: [[Int]]
 
     init(config: SimulationConfig, rng: inout SeededRandom) {
         let g = config.genes
@@ -39,7 +41,7 @@ struct World: Sendable {
         batchShift = (0..<config.batches).map { _ in (0..<g).map { _ in rng.normal(mean: 0, sd: 0.15) } }
 
         // Modules: random gene sets with loadings in [0.5, 1], mostly of one sign.
-        let modules: [[(Int, Double)]] = (0..<config.modules).map { _ in
+        var modules: [[(Int, Double)]] = (0..<config.modules).map { _ in
             Array(rng.permutation(g).prefix(config.effectiveModuleSize)).map { gene in
                 (gene, rng.uniform(0.5, 1.0) * (rng.uniform() < 0.85 ? 1 : -1))
             }
@@ -50,15 +52,21 @@ struct World: Sendable {
         rng.shuffle(&pool)
         let targets = Array(pool.prefix(config.perturbations)).sorted()
 
+        // Each target drives a home module it belongs to: knocking it down lowers that program. One or two
+        // further modules may move either way (effects the target's identity does not predict).
+        let homes = targets.map { _ in rng.index(modules.count) }
+        for (target, home) in zip(targets, homes) where !modules[home].contains(where: { $0.0 == target }) {
+            modules[home].append((target, rng.uniform(0.5, 1.0)))
+        }
         var effects: [[Double]] = []
         var penetrances: [Double] = []
-        for target in targets {
+        for (target, home) in zip(targets, homes) {
             var effect = [Double](repeating: 0, count: g)
             let nearNull = rng.uniform() < config.nullFraction
-            for _ in 0..<(1 + rng.index(3)) {
-                let module = modules[rng.index(modules.count)]
+            for n in 0..<(1 + rng.index(3)) {
+                let module = modules[n == 0 ? home : rng.index(modules.count)]
                 let magnitude = nearNull ? rng.uniform(0, 0.05) : min(2, max(0.1, exp(rng.normal(mean: log(0.6), sd: 0.5))))
-                let sign: Double = rng.uniform() < 0.5 ? -1 : 1
+                let sign: Double = n == 0 ? -1 : (rng.uniform() < 0.5 ? -1 : 1)
                 for (gene, loading) in module { effect[gene] += sign * magnitude * loading }
             }
             effect[target] = log(rng.uniform(0.05, 0.35))   // knockdown leaves 5–35 % of the target
@@ -90,6 +98,7 @@ struct World: Sendable {
         cellTypeStrength = members.map { _ in (0..<config.cellTypes).map { $0 == 0 ? 1 : rng.uniform(0.5, 1.5) } }
         labels = members.map { m in m.map { geneNames[targets[$0]] }.sorted().joined(separator: "+") }
         librarySize = config.librarySize
+        moduleGenes = modules.map { $0.map(\.0).sorted() }
     }
 
     /// Truth per perturbation: full-strength effect in the first cell type.

@@ -22,13 +22,27 @@ public struct Simulation: Sendable {
     public let effects: [SimulatedEffect]
     /// The parameters used.
     public let config: SimulationConfig
+    /// Gene names of each module (the simulated pathways), for prior-knowledge features and relation tests.
+    public let modules: [[String]]
+
+    /// A gene-feature table as CSV: one row per gene, one 0/1 column per module membership — the kind of
+    /// pathway annotation a feature-based model (`ridge features=…`) can use to reach unseen targets.
+    public func moduleMembershipCSV() -> String {
+        let names = data.variables.index
+        var member = [Set<String>](repeating: [], count: modules.count)
+        for (m, genes) in modules.enumerated() { member[m] = Set(genes) }
+        var lines = ["gene," + modules.indices.map { "module\($0 + 1)" }.joined(separator: ",")]
+        for gene in names { lines.append(gene + "," + member.map { $0.contains(gene) ? "1" : "0" }.joined(separator: ",")) }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }
 
 /// Simulates single-cell CRISPR screens with negative-binomial counts.
 ///
 /// Genes get log-normal baseline shares and gene-specific dispersions; cell types and batches shift the
-/// baseline; each perturbation knocks down its target gene (5–35 % left) and shifts one to three gene modules
-/// by heterogeneous amounts (some near zero), in a random fraction of its cells (partial penetrance).
+/// baseline; each perturbation knocks down its target gene (5–35 % left), lowers the target's home module (a
+/// gene program the target belongs to) and may shift one or two further modules either way, by heterogeneous
+/// amounts (some near zero), in a random fraction of its cells (partial penetrance).
 /// Doubles add their members' effects, plus an interaction on a random module for some. Counts are
 /// Gamma–Poisson draws around library size × expression share. Every draw comes from the seed, per cell from
 /// its own stream, so results do not depend on the thread count.
@@ -57,7 +71,8 @@ public enum Simulator {
             builder.finishRow()
         }
         let data = try world.annData(counts: builder.build(), cells: cells, config: config)
-        return Simulation(data: data, effects: world.effects, config: config)
+        return Simulation(data: data, effects: world.effects, config: config,
+                          modules: world.moduleGenes.map { $0.map { world.geneNames[$0] } })
     }
 }
 

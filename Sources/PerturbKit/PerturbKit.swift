@@ -3,3 +3,5 @@
 @_exported import Metrics
 @_exported import PerturbData
 @_exported import Statistics
+@_exported import Benchmark
+@_exported import Models

@@ -8,5 +8,6 @@ struct Perturb: ParsableCommand {
         commandName: "perturb",
         abstract: "Virtual-cell perturbation modeling: data, forward and reverse prediction, evaluation.",
         version: PerturbKitVersion.current,
-        subcommands: [Inspect.self, Simulate.self, Prep.self, SplitData.self, Eval.self, Score.self, Baseline.self, EmbedEval.self])
+        subcommands: [Inspect.self, Simulate.self, Prep.self, SplitData.self, Eval.self, Score.self, Baseline.self, EmbedEval.self,
+                      Fit.self, Predict.self])
 }

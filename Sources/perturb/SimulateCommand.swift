@@ -22,6 +22,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Label of control cells.") var control = "non-targeting"
     @Flag(help: "Write log1p-normalized X (counts kept in layers['counts']).") var log1p = false
     @Option(help: "gzip level for the arrays (0: none).") var gzip = 4
+    @Option(name: .customLong("gene-features"), help: "Also write a CSV of module memberships per gene (pathway-like prior features).")
+    var geneFeatures: String?
     @Option(name: .shortAndLong, help: "Output .h5ad file.") var output: String
     @OptionGroup var runOptions: RunOptions
 
@@ -44,9 +46,14 @@ struct Simulate: ParsableCommand {
         var simulation = try Simulator.run(config, threads: runOptions.threadCount, progress: runOptions.progress("simulating", unit: "cells"))
         if log1p { simulation = simulation.withLog1pX() }
         try simulation.data.write(to: output, options: WriteOptions(gzipLevel: gzip > 0 ? min(gzip, 9) : nil))
+        var outputs = [output]
+        if let geneFeatures {
+            try AtomicFile.write(Data(simulation.moduleMembershipCSV().utf8), to: geneFeatures)
+            outputs.append(geneFeatures)
+        }
         let manifestPath = output + ".manifest.json"
         try Manifest.make(command: CommandLine.arguments, inputPaths: [], seed: seed, started: started,
-                          outputs: [output]).write(to: manifestPath)
+                          outputs: outputs).write(to: manifestPath)
         note("wrote \(output): \(simulation.data.cellCount) cells × \(simulation.data.geneCount) genes, "
              + "\(simulation.effects.count) perturbations (truth in uns['\(Simulator.unsKey)']); manifest \(manifestPath)",
              quiet: runOptions.quiet)

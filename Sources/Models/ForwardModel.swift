@@ -1,0 +1,38 @@
+import PerturbData
+
+/// A forward model: fit on training conditions, it predicts how a perturbation in a context changes the mean
+/// log expression relative to that context's control cells. Cell-level predictions are matched control cells
+/// shifted by this delta (`CellLevelPrediction`).
+///
+/// A conforming type registers itself in `ForwardModels.all` under its `name`.
+public protocol ForwardModel: Sendable {
+    /// Registry name (`control-mean`, `linear-pca`, …).
+    static var name: String { get }
+    /// One line for `perturb fit --list`.
+    static var summary: String { get }
+    /// Accepted hyperparameters: key → what it means and its default.
+    static var hyperparameterHelp: [String: String] { get }
+
+    /// An unfitted model; rejects unknown or malformed hyperparameters.
+    init(hyperparameters: Hyperparameters) throws
+    /// Rebuilds a fitted model from saved parameters.
+    init(state: ModelState, hyperparameters: Hyperparameters) throws
+
+    /// Fits on the training data only; `validation` may guide early stopping but never the parameters.
+    mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws
+    /// The predicted delta (log scale, one value per gene) for `condition`.
+    func predictDelta(_ condition: Condition) throws -> [Double]
+    /// The fitted parameters.
+    func state() throws -> ModelState
+}
+
+extension ForwardModel {
+    /// The registry name of this model's type.
+    public var name: String { Self.name }
+
+    /// Predicted cells for `conditions` (cell counts as given) from the control cells of `controls`, as in
+    /// DESIGN §2: matched controls shifted by the predicted delta and clipped at 0, controls appended.
+    public func predict(controls: PerturbationDataset, conditions: [Condition: Int], seed: UInt64) throws -> PerturbationDataset {
+        try CellLevelPrediction.predict(self, controls: controls, conditions: conditions, seed: seed)
+    }
+}

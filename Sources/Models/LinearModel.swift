@@ -1,0 +1,110 @@
+import LinearAlgebra
+import PerturbData
+
+/// `linear` (PerturBench): x′ = x + W·[onehot(p); onehot(cell type); onehot(batch)] + b, x a matched control
+/// cell. Fit by least squares on control-matched training cells; because the features are constant within a
+/// condition and the matched control averages to its context mean, this is solved exactly as a ridge
+/// regression of the condition deltas weighted by their cell counts (a small penalty `lambda` keeps one-hot
+/// columns identifiable). Combinations are multi-hot over their members.
+public struct LinearModel: ForwardModel {
+    public static let name = "linear"
+    public static let summary = "PerturBench's linear model on one-hot perturbation and covariates"
+    public static let hyperparameterHelp = ["lambda": "ridge penalty on W (default 0.01)"]
+    private let lambda: Double
+    private var features: PerturbationFeatures?
+    private var regression: RidgeRegression?
+
+    public init(hyperparameters: Hyperparameters) throws {
+        try hyperparameters.check(known: Self.hyperparameterHelp, model: Self.name)
+        lambda = try hyperparameters.double("lambda", default: 0.01, in: 1e-12 ... 1e12, model: Self.name)
+    }
+
+    public init(state: ModelState, hyperparameters: Hyperparameters) throws {
+        try self.init(hyperparameters: hyperparameters)
+        features = try PerturbationFeatures(loading: "features", from: state, model: Self.name)
+        regression = try RidgeRegression(loading: "linear", from: state, model: Self.name)
+    }
+
+    static func tokens(_ condition: Condition) -> [String] {
+        ConditionDeltas.members(of: condition.perturbation)
+            + [condition.cellType.map { "cell_type=" + $0 }, condition.batch.map { "batch=" + $0 }].compactMap { $0 }
+    }
+
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+        let summary = try ConditionDeltas(train)
+        let vocabulary = Set(summary.conditions.flatMap(Self.tokens)).sorted()
+        let features = PerturbationFeatures(oneHot: vocabulary)
+        let x = Matrix(rowArrays: summary.conditions.map { features.vector(Self.tokens($0)) })
+        regression = try RidgeRegression(features: x, targets: summary.deltas,
+                                         weights: summary.cellCounts.map(Double.init), lambda: lambda)
+        self.features = features
+    }
+
+    public func predictDelta(_ condition: Condition) throws -> [Double] {
+        guard let features, let regression else { throw ModelError.notFitted(model: Self.name) }
+        return regression.predict(features.vector(Self.tokens(condition)))
+    }
+
+    public func state() throws -> ModelState {
+        guard let features, let regression else { throw ModelError.notFitted(model: Self.name) }
+        var s = ModelState()
+        features.save("features", into: &s)
+        regression.save("linear", into: &s)
+        return s
+    }
+}
+
+/// `ridge`: each training perturbation's pseudobulk delta (pooled over contexts) regressed on perturbation
+/// features — multi-hot over the training singles (`features=onehot`, the default) or the sum of the members'
+/// rows of an embedding table (`features=PATH.csv`, gene → vector), which lets it predict perturbations it
+/// never saw.
+public struct RidgeModel: ForwardModel {
+    public static let name = "ridge"
+    public static let summary = "ridge regression of pseudobulk deltas on one-hot or embedding features"
+    public static let hyperparameterHelp = [
+        "lambda": "ridge penalty (default 0.1)",
+        "features": "onehot (default) or a CSV table: key, then one number per dimension",
+    ]
+    private let lambda: Double
+    private let featureSource: String
+    private var features: PerturbationFeatures?
+    private var regression: RidgeRegression?
+
+    public init(hyperparameters: Hyperparameters) throws {
+        try hyperparameters.check(known: Self.hyperparameterHelp, model: Self.name)
+        lambda = try hyperparameters.double("lambda", default: 0.1, in: 1e-12 ... 1e12, model: Self.name)
+        featureSource = hyperparameters.string("features") ?? "onehot"
+    }
+
+    public init(state: ModelState, hyperparameters: Hyperparameters) throws {
+        try self.init(hyperparameters: hyperparameters)
+        features = try PerturbationFeatures(loading: "features", from: state, model: Self.name)
+        regression = try RidgeRegression(loading: "ridge", from: state, model: Self.name)
+    }
+
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+        let pooled = try ConditionDeltas(train).pooledByPerturbation()
+        let features: PerturbationFeatures
+        if featureSource == "onehot" {
+            features = PerturbationFeatures(oneHot: Set(pooled.labels.flatMap(ConditionDeltas.members)).sorted())
+        } else {
+            features = try PerturbationFeatures.readTable(path: featureSource)
+        }
+        let x = Matrix(rowArrays: pooled.labels.map { features.vector(ConditionDeltas.members(of: $0)) })
+        regression = try RidgeRegression(features: x, targets: pooled.deltas, lambda: lambda)
+        self.features = features
+    }
+
+    public func predictDelta(_ condition: Condition) throws -> [Double] {
+        guard let features, let regression else { throw ModelError.notFitted(model: Self.name) }
+        return regression.predict(features.vector(ConditionDeltas.members(of: condition.perturbation)))
+    }
+
+    public func state() throws -> ModelState {
+        guard let features, let regression else { throw ModelError.notFitted(model: Self.name) }
+        var s = ModelState()
+        features.save("features", into: &s)
+        regression.save("ridge", into: &s)
+        return s
+    }
+}

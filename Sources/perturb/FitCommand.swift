@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import PerturbKit
+
+/// `perturb fit`: fit a forward model on the training part of a split and save it as a model directory.
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit a forward model on the training cells of a split; writes a model directory "
+            + "(parameters, hyperparameters, gene set, training-data and split hashes, version).")
+
+    @Argument(help: "Prepared .h5ad file (log1p; counts are normalized first).")
+    var data: String?
+
+    @Option(help: "Split JSON from `perturb split`; its columns name the perturbation, control, cell type and batch.")
+    var split: String?
+
+    @Option(help: "Model name (see --list).")
+    var model = "linear-pca"
+
+    @Option(name: .customLong("param"), help: "Hyperparameter as key=value (repeatable), e.g. --param lambda=0.5.")
+    var params: [String] = []
+
+    @Option(help: "Matrix to use instead of X.")
+    var layer: String?
+
+    @Option(help: "Seed of any random choice.")
+    var seed: UInt64 = 0
+
+    @Option(name: [.short, .customLong("output")], help: "Model directory to write.")
+    var output: String?
+
+    @Flag(help: "List the registered models and their hyperparameters, then exit.")
+    var list = false
+
+    @OptionGroup var runOptions: RunOptions
+
+    func validate() throws {
+        if list { return }
+        guard data != nil, split != nil, output != nil else { throw ValidationError("give DATA, --split and -o/--output (or --list)") }
+    }
+
+    func run() throws {
+        if list { return print(Fit.listing()) }
+        let started = Date()
+        let hyper = try Hyperparameters(parsing: params, model: model)
+        note("reading \(data!)", quiet: runOptions.quiet)
+        let hash = BackgroundHash(path: data!)
+        let parts = try SplitParts.load(path: data!, splitPath: split!, layer: layer,
+                                        progress: runOptions.progress("reading X", unit: "entries"))
+        note("fitting \(model) on \(parts.train.cellCount) training cells", quiet: runOptions.quiet)
+        let fitted = try ForwardFitting.fit(model, hyperparameters: hyper, parts: parts, dataSHA256: try hash.value(), seed: seed)
+        try fitted.directory.write(to: output!)
+        let manifestPath = (output! as NSString).appendingPathComponent("manifest.json")
+        try Manifest(command: CommandLine.arguments, inputs: [data!: try hash.value()], splitHash: parts.split.contentHash,
+                     seed: seed, wallSeconds: Date().timeIntervalSince(started), outputs: [output!]).write(to: manifestPath)
+        note("wrote \(output!) (\(model), \(fitted.directory.genes.count) genes)", quiet: runOptions.quiet)
+    }
+
+    static func listing() -> String {
+        ForwardModels.all.map { type in
+            (["\(type.name): \(type.summary)"] + type.hyperparameterHelp.keys.sorted().map { "    \($0): \(type.hyperparameterHelp[$0]!)" })
+                .joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+}
