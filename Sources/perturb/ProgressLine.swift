@@ -47,3 +47,8 @@ func note(_ text: String, quiet: Bool) {
     guard !quiet else { return }
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// Writes one line to stderr.
+@Sendable func stderrLine(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

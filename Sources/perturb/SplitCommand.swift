@@ -73,28 +73,14 @@ struct SplitData: ParsableCommand {
     }
 
     func parsedStrategy() throws -> SplitStrategy {
-        func list(_ s: String?) -> [String]? { s.map(commaList) }
-        switch strategy {
-        case "unseen-perturbation": return .unseenPerturbation(val: val, test: test)
-        case "combo": return .combo(unseenSingles: unseenSingles, val: val, test: test)
-        case "covariate-transfer":
-            guard let column = covariateColumn ?? dataset.cellTypeColumn else {
-                throw SplitError.missingColumn(purpose: "covariate-transfer", option: "--covariate-col or --celltype-col")
-            }
-            return .covariateTransfer(column: column, holdout: list(holdout), holdoutCount: holdoutCount,
-                                      moveToTrain: moveToTrain, val: val, test: test)
-        case "batch":
-            guard let column = dataset.batchColumn else { throw SplitError.missingColumn(purpose: "the batch strategy", option: "--batch-col") }
-            return .batch(column: column, test: list(testBatches), testCount: nTestBatches, val: list(valBatches), valCount: nValBatches)
-        case "data-scaling":
-            let values = try list(fractions)!.map { s -> Double in
-                guard let v = Double(s) else { throw SplitError.invalidParameter(name: "fractions", value: s, expected: "numbers") }
-                return v
-            }
-            return .dataScaling(fractions: values, val: val, test: test)
-        default:
-            throw ValidationError("--strategy must be unseen-perturbation, combo, covariate-transfer, batch or data-scaling, got '\(strategy)'")
+        var parameters = ["val": String(val), "test": String(test), "unseen_singles": String(unseenSingles),
+                          "holdout_count": String(holdoutCount), "move_to_train": String(moveToTrain),
+                          "n_test_batches": String(nTestBatches), "n_val_batches": String(nValBatches), "fractions": fractions]
+        for (key, value) in [("covariate_col", covariateColumn), ("holdout", holdout), ("test_batches", testBatches),
+                             ("val_batches", valBatches)] {
+            if let value { parameters[key] = value }
         }
+        return try SplitStrategy(name: strategy, parameters: parameters, columns: dataset.columns)
     }
 
     /// One line per part (cells, controls, conditions) and, for combo splits, the combinations per tier.
