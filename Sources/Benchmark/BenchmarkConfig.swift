@@ -131,7 +131,9 @@ public struct BenchmarkConfig: Sendable, Equatable {
         var parameters: [String: String] = [:]
         for (key, value) in split where key != "strategy" { parameters[key] = try reader.text(value, "split.\(key)") }
         splitParameters = parameters
-        _ = try SplitStrategy(name: strategy, parameters: parameters, columns: datasets[0].columns)
+        do { _ = try SplitStrategy(name: strategy, parameters: parameters, columns: datasets[0].columns) } catch {
+            throw BenchmarkError.invalidField(path: path, field: "split", expected: "valid split settings (\(error))")
+        }
 
         guard let modelTables = table["models"]?.array, !modelTables.isEmpty else {
             throw BenchmarkError.invalidField(path: path, field: "models", expected: "one or more [[models]] tables")

@@ -1,0 +1,25 @@
+import XCTest
+import PerturbData
+@testable import Models
+
+final class CellLevelPredictionTests: XCTestCase {
+    func testPredictedCellsAreMatchedControlsShiftedAndClipped() throws {
+        let rows: [[Float]] = [[1, 0.5], [1, 1.5], [5, 0], [5, 0], [3, 0], [3, 0]]
+        let data = dataset(rows, labels: ["ctrl", "ctrl", "ctrl", "ctrl", "A", "A"], batches: ["b1", "b1", "b2", "b2", "b1", "b1"])
+        var model = try ForwardModels.make("perturbation-mean")
+        try model.fit(data, validation: nil)                       // A − b1 controls = (3, 0) − (1, 1) = (2, −1)
+        let out = try model.predict(controls: data, conditions: [Condition(perturbation: "X", batch: "b1"): 3], seed: 7)
+        XCTAssertEqual(out.cellCount, 3 + 4)
+        XCTAssertEqual(out.perturbations, ["X", "X", "X", "ctrl", "ctrl", "ctrl", "ctrl"])
+        XCTAssertEqual(out.batches!, ["b1", "b1", "b1", "b1", "b1", "b2", "b2"])
+        let dense = out.expression.toDense()
+        for r in 0..<3 {
+            XCTAssertEqual(dense[r, 0], 3, "a b1 control (1) plus 2 — never a b2 control")
+            XCTAssertTrue([0, 0.5].contains(dense[r, 1]), "0.5 − 1 clipped at 0, or 1.5 − 1")
+        }
+        XCTAssertEqual(out.expression.values.filter { $0 == 0 }.count, 0, "no explicit zeros stored")
+        XCTAssertEqual(Array(dense.storage[6...]), [1, 0.5, 1, 1.5, 5, 0, 5, 0], "controls appended unchanged")
+        let again = try model.predict(controls: data, conditions: [Condition(perturbation: "X", batch: "b1"): 3], seed: 7)
+        XCTAssertEqual(again.expression, out.expression, "same seed, same cells")
+    }
+}
