@@ -24,11 +24,9 @@ test: setup reference
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 
-demo: build
-	@mkdir -p $(DEMO_DIR)
-	$$($(SWIFT) build --show-bin-path)/perturb simulate --perturbations 40 --doubles 10 --cells-per 100 --genes 1000 \
-		--cell-types 2 --batches 2 --seed 1 -o $(DEMO_DIR)/sim.h5ad
-	$$($(SWIFT) build --show-bin-path)/perturb inspect $(DEMO_DIR)/sim.h5ad --celltype-col cell_type --batch-col batch
+demo: setup
+	$(SWIFT) build -c release --product perturb
+	$$($(SWIFT) build -c release --show-bin-path)/perturb demo -o $(DEMO_DIR)
 
 clean:
 	rm -rf .build $(DEMO_DIR)
