@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData"]),
         .target(name: "Models", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics"]),
         .target(name: "Benchmark", dependencies: [
-            "AnnData", "LinearAlgebra", "PerturbData", "Metrics", "Models",
+            "AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "Models",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics",

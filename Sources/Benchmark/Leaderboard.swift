@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import PerturbData
+import Statistics
 
 /// Mean ± standard deviation over seeds of every metric, per dataset, tier and model; rows sorted within each
 /// dataset and tier by the primary metric (best first).
@@ -70,12 +71,10 @@ public struct Leaderboard: Sendable {
         self.rows = rows
     }
 
+    /// Mean and sample standard deviation of the non-NaN values (NaN when there are none, or one for the std).
     static func meanStd(_ xs: [Double]) -> (Double, Double) {
-        let v = xs.filter { !$0.isNaN }
-        guard !v.isEmpty else { return (.nan, .nan) }
-        let mean = v.reduce(0, +) / Double(v.count)
-        guard v.count > 1 else { return (mean, .nan) }
-        return (mean, (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)).squareRoot())
+        let summary = ColumnSummary(xs.filter { !$0.isNaN })
+        return (summary.mean ?? .nan, summary.std ?? .nan)
     }
 
     /// `leaderboard.csv`: dataset, tier, model, seeds, perturbations, then `<metric>_mean`, `<metric>_std`.

@@ -33,4 +33,14 @@ public struct CellContext: Hashable, Sendable, Comparable {
     }
 
     public static func < (a: CellContext, b: CellContext) -> Bool { a.key < b.key }
+
+    /// The control cells of `data` under every context they match: their own, their cell type's and all.
+    public static func controlCells(of data: PerturbationDataset) -> [CellContext: [Int]] {
+        var out: [CellContext: [Int]] = [:]
+        for cell in data.controlCells {
+            let context = CellContext(cellType: data.cellTypes?[cell], batch: data.batches?[cell])
+            for c in context.fallbacks { out[c, default: []].append(cell) }
+        }
+        return out
+    }
 }

@@ -14,11 +14,7 @@ public enum CellLevelPrediction {
         guard !data.controlCells.isEmpty else {
             throw ModelError.unusableTrainingData(model: model.name, reason: "no control cells to shift (label '\(data.controlLabel)')")
         }
-        var controlsByContext: [CellContext: [Int]] = [:]
-        for cell in data.controlCells {
-            let context = CellContext(cellType: data.cellTypes?[cell], batch: data.batches?[cell])
-            for c in context.fallbacks { controlsByContext[c, default: []].append(cell) }
-        }
+        let controlsByContext = CellContext.controlCells(of: data)
         var rng = SeededRandom(seed: seed)
         var builder = CSRBuilder(columns: data.geneCount)
         var ids: [String] = [], labels: [String] = [], types: [String] = [], batches: [String] = []

@@ -25,11 +25,7 @@ public struct ConditionDeltas: Sendable {
         }
         genes = data.genes
         controlLabel = data.controlLabel
-        var controlsByContext: [CellContext: [Int]] = [:]
-        for cell in data.controlCells {
-            let context = CellContext(cellType: data.cellTypes?[cell], batch: data.batches?[cell])
-            for c in context.fallbacks { controlsByContext[c, default: []].append(cell) }
-        }
+        let controlsByContext = CellContext.controlCells(of: data)
         var means: [CellContext: [Double]] = [:]
         for (context, cells) in controlsByContext { means[context] = data.expression.columnMeans(rows: cells) }
         controlMeans = means
