@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CLAPACK", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CXGBoost", pkgConfig: "xgboost", providers: [.apt(["libxgboost-dev"])]),
 
         // SHA-256 block compression in C (x86 SHA extensions when present), for manifest input hashes.
         .target(name: "CSHA256"),
@@ -27,7 +28,7 @@ let package = Package(
         .target(name: "Statistics", dependencies: ["LinearAlgebra", "CLAPACK"]),
         .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "CSHA256"]),
         .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData"]),
-        .target(name: "Models", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics"]),
+        .target(name: "Models", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "CXGBoost"]),
         .target(name: "Benchmark", dependencies: [
             "AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "Models",
             .product(name: "TOMLKit", package: "TOMLKit"),

@@ -64,6 +64,14 @@ public struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatabl
         return Matrix(rows: indices.count, columns: columns, storage: out)
     }
 
+    /// The columns at `indices`, in that order.
+    public func selectingColumns(_ indices: [Int]) -> Matrix {
+        var out = [Scalar]()
+        out.reserveCapacity(rows * indices.count)
+        for r in 0..<rows { for c in indices { out.append(storage[r * columns + c]) } }
+        return Matrix(rows: rows, columns: indices.count, storage: out)
+    }
+
     /// Element-wise conversion to another scalar type.
     public func converted<Other: BinaryFloatingPoint & Sendable>(to _: Other.Type = Other.self) -> Matrix<Other> {
         Matrix<Other>(rows: rows, columns: columns, storage: storage.map { Other($0) })

@@ -13,7 +13,7 @@ public enum ForwardFitting {
         let provenance = ModelProvenance(
             dataSHA256: dataSHA256, splitHash: parts.split.contentHash, trainingCells: parts.train.cellCount,
             trainingConditions: parts.train.groups.conditions.filter { $0.perturbation != parts.train.controlLabel }.count,
-            seed: seed)
+            seed: seed, trainingPerturbations: parts.train.perturbationLabels)
         return (model, try ModelDirectory(model: model, hyperparameters: hyperparameters, genes: parts.train.genes,
                                           provenance: provenance))
     }

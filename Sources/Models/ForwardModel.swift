@@ -24,11 +24,17 @@ public protocol ForwardModel: Sendable {
     func predictDelta(_ condition: Condition) throws -> [Double]
     /// The fitted parameters.
     func state() throws -> ModelState
+    /// Single targets, beyond the members of its training perturbations, for which the model predicts a
+    /// delta of their own (every gene for `linear-pca`; the table's keys for `ridge` on an embedding).
+    /// Empty by default. Reverse prediction by forward retrieval ranks exactly these and the trained ones.
+    func representableTargets() -> [String]
 }
 
 extension ForwardModel {
     /// The registry name of this model's type.
     public var name: String { Self.name }
+
+    public func representableTargets() -> [String] { [] }
 
     /// Predicted cells for `conditions` (cell counts as given) from the control cells of `controls`, as in
     /// DESIGN §2: matched controls shifted by the predicted delta and clipped at 0, controls appended.

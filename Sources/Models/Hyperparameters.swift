@@ -45,6 +45,15 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
         return v
     }
 
+    /// One of `choices`, or `fallback` when absent.
+    public func choice(_ key: String, default fallback: String, among choices: [String], model: String) throws -> String {
+        guard let text = values[key] else { return fallback }
+        guard choices.contains(text) else {
+            throw ModelError.invalidHyperparameter(model: model, key: key, value: text, expected: "one of " + choices.joined(separator: ", "))
+        }
+        return text
+    }
+
     /// Text, or nil when absent.
     public func string(_ key: String) -> String? { values[key] }
 

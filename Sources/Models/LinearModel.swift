@@ -100,6 +100,9 @@ public struct RidgeModel: ForwardModel {
         return regression.predict(features.vector(ConditionDeltas.members(of: condition.perturbation)))
     }
 
+    /// The embedding table's keys when features come from a table (one-hot features add nothing).
+    public func representableTargets() -> [String] { features?.embedding == nil ? [] : features!.vocabulary }
+
     public func state() throws -> ModelState {
         guard let features, let regression else { throw ModelError.notFitted(model: Self.name) }
         var s = ModelState()

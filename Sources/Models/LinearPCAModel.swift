@@ -112,6 +112,9 @@ public struct LinearPCAModel: ForwardModel {
         return b.indices.map { b[$0] + shift.storage[$0] }
     }
 
+    /// Every gene: a target's embedding is its row of G.
+    public func representableTargets() -> [String] { genes }
+
     public func state() throws -> ModelState {
         guard let g = geneEmbedding, let w = weights, let b = offset else { throw ModelError.notFitted(model: Self.name) }
         var s = ModelState()

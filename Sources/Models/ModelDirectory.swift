@@ -12,10 +12,14 @@ public struct ModelProvenance: Sendable, Codable, Equatable {
     public var trainingConditions: Int
     /// Seed of any random choice made while fitting.
     public var seed: UInt64
+    /// The perturbation labels the model was trained on (absent in directories written before it was recorded).
+    public var trainingPerturbations: [String]?
 
-    public init(dataSHA256: String?, splitHash: String?, trainingCells: Int, trainingConditions: Int, seed: UInt64) {
+    public init(dataSHA256: String?, splitHash: String?, trainingCells: Int, trainingConditions: Int, seed: UInt64,
+                trainingPerturbations: [String]? = nil) {
         self.dataSHA256 = dataSHA256; self.splitHash = splitHash
         self.trainingCells = trainingCells; self.trainingConditions = trainingConditions; self.seed = seed
+        self.trainingPerturbations = trainingPerturbations
     }
 }
 

@@ -14,6 +14,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case invalidFeatureTable(path: String, reason: String)
     /// Called before `fit`.
     case notFitted(model: String)
+    /// An input file without what a command needs from it.
+    case invalidInput(path: String, field: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
                 + "predict on data prepared with the same gene set"
         case .invalidFeatureTable(let path, let reason):
             return "\(path): \(reason)"
+        case .invalidInput(let path, let field, let reason):
+            return "\(path): \(field): \(reason)"
         case .notFitted(let model):
             return "model \(model) has not been fit"
         }

@@ -13,8 +13,8 @@ func dataset(_ rows: [[Float]], labels: [String], genes: [String]? = nil, batche
                                controlLabel: control, scale: .log1p)
 }
 
-/// A small simulated screen on the log scale, cut by a seeded unseen-perturbation or combo split.
-func simulatedParts(singles: Int = 16, doubles: Int = 6, genes: Int = 120, cellsPer: Int = 30,
+/// A small simulated screen on the log scale, cut by a seeded split (combo by default).
+func simulatedParts(singles: Int = 16, doubles: Int = 6, genes: Int = 120, cellsPer: Int = 30, batches: Int = 1, moduleSize: Int = 12,
                     strategy: SplitStrategy = .combo(unseenSingles: 0.25, val: 0.15, test: 0.3), seed: UInt64 = 0) throws -> SplitParts {
     var config = SimulationConfig()
     config.perturbations = singles
@@ -23,7 +23,8 @@ func simulatedParts(singles: Int = 16, doubles: Int = 6, genes: Int = 120, cells
     config.cellsPerPerturbation = cellsPer
     config.controlCells = 150
     config.modules = 8
-    config.moduleSize = 12
+    config.moduleSize = moduleSize
+    config.batches = batches
     config.seed = 3
     let sim = try Simulator.run(config, threads: 2).withLog1pX()
     let cells = try SplitCells(obs: sim.data.obs, columns: DatasetColumns(), path: "sim")

@@ -1,0 +1,100 @@
+import PerturbData
+
+/// What a reverse model is fit on: the training cells (log1p) and their profiles with the mask applied.
+public struct ReverseTraining: Sendable {
+    /// The training part (log1p), all genes: forward models fit on it.
+    public var data: PerturbationDataset
+    /// Training profiles (pseudobulk per condition unless a model asks for cells), masked.
+    public var profiles: TargetProfiles
+    /// Genes removed from every profile.
+    public var mask: Set<String>
+    /// Seed for every random choice.
+    public var seed: UInt64
+    /// The candidate genes that will be ranked, when known: models may skip scoring anything else.
+    public var universe: Set<String>?
+
+    /// Pseudobulk training profiles of `data` without the `mask` genes.
+    public init(data: PerturbationDataset, mask: Set<String>, seed: UInt64, universe: Set<String>? = nil) throws {
+        self.data = data.normalizedLog1p()
+        self.profiles = try TargetProfiles.pseudobulk(self.data, mask: mask)
+        self.mask = mask
+        self.seed = seed
+        self.universe = universe
+    }
+}
+
+/// The observed phenotypes to explain: one query per perturbed condition of `data`.
+public struct ReverseQuery: Sendable {
+    /// The query cells (log1p) with their own control cells.
+    public var data: PerturbationDataset
+    /// One pseudobulk profile per perturbed condition (masked): the queries, in order.
+    public var profiles: TargetProfiles
+    /// Genes removed from every profile.
+    public var mask: Set<String>
+    /// Seed for every random choice.
+    public var seed: UInt64
+
+    /// The pseudobulk queries of `data` without the `mask` genes.
+    public init(data: PerturbationDataset, mask: Set<String>, seed: UInt64) throws {
+        self.data = data.normalizedLog1p()
+        self.profiles = try TargetProfiles.pseudobulk(self.data, mask: mask)
+        self.mask = mask
+        self.seed = seed
+    }
+}
+
+/// A reverse model (DESIGN §2, §5.4): from an observed expression change, scores for the genes that may have
+/// caused it (higher is more likely). Genes it cannot name get no score.
+///
+/// A conforming type registers itself in `ReverseModels.all` under its `name`.
+public protocol ReverseModel: Sendable {
+    /// Registry name (`pca-knn`, `xgboost`, …).
+    static var name: String { get }
+    /// One line for `perturb reverse --list`.
+    static var summary: String { get }
+    /// Accepted hyperparameters: key → what it means and its default.
+    static var hyperparameterHelp: [String: String] { get }
+
+    /// An unfitted model; rejects unknown or malformed hyperparameters.
+    init(hyperparameters: Hyperparameters) throws
+    /// Values to try, by validation MRR, for each hyperparameter the user did not set.
+    func searchGrid() -> [String: [String]]
+    /// Fits on the training profiles (or cells) only.
+    mutating func fit(_ training: ReverseTraining) throws
+    /// Gene scores for each profile.
+    func scores(_ profiles: TargetProfiles) throws -> [[String: Double]]
+    /// Gene scores for each query condition, in the order of `query.profiles` (default: `scores` of the
+    /// pseudobulk profiles).
+    func conditionScores(_ query: ReverseQuery) throws -> [[String: Double]]
+}
+
+extension ReverseModel {
+    /// The registry name of this model's type.
+    public var name: String { Self.name }
+
+    public func conditionScores(_ query: ReverseQuery) throws -> [[String: Double]] {
+        try scores(query.profiles)
+    }
+}
+
+/// The one registry of reverse models, by name.
+public enum ReverseModels {
+    /// Every registered model type, in table order.
+    public static let all: [any ReverseModel.Type] = [
+        PCAKNNModel.self, RandomForestModel.self, XGBoostModel.self, ForwardRetrievalModel.self, CellLevelModel.self,
+    ]
+
+    /// Registered names.
+    public static var names: [String] { all.map { $0.name } }
+
+    /// The model type registered as `name`.
+    public static func type(named name: String) throws -> any ReverseModel.Type {
+        guard let t = all.first(where: { $0.name == name }) else { throw ModelError.unknownModel(name: name, known: names) }
+        return t
+    }
+
+    /// An unfitted model by name.
+    public static func make(_ name: String, hyperparameters: Hyperparameters = Hyperparameters()) throws -> any ReverseModel {
+        try type(named: name).init(hyperparameters: hyperparameters)
+    }
+}

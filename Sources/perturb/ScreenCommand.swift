@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import PerturbKit
+
+/// `perturb screen`: an in-silico screen with a fitted forward model.
+struct Screen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rank candidate perturbations by how close a fitted forward model brings a source state (e.g. "
+            + "disease cells) to a target state (e.g. healthy cells): predicted perturbed source = source mean + "
+            + "predicted delta, clipped at 0. Writes a ranked CSV with distance, improvement, predicted delta norm "
+            + "and the genes moved most.")
+
+    @Argument(help: "Model directory written by `perturb fit`.")
+    var model: String
+
+    @Option(help: "Source state: an .h5ad file (all its cells, or --from-group).")
+    var from: String
+
+    @Option(name: .customLong("from-group"), help: "Use only the source cells whose --group-col holds this label.")
+    var fromGroup: String?
+
+    @Option(help: "Target state: an .h5ad file (all its cells, or --to-group).")
+    var to: String
+
+    @Option(name: .customLong("to-group"), help: "Use only the target cells whose --group-col holds this label.")
+    var toGroup: String?
+
+    @Option(name: .customLong("group-col"), help: "obs column for --from-group / --to-group.")
+    var groupColumn = "target_gene"
+
+    @Option(help: "File of candidate perturbations, one label per line (default: every training perturbation and every gene the model can represent).")
+    var candidates: String?
+
+    @Flag(help: "Also screen every pair of the single candidates.")
+    var pairs = false
+
+    @Option(help: "Distance to the target: l2, l1, or cosine (1 − cosine of the predicted and the needed change).")
+    var distance = "l2"
+
+    @Option(name: .customLong("cell-type"), help: "Cell type the model predicts in (when it was fit with one).")
+    var cellType: String?
+
+    @Option(help: "Batch the model predicts in (when it was fit with one).")
+    var batch: String?
+
+    @Option(help: "Rows to print.")
+    var top = 10
+
+    @Option(name: [.short, .customLong("output")], help: "Ranked CSV to write.")
+    var output: String
+
+    @OptionGroup var runOptions: RunOptions
+
+    func validate() throws {
+        guard InSilicoScreen.distances.contains(distance) else {
+            throw ValidationError("--distance must be one of \(InSilicoScreen.distances.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let started = Date()
+        let directory = try ModelDirectory(reading: model)
+        let forward = try directory.model()
+        let source = try StateProfile.mean(path: from, column: groupColumn, group: fromGroup)
+        try directory.checkGenes(source.genes, dataPath: from)
+        let target = try StateProfile.mean(path: to, column: groupColumn, group: toGroup)
+        try directory.checkGenes(target.genes, dataPath: to)
+        let listed = try candidates.map { path -> [String] in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("\(path): cannot read the candidate list")
+            }
+            let items = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !items.isEmpty else { throw ValidationError("\(path): the candidate list is empty; expected one label per line") }
+            return items
+        }
+        let list = InSilicoScreen.candidates(model: forward, trainingPerturbations: directory.provenance.trainingPerturbations ?? [],
+                                             listed: listed, pairs: pairs)
+        guard !list.isEmpty else {
+            throw ValidationError("\(model): no candidates: the model records no training perturbations and represents no "
+                                  + "further genes; give --candidates")
+        }
+        note("screening \(list.count) candidates with \(directory.modelName)", quiet: runOptions.quiet)
+        let screen = InSilicoScreen(genes: directory.genes, source: source.mean, target: target.mean,
+                                    context: CellContext(cellType: cellType, batch: batch), distance: distance)
+        let hits = try screen.rank(forward, candidates: list)
+        try AtomicFile.write(Data(screen.csv(hits).utf8), to: output)
+        let manifestPath = output + ".manifest.json"
+        try Manifest.make(command: CommandLine.arguments, inputPaths: Array(Set([from, to])), seed: nil, started: started,
+                          outputs: [output]).write(to: manifestPath)
+        print(String(format: "unperturbed source → target distance: %.4f", screen.baselineDistance))
+        for (i, hit) in hits.prefix(top).enumerated() {
+            print(String(format: "%3d  %@  distance %.4f  |delta| %.3f  ", i + 1, hit.perturbation, hit.distance, hit.deltaNorm)
+                  + hit.topGenes.prefix(3).map { "\($0.gene) " + String(format: "%+.2f", $0.change) }.joined(separator: ", "))
+        }
+        note("wrote \(output)", quiet: runOptions.quiet)
+    }
+}
