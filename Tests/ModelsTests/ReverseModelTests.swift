@@ -1,3 +1,5 @@
+import AnnData
+import Foundation
 import LinearAlgebra
 import Metrics
 import PerturbData
@@ -118,5 +120,27 @@ final class ReverseModelTests: XCTestCase {
         XCTAssertThrowsError(try ReverseModels.make("pca-knn", hyperparameters: Hyperparameters(["metric": "manhattan"])))
         XCTAssertThrowsError(try ReverseModels.make("forward-retrieval", hyperparameters: Hyperparameters(["forward": "nope"])))
         XCTAssertThrowsError(try ReverseModels.make("cell-level", hyperparameters: Hyperparameters(["base": "cell-level"])))
+    }
+}
+
+/// Norman 2019 from ../shared/realdata (skipped where absent): seen doubles are retrieved above random.
+final class ReverseRealDataTests: XCTestCase {
+    func testNormanSeenDoublesAreRetrievedAboveRandom() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/realdata/perturbench_devel/devel.h5ad").path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("real data not present: \(path)") }
+        var options = PrepOptions(columns: DatasetColumns(perturbation: "perturbation", control: "control"))
+        options.qc.keep = ("dataset", ["norman19"])
+        let (prepped, _) = try Preprocessing.run(try AnnData.read(path: path), options: options, path: path)
+        let cells = try SplitCells(obs: prepped.obs, columns: options.columns, path: path)
+        let split = try Split.make(cells, strategy: .combo(unseenSingles: 0.1, val: 0.16, test: 0.2), seed: 0).hashed()
+        let parts = try SplitParts(data: prepped, path: path, split: split)
+        let report = try ReverseEvaluation.run(model: "pca-knn", hyperparameters: Hyperparameters(), parts: parts, mask: true,
+                                               universe: .targets, seed: 0)
+        let seen = report.summaries.filter { $0.tier == "seen1" || $0.tier == "seen2" }
+        XCTAssertFalse(seen.isEmpty)
+        for summary in seen {
+            XCTAssertGreaterThan(summary.mean.reciprocalRank, 2 * summary.random.reciprocalRank, summary.tier)
+        }
     }
 }
