@@ -67,17 +67,19 @@ struct Screen: ParsableCommand {
         try directory.checkGenes(target.genes, dataPath: to)
         let listed = try candidates.map { path -> [String] in
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ValidationError("\(path): cannot read the candidate list")
+                throw ModelError.invalidInput(path: path, field: "--candidates", reason: "cannot be read as UTF-8 text")
             }
             let items = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !items.isEmpty else { throw ValidationError("\(path): the candidate list is empty; expected one label per line") }
+            guard !items.isEmpty else {
+                throw ModelError.invalidInput(path: path, field: "--candidates", reason: "empty; expected one perturbation label per line")
+            }
             return items
         }
         let list = InSilicoScreen.candidates(model: forward, trainingPerturbations: directory.provenance.trainingPerturbations ?? [],
                                              listed: listed, pairs: pairs)
         guard !list.isEmpty else {
-            throw ValidationError("\(model): no candidates: the model records no training perturbations and represents no "
-                                  + "further genes; give --candidates")
+            throw ModelError.invalidInput(path: model, field: "model.json", reason: "the model records no training perturbations "
+                                          + "and represents no further genes; give --candidates")
         }
         note("screening \(list.count) candidates with \(directory.modelName)", quiet: runOptions.quiet)
         let screen = InSilicoScreen(genes: directory.genes, source: source.mean, target: target.mean,

@@ -5,8 +5,8 @@ import PerturbData
 /// perturbation in the query's context — every gene it can represent and every training target, and with
 /// `pairs=seen` every pair of training single targets — and candidates are ranked by the similarity of their
 /// predicted delta to the observed one over the unmasked genes (candidates outside the evaluation's universe
-/// are skipped). A gene's score is the best score of a
-/// candidate containing it. The only route that can name a target never seen perturbed.
+/// are skipped). A gene's score is the best score of a candidate containing it. The only route that can name
+/// a target never seen perturbed.
 public struct ForwardRetrievalModel: ReverseModel {
     public static let name = "forward-retrieval"
     public static let summary = "rank candidates by how close a forward model's predicted delta comes to the query"

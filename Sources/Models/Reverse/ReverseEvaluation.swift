@@ -65,12 +65,18 @@ public enum ReverseEvaluation {
     /// Fits and evaluates `name`; the report carries `label` (default: the name).
     public static func run(model name: String, label: String? = nil, hyperparameters: Hyperparameters, parts: SplitParts,
                            mask: Bool, universe: TargetUniverse, seed: UInt64, log: ((String) -> Void)? = nil) throws -> ReverseReport {
+        guard !parts.test.controlCells.isEmpty, parts.test.cellCount > parts.test.controlCells.count else {
+            throw ModelError.unusableTrainingData(model: name, reason: "the split's test part has "
+                + "\(parts.test.cellCount - parts.test.controlCells.count) perturbed and \(parts.test.controlCells.count) control cells; "
+                + "queries are deltas against the test part's own controls, so both are needed")
+        }
         let targets = targetGenes(of: parts)
         let genes = Set(parts.train.genes)
         let masked = mask ? targets.intersection(genes) : []
         let candidates = (universe == .genes ? targets.union(genes) : targets).sorted()
         let training = try ReverseTraining(data: parts.train, mask: masked, seed: seed, universe: Set(candidates))
-        let validation = try? ReverseQuery(data: parts.validation, mask: masked, seed: seed)
+        // Validation needs its own controls and perturbed cells; without them the model's defaults are used.
+        let validation = parts.validation.controlCells.isEmpty ? nil : try? ReverseQuery(data: parts.validation, mask: masked, seed: seed)
         let (model, chosen, trials) = try select(name, given: hyperparameters, training: training,
                                                  validation: validation, universe: candidates, log: log)
         let query = try ReverseQuery(data: parts.test, mask: masked, seed: seed)
@@ -122,6 +128,7 @@ public enum ReverseEvaluation {
         var model = try ReverseModels.make(name, hyperparameters: given)
         let grid = model.searchGrid().filter { given.values[$0.key] == nil }.sorted { $0.key < $1.key }
         guard !grid.isEmpty, let validation, validation.profiles.count > 0 else {
+            if !grid.isEmpty { log?("\(name): no usable validation conditions; using the defaults of \(grid.map(\.key).joined(separator: ", "))") }
             log?("\(name): fitting on \(training.profiles.count) training conditions")
             try model.fit(training)
             return (model, given, [])
