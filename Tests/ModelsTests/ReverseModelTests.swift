@@ -53,7 +53,10 @@ final class ReverseModelTests: XCTestCase {
     func testSeenTargetsAreRecoveredAcrossBatches() throws {
         let parts = try simulatedParts(singles: 16, doubles: 0, genes: 150, cellsPer: 80, batches: 4,
                                        strategy: .batch(column: "batch", test: nil, testCount: 1, val: nil, valCount: 1))
-        for spec in ["pca-knn", "forward-retrieval:forward=additive", "xgboost:rounds=30,d=10", "random-forest:trees=50,d=10",
+        let pairFile = temporaryDirectory("pairs") + "/genes.txt"
+        try parts.train.perturbationLabels.prefix(4).joined(separator: "\n").write(toFile: pairFile, atomically: true, encoding: .utf8)
+        for spec in ["pca-knn", "forward-retrieval:forward=additive", "forward-retrieval:forward=additive,pairs=\(pairFile)",
+                     "xgboost:rounds=30,d=10", "random-forest:trees=50,d=10",
                      "cell-level:cells=40,k=10,d=10"] {
             let s = try ReverseModelSpec(parsing: spec)
             let report = try ReverseEvaluation.run(model: s.name, label: s.label, hyperparameters: s.hyperparameters, parts: parts,
@@ -120,6 +123,9 @@ final class ReverseModelTests: XCTestCase {
         XCTAssertThrowsError(try ReverseModels.make("pca-knn", hyperparameters: Hyperparameters(["metric": "manhattan"])))
         XCTAssertThrowsError(try ReverseModels.make("forward-retrieval", hyperparameters: Hyperparameters(["forward": "nope"])))
         XCTAssertThrowsError(try ReverseModels.make("cell-level", hyperparameters: Hyperparameters(["base": "cell-level"])))
+        XCTAssertThrowsError(try ReverseModels.make("forward-retrieval", hyperparameters: Hyperparameters(["pairs": "/no/such/file"]))) {
+            XCTAssertTrue("\($0)".contains("/no/such/file"), "\($0)")
+        }
     }
 }
 

@@ -1,11 +1,12 @@
+import Foundation
 import LinearAlgebra
 import PerturbData
 
 /// `forward-retrieval` (route A): a registered forward model predicts the delta of every candidate
 /// perturbation in the query's context — every gene it can represent and every training target, and with
-/// `pairs=seen` every pair of training single targets — and candidates are ranked by the similarity of their
-/// predicted delta to the observed one over the unmasked genes (candidates outside the evaluation's universe
-/// are skipped). A gene's score is the best score of a candidate containing it. The only route that can name
+/// `pairs=seen` every pair of training single targets (`pairs=FILE`: every pair of the listed genes) — and
+/// candidates are ranked by the similarity of their predicted delta to the observed one over the unmasked
+/// genes (candidates outside the evaluation's universe are skipped). A gene's score is the best score of a candidate containing it. The only route that can name
 /// a target never seen perturbed.
 public struct ForwardRetrievalModel: ReverseModel {
     public static let name = "forward-retrieval"
@@ -14,12 +15,14 @@ public struct ForwardRetrievalModel: ReverseModel {
         "forward": "forward model (default linear-pca; any of perturb fit --list)",
         "forward.KEY": "hyperparameter KEY of the forward model",
         "distance": "cosine, pearson, l1 or l2 (default cosine)",
-        "pairs": "none or seen: also score every pair of training single targets (default none)",
+        "pairs": "none, seen (every pair of training single targets) or a file of genes, one per line, whose pairs "
+            + "are also scored (default none)",
     ]
     private let forwardName: String
     private let forwardParameters: Hyperparameters
     private let distance: String
-    private let pairs: Bool
+    private let pairs: String
+    private let pairGenes: [String]?
     private var forward: (any ForwardModel)?
     private var candidates: [String] = []
 
@@ -33,7 +36,17 @@ public struct ForwardRetrievalModel: ReverseModel {
         forwardParameters = Hyperparameters(inner)
         _ = try ForwardModels.make(forwardName, hyperparameters: forwardParameters)
         distance = try h.choice("distance", default: "cosine", among: ["cosine", "pearson", "l1", "l2"], model: Self.name)
-        pairs = try h.choice("pairs", default: "none", among: ["none", "seen"], model: Self.name) == "seen"
+        pairs = h.string("pairs") ?? "none"
+        if pairs == "none" || pairs == "seen" {
+            pairGenes = nil
+        } else {
+            guard let text = try? String(contentsOfFile: pairs, encoding: .utf8) else {
+                throw ModelError.invalidHyperparameter(model: Self.name, key: "pairs", value: pairs,
+                                                       expected: "none, seen, or a readable file of genes (one per line)")
+            }
+            pairGenes = Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }).sorted()
+        }
     }
 
     public func searchGrid() -> [String: [String]] { ["distance": ["cosine", "pearson", "l2"]] }
@@ -47,9 +60,10 @@ public struct ForwardRetrievalModel: ReverseModel {
         singles.formUnion(model.representableTargets())
         if let universe = training.universe { singles.formIntersection(universe) }
         var list = singles.sorted()
-        if pairs {
-            let seen = trained.filter { !labeling.isCombination($0) && training.universe?.contains($0) != false }.sorted()
-            for (i, a) in seen.enumerated() { for b in seen[(i + 1)...] { list.append(a + "+" + b) } }
+        if pairs != "none" {
+            let pool = (pairGenes ?? trained.filter { !labeling.isCombination($0) })
+                .filter { training.universe?.contains($0) != false }.sorted()
+            for (i, a) in pool.enumerated() { for b in pool[(i + 1)...] { list.append(a + "+" + b) } }
         }
         candidates = list
         forward = model
