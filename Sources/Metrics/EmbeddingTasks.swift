@@ -143,7 +143,7 @@ enum EmbeddingTasks {
         let profiles = genes.map { g in sums[g]!.map { $0 / Double(counts[g]!) } }
         var cosines: [Double] = [], keys: [String] = []
         for a in 0..<genes.count { for b in (a + 1)..<genes.count {
-            cosines.append(cosine(profiles[a], profiles[b]))
+            cosines.append(cosineSimilarity(profiles[a], profiles[b]))
             keys.append(genes[a] + "|" + genes[b])
         } }
         guard !cosines.isEmpty else { return options.relations.map { ("recall_\($0.name)", .nan) } }
@@ -245,15 +245,9 @@ enum EmbeddingTasks {
 
     static func ratio(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : .nan }
 
-    static func cosine(_ a: [Double], _ b: [Double]) -> Double {
-        var dot = 0.0, na = 0.0, nb = 0.0
-        for j in a.indices { dot += a[j] * b[j]; na += a[j] * a[j]; nb += b[j] * b[j] }
-        return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
-    }
-
     static func meanPairwiseCosine(_ profiles: [[Double]]) -> Double {
         var s = 0.0, n = 0
-        for a in 0..<profiles.count { for b in (a + 1)..<profiles.count { s += cosine(profiles[a], profiles[b]); n += 1 } }
+        for a in 0..<profiles.count { for b in (a + 1)..<profiles.count { s += cosineSimilarity(profiles[a], profiles[b]); n += 1 } }
         return n > 0 ? s / Double(n) : .nan
     }
 

@@ -20,3 +20,11 @@ public func pearson(_ x: [Double], _ y: [Double]) -> Double {
 public func spearman(_ x: [Double], _ y: [Double]) -> Double {
     pearson(averageRanks(x), averageRanks(y))
 }
+
+/// Cosine similarity of two equal-length vectors; 0 when either is all zeros.
+public func cosineSimilarity(_ a: [Double], _ b: [Double]) -> Double {
+    precondition(a.count == b.count, "vectors differ in length")
+    var dot = 0.0, na = 0.0, nb = 0.0
+    for j in a.indices { dot += a[j] * b[j]; na += a[j] * a[j]; nb += b[j] * b[j] }
+    return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
+}

@@ -41,3 +41,11 @@ struct RunOptions: ParsableArguments {
 func commaList(_ text: String) -> [String] {
     text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
 }
+
+/// `--list` output of a model registry: each model's name and summary, then its hyperparameters indented.
+func modelListing(_ models: [(name: String, summary: String, hyperparameters: [String: String])]) -> String {
+    models.map { model in
+        (["\(model.name): \(model.summary)"] + model.hyperparameters.keys.sorted().map { "    \($0): \(model.hyperparameters[$0]!)" })
+            .joined(separator: "\n")
+    }.joined(separator: "\n")
+}

@@ -57,9 +57,6 @@ struct Fit: ParsableCommand {
     }
 
     static func listing() -> String {
-        ForwardModels.all.map { type in
-            (["\(type.name): \(type.summary)"] + type.hyperparameterHelp.keys.sorted().map { "    \($0): \(type.hyperparameterHelp[$0]!)" })
-                .joined(separator: "\n")
-        }.joined(separator: "\n")
+        modelListing(ForwardModels.all.map { ($0.name, $0.summary, $0.hyperparameterHelp) })
     }
 }

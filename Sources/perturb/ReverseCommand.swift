@@ -46,10 +46,7 @@ struct Reverse: ParsableCommand {
 
     func run() throws {
         if list {
-            return print(ReverseModels.all.map { type in
-                (["\(type.name): \(type.summary)"] + type.hyperparameterHelp.keys.sorted().map { "    \($0): \(type.hyperparameterHelp[$0]!)" })
-                    .joined(separator: "\n")
-            }.joined(separator: "\n"))
+            return print(modelListing(ReverseModels.all.map { ($0.name, $0.summary, $0.hyperparameterHelp) }))
         }
         let started = Date()
         let specs = try (model.isEmpty ? ["pca-knn"] : model).map(ReverseModelSpec.init(parsing:))

@@ -61,10 +61,12 @@ struct Screen: ParsableCommand {
         let started = Date()
         let directory = try ModelDirectory(reading: model)
         let forward = try directory.model()
-        let source = try StateProfile.mean(path: from, column: groupColumn, group: fromGroup)
-        try directory.checkGenes(source.genes, dataPath: from)
-        let target = try StateProfile.mean(path: to, column: groupColumn, group: toGroup)
-        try directory.checkGenes(target.genes, dataPath: to)
+        // One read when source and target come from the same file.
+        let sourceState = try StateProfile.means(path: from, column: groupColumn, groups: from == to ? [fromGroup, toGroup] : [fromGroup])
+        try directory.checkGenes(sourceState.genes, dataPath: from)
+        let targetState = from == to ? sourceState : try StateProfile.means(path: to, column: groupColumn, groups: [toGroup])
+        try directory.checkGenes(targetState.genes, dataPath: to)
+        let source = sourceState.means[0], target = targetState.means[from == to ? 1 : 0]
         let listed = try candidates.map { path -> [String] in
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw ModelError.invalidInput(path: path, field: "--candidates", reason: "cannot be read as UTF-8 text")
@@ -82,7 +84,7 @@ struct Screen: ParsableCommand {
                                           + "and represents no further genes; give --candidates")
         }
         note("screening \(list.count) candidates with \(directory.modelName)", quiet: runOptions.quiet)
-        let screen = InSilicoScreen(genes: directory.genes, source: source.mean, target: target.mean,
+        let screen = InSilicoScreen(genes: directory.genes, source: source, target: target,
                                     context: CellContext(cellType: cellType, batch: batch), distance: distance)
         let hits = try screen.rank(forward, candidates: list)
         try AtomicFile.write(Data(screen.csv(hits).utf8), to: output)

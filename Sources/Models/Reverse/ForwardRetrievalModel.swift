@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import PerturbData
+import Statistics
 
 /// `forward-retrieval` (route A): a registered forward model predicts the delta of every candidate
 /// perturbation in the query's context — every gene it can represent and every training target, and with
@@ -96,22 +97,15 @@ public struct ForwardRetrievalModel: ReverseModel {
     /// Similarity (higher is closer) of an observed and a predicted delta.
     static func similarity(_ kind: String) -> @Sendable ([Double], [Double]) -> Double {
         switch kind {
-        case "pearson": return { a, b in cosine(centred(a), centred(b)) }
+        case "pearson": return { a, b in cosineSimilarity(centred(a), centred(b)) }
         case "l1": return { a, b in -zip(a, b).reduce(0) { $0 + abs($1.0 - $1.1) } }
         case "l2": return { a, b in -zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot() }
-        default: return { a, b in cosine(a, b) }
+        default: return { a, b in cosineSimilarity(a, b) }
         }
     }
 
     static func centred(_ x: [Double]) -> [Double] {
         let mean = x.reduce(0, +) / Double(max(x.count, 1))
         return x.map { $0 - mean }
-    }
-
-    /// Cosine similarity; 0 when either vector is zero.
-    static func cosine(_ a: [Double], _ b: [Double]) -> Double {
-        var dot = 0.0, na = 0.0, nb = 0.0
-        for i in a.indices { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i] }
-        return na > 0 && nb > 0 ? dot / (na * nb).squareRoot() : 0
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import PerturbData
+import Statistics
 
 /// One candidate perturbation of an in-silico screen.
 public struct ScreenHit: Sendable {
@@ -57,7 +58,7 @@ public struct InSilicoScreen: Sendable {
         case "l1": return zip(state, target).reduce(0) { $0 + abs($1.0 - $1.1) }
         case "cosine":
             let achieved = zip(state, source).map { $0 - $1 }, needed = zip(target, source).map { $0 - $1 }
-            return 1 - ForwardRetrievalModel.cosine(achieved, needed)
+            return 1 - cosineSimilarity(achieved, needed)
         default: return zip(state, target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
         }
     }
