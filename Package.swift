@@ -1,5 +1,17 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// libtorch: Debian's `libtorch-dev` by default (headers in /usr/include, libraries on the default path).
+// `LIBTORCH=/path/to/libtorch swift build` builds against another distribution instead (e.g. the CUDA build
+// unpacked from pytorch.org, laid out as include/ and lib/); its lib/ is added to the rpath.
+let libtorch = ProcessInfo.processInfo.environment["LIBTORCH"]
+let torchIncludes = libtorch.map { ["-I\($0)/include", "-I\($0)/include/torch/csrc/api/include"] }
+    ?? ["-I/usr/include/torch/csrc/api/include"]
+// A CUDA build's kernels register themselves from libtorch_cuda, which must stay linked though nothing names it.
+let torchCUDA = libtorch.map { FileManager.default.fileExists(atPath: "\($0)/lib/libtorch_cuda.so") } ?? false
+let torchLinkFlags = (libtorch.map { ["-L\($0)/lib", "-Xlinker", "-rpath", "-Xlinker", "\($0)/lib"] } ?? [])
+    + (torchCUDA ? ["-Xlinker", "--no-as-needed", "-ltorch_cuda", "-Xlinker", "--as-needed"] : [])
 
 let package = Package(
     name: "PerturbKit",
@@ -22,13 +34,21 @@ let package = Package(
         // SHA-256 block compression in C (x86 SHA extensions when present), for manifest input hashes.
         .target(name: "CSHA256"),
 
+        // Flat C API over libtorch (C++), imported by Swift as a C module.
+        .target(name: "CTorchShim",
+                cxxSettings: [.unsafeFlags(torchIncludes + ["-Wno-unused-parameter"])],
+                linkerSettings: [.unsafeFlags(torchLinkFlags), .linkedLibrary("torch"), .linkedLibrary("torch_cpu"),
+                                 .linkedLibrary("c10"), .linkedLibrary("stdc++")]),
+
         // Library modules, lowest first.
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "AnnData", dependencies: ["CHDF5", "LinearAlgebra"]),
         .target(name: "Statistics", dependencies: ["LinearAlgebra", "CLAPACK"]),
         .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "CSHA256"]),
         .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData"]),
-        .target(name: "Models", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "CXGBoost"]),
+        .target(name: "Neural", dependencies: ["CTorchShim", "LinearAlgebra", "PerturbData"]),
+        .target(name: "Models", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "CXGBoost",
+                                               "Neural"]),
         .target(name: "Benchmark", dependencies: [
             "AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "Models",
             .product(name: "TOMLKit", package: "TOMLKit"),
@@ -47,9 +67,11 @@ let package = Package(
         .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "AnnData", "LinearAlgebra", "Statistics"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "LinearAlgebra"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "PerturbData", "AnnData", "LinearAlgebra", "Statistics"]),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "PerturbData", "AnnData", "LinearAlgebra", "Metrics"]),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Models", "PerturbData", "AnnData", "Metrics"]),
         .testTarget(name: "PerturbCLITests", dependencies: ["perturb", "PerturbKit"]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )
