@@ -101,7 +101,8 @@ public struct BenchmarkRunner: Sendable {
             hyper = chosen.best
             trials = chosen.trials
         }
-        var fitted = try ForwardModels.make(model.name, hyperparameters: Hyperparameters(hyper))
+        var fitted = try ForwardModels.make(model.name, hyperparameters: ForwardModels.seeding(Hyperparameters(hyper), model: model.name,
+                                                                                                seed: seed))
         try fitted.fit(parts.train, validation: parts.validation.cellCount > 0 ? parts.validation : nil)
         let predPath = "\(directory)/pred.h5ad"
         try ForwardFitting.predict(fitted, part: parts.test, columns: parts.columns, seed: seed).write(to: predPath)

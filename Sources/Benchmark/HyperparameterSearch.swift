@@ -35,7 +35,8 @@ struct HyperparameterSearch {
         var trials: [RunRecord.Trial] = []
         var best: ([String: String], Double)? = nil
         for (i, candidate) in candidates().enumerated() {
-            var fitted = try ForwardModels.make(model.name, hyperparameters: Hyperparameters(candidate))
+            var fitted = try ForwardModels.make(model.name, hyperparameters: ForwardModels.seeding(Hyperparameters(candidate),
+                                                                                                    model: model.name, seed: seed))
             try fitted.fit(parts.train, validation: nil)
             let predPath = "\(directory)/trial\(i)_pred.h5ad"
             try ForwardFitting.predict(fitted, part: validation, columns: parts.columns, seed: seed).write(to: predPath)

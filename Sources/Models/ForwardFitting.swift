@@ -8,6 +8,7 @@ public enum ForwardFitting {
     /// provenance for saving.
     public static func fit(_ name: String, hyperparameters: Hyperparameters, parts: SplitParts, dataSHA256: String?,
                            seed: UInt64) throws -> (model: any ForwardModel, directory: ModelDirectory) {
+        let hyperparameters = try ForwardModels.seeding(hyperparameters, model: name, seed: seed)
         var model = try ForwardModels.make(name, hyperparameters: hyperparameters)
         try model.fit(parts.train, validation: parts.validation.cellCount > 0 ? parts.validation : nil)
         let provenance = ModelProvenance(

@@ -4,6 +4,7 @@ public enum ForwardModels {
     public static let all: [any ForwardModel.Type] = [
         ControlMeanModel.self, PerturbationMeanModel.self, ContextMeanModel.self, AdditiveModel.self,
         LinearModel.self, RidgeModel.self, LinearPCAModel.self,
+        LatentAdditiveModel.self, DecoderOnlyModel.self, CPAModel.self,
     ]
 
     /// Registered names.
@@ -13,6 +14,14 @@ public enum ForwardModels {
     public static func type(named name: String) throws -> any ForwardModel.Type {
         guard let t = all.first(where: { $0.name == name }) else { throw ModelError.unknownModel(name: name, known: names) }
         return t
+    }
+
+    /// `hyperparameters` with `seed` set to the run's seed when the model takes one and none was given, so a
+    /// neural model fit with `--seed S` records and reproduces S.
+    public static func seeding(_ hyperparameters: Hyperparameters, model name: String, seed: UInt64) throws -> Hyperparameters {
+        var h = hyperparameters
+        if try type(named: name).hyperparameterHelp["seed"] != nil && h.values["seed"] == nil { h.values["seed"] = String(seed) }
+        return h
     }
 
     /// An unfitted model by name.

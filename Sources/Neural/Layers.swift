@@ -13,8 +13,8 @@ public func prefixed(_ prefix: String, _ container: ParameterContainer) -> [(nam
     container.namedParameters.map { (prefix + "." + $0.name, $0.tensor) }
 }
 
-/// A trainable tensor.
-func parameter(_ t: Tensor) -> Tensor {
+/// `t`, marked as trainable.
+public func parameter(_ t: Tensor) -> Tensor {
     t.requiresGrad = true
     return t
 }
@@ -93,6 +93,11 @@ public final class MLP: ParameterContainer, @unchecked Sendable {
             if dropout > 0 { h = try h.dropout(dropout, training: training, generator: generator) }
         }
         return h
+    }
+
+    /// Sets the bias of the output layer (e.g. to the mean of the targets, so training starts from the mean).
+    public func setOutputBias(_ values: [Float]) throws {
+        try linears[linears.count - 1].bias.assign(Tensor(values, shape: [values.count]))
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {

@@ -15,7 +15,7 @@ func dataset(_ rows: [[Float]], labels: [String], genes: [String]? = nil, batche
 
 /// A small simulated screen on the log scale, cut by a seeded split (combo by default).
 func simulatedParts(singles: Int = 16, doubles: Int = 6, genes: Int = 120, cellsPer: Int = 30, batches: Int = 1, moduleSize: Int = 12,
-                    strategy: SplitStrategy = .combo(unseenSingles: 0.25, val: 0.15, test: 0.3), seed: UInt64 = 0) throws -> SplitParts {
+                    cellTypes: Int = 1, strategy: SplitStrategy = .combo(unseenSingles: 0.25, val: 0.15, test: 0.3), seed: UInt64 = 0) throws -> SplitParts {
     var config = SimulationConfig()
     config.perturbations = singles
     config.doubles = doubles
@@ -25,9 +25,11 @@ func simulatedParts(singles: Int = 16, doubles: Int = 6, genes: Int = 120, cells
     config.modules = 8
     config.moduleSize = moduleSize
     config.batches = batches
+    config.cellTypes = cellTypes
     config.seed = 3
     let sim = try Simulator.run(config, threads: 2).withLog1pX()
-    let cells = try SplitCells(obs: sim.data.obs, columns: DatasetColumns(), path: "sim")
+    let columns = DatasetColumns(cellType: cellTypes > 1 ? "cell_type" : nil)
+    let cells = try SplitCells(obs: sim.data.obs, columns: columns, path: "sim")
     let split = try Split.make(cells, strategy: strategy, seed: seed).hashed()
     return try SplitParts(data: sim.data, path: "sim", split: split)
 }

@@ -1,0 +1,124 @@
+import Foundation
+import LinearAlgebra
+import Neural
+import PerturbData
+import Statistics
+
+/// A forward model backed by a `NeuralNetwork`. Fitting, prediction and saving are shared; a model type only
+/// names its network. The predicted delta of a condition is the network's predicted change of the mean of
+/// sampled control cells of the condition's context.
+public protocol NeuralForwardModel: ForwardModel {
+    associatedtype Network: NeuralNetwork
+    /// Parsed hyperparameters.
+    var settings: NeuralSettings { get }
+    /// The trained network, once fitted or loaded.
+    var fitted: NeuralFit<Network>? { get set }
+    /// An unfitted model with these settings.
+    init(settings: NeuralSettings)
+}
+
+extension NeuralForwardModel {
+    public static var hyperparameterHelp: [String: String] {
+        NeuralSettings.help.merging(Network.hyperparameterHelp) { a, _ in a }
+    }
+
+    public init(hyperparameters: Hyperparameters) throws {
+        try Network.validate(hyperparameters, model: Self.name)
+        self.init(settings: try NeuralSettings(hyperparameters, model: Self.name, extra: Network.hyperparameterHelp))
+    }
+
+    public init(state: ModelState, hyperparameters: Hyperparameters) throws {
+        try self.init(hyperparameters: hyperparameters)
+        let inputs = try NeuralInputs(state: state, model: Self.name)
+        let network = try Network(inputs: inputs, settings: settings, generator: Generator(seed: settings.seed), model: Self.name)
+        for (name, tensor) in network.namedParameters {
+            guard let saved = state.arrays["net." + name], saved.shape == tensor.shape else {
+                throw ModelError.invalidModelDirectory(path: "model \(Self.name)", field: "net." + name,
+                                                       reason: "expected a parameter of shape \(tensor.shape)")
+            }
+            try tensor.assign(Tensor(saved.values.map { Float($0) }, shape: saved.shape))
+        }
+        fitted = NeuralFit(network: network, inputs: inputs, summary: nil)
+    }
+
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+        let train = train.normalizedLog1p()
+        if let threads = settings.threads { try Torch.setThreads(threads) }
+        let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: settings.seed)
+        guard inputs.perturbationWidth > 0 else {
+            throw ModelError.unusableTrainingData(model: Self.name, reason: "no perturbed cells in the training data")
+        }
+        let network = try Network(inputs: inputs, settings: settings, generator: Generator(seed: settings.seed), model: Self.name)
+        let batches = PairedBatches(train, inputs: inputs, includeControls: Network.trainsOnControls,
+                                    batchSize: settings.batchSize, seed: settings.seed)
+        var plan: [[Int]] = []
+        let target = try validation.flatMap { try ValidationTarget($0) }
+        let unfitted = NeuralFit(network: network, inputs: inputs, summary: nil)
+        let summary = try Trainer.run(
+            TrainingOptions(epochs: settings.epochs, patience: settings.patience, checkpoint: settings.checkpoint, label: Self.name),
+            parameters: network.namedParameters,
+            batches: { epoch in
+                plan = batches.epoch(epoch)
+                return plan.count
+            },
+            step: { epoch, b in
+                let batch = try batches.batch(plan[b], epoch: epoch, index: b)
+                return StepResult(loss: try network.step(batch), cells: batch.count)
+            },
+            validate: target.map { t in { try t.score { try Self.delta(unfitted, $0) } } })
+        fitted = NeuralFit(network: network, inputs: inputs, summary: summary)
+    }
+
+    /// What the last fit did (nil before fitting or after loading).
+    public var trainingSummary: TrainingSummary? { fitted?.summary }
+
+    public func predictDelta(_ condition: Condition) throws -> [Double] {
+        guard let fitted else { throw ModelError.notFitted(model: Self.name) }
+        return try Self.delta(fitted, condition)
+    }
+
+    static func delta(_ fit: NeuralFit<Network>, _ condition: Condition) throws -> [Double] {
+        let context = CellContext(condition)
+        let (cells, mean) = fit.inputs.reference(context)
+        return try Torch.withoutGradients {
+            try fit.network.delta(references: Tensor(cells.storage, shape: [cells.rows, cells.columns]),
+                                  controlMean: rowTensor(mean.map { Float($0) }),
+                                  perturbation: rowTensor(fit.inputs.perturbation(condition.perturbation)),
+                                  covariates: rowTensor(fit.inputs.covariates(context))).floats().map { Double($0) }
+        }
+    }
+
+    public func state() throws -> ModelState {
+        guard let fitted else { throw ModelError.notFitted(model: Self.name) }
+        var s = ModelState()
+        fitted.inputs.save(into: &s)
+        for (name, tensor) in fitted.network.namedParameters {
+            s.arrays["net." + name] = ModelState.Parameter(shape: tensor.shape, values: try tensor.floats().map { Double($0) })
+        }
+        return s
+    }
+}
+
+/// The validation score of early stopping: mean Pearson correlation between predicted and observed deltas
+/// (pearson_delta) over the validation part's perturbed conditions.
+struct ValidationTarget {
+    let conditions: [Condition]
+    let observed: [[Double]]
+
+    /// Nil when the validation part has no perturbed conditions or no controls.
+    init?(_ validation: PerturbationDataset) throws {
+        guard !validation.controlCells.isEmpty, validation.cellCount > validation.controlCells.count,
+              let summary = try? ConditionDeltas(validation) else { return nil }
+        conditions = summary.conditions
+        observed = (0..<summary.conditions.count).map { Array(summary.deltas.rowSlice($0)) }
+    }
+
+    func score(_ predict: (Condition) throws -> [Double]) throws -> Double {
+        var total = 0.0
+        for (c, obs) in zip(conditions, observed) {
+            let r = pearson(try predict(c), obs)
+            total += r.isFinite ? r : 0
+        }
+        return total / Double(conditions.count)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import XCTest
+import LinearAlgebra
+import PerturbData
+import Statistics
+@testable import Models
+
+/// Small, fast settings for tests.
+private let tiny = ["hidden": "32", "latent": "8", "layers": "1", "epochs": "4", "batch_size": "64", "threads": "1"]
+
+private func neural(_ name: String, _ extra: [String: String] = [:]) throws -> any ForwardModel {
+    try ForwardModels.make(name, hyperparameters: Hyperparameters(tiny.merging(extra) { _, b in b }))
+}
+
+/// Mean pearson_delta of `model` over the perturbed conditions of `part` (observed against its own controls).
+func meanPearsonDelta(_ model: any ForwardModel, _ part: PerturbationDataset) throws -> Double {
+    let observed = try ConditionDeltas(part)
+    var total = 0.0
+    for (i, c) in observed.conditions.enumerated() {
+        let r = pearson(try model.predictDelta(c), Array(observed.deltas.rowSlice(i)))
+        total += r.isFinite ? r : 0
+    }
+    return total / Double(observed.conditions.count)
+}
+
+final class NeuralModelTests: XCTestCase {
+    func testEveryNeuralModelFitsSavesAndReloadsToTheSamePredictions() throws {
+        let parts = try simulatedParts()
+        for (name, extra) in [("latent-additive", [:]), ("decoder-only", ["inputs": "both"]), ("cpa", ["doser": "sigmoid"]),
+                              ("cpa", ["adversary": "false"])] {
+            var model = try neural(name, extra)
+            try model.fit(parts.train, validation: parts.validation)
+            let state = try model.state()
+            let reloaded = try type(of: model).init(state: state, hyperparameters: Hyperparameters(tiny.merging(extra) { _, b in b }))
+            for c in parts.test.groups.conditions.prefix(4) where c.perturbation != parts.test.controlLabel {
+                let d = try model.predictDelta(c)
+                XCTAssertEqual(d.count, parts.train.geneCount)
+                XCTAssertEqual(d, try reloaded.predictDelta(c), "\(name) \(extra)")
+                XCTAssertTrue(d.allSatisfy { $0.isFinite })
+            }
+        }
+    }
+
+    func testSameSeedAndThreadsGiveIdenticalPredictions() throws {
+        let parts = try simulatedParts()
+        func run(_ seed: String) throws -> [Double] {
+            var model = try neural("cpa", ["seed": seed, "dropout": "0.2"])
+            try model.fit(parts.train, validation: parts.validation)
+            return try parts.test.groups.conditions.filter { $0.perturbation != parts.test.controlLabel }.flatMap { try model.predictDelta($0) }
+        }
+        let a = try run("11"), b = try run("11"), c = try run("12")
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+    }
+
+    func testCovariatesOnlyDecoderPredictsOneDeltaPerContext() throws {
+        let parts = try simulatedParts()
+        var model = try neural("decoder-only", ["inputs": "covariates"])
+        try model.fit(parts.train, validation: nil)
+        let conditions = parts.test.groups.conditions.filter { $0.perturbation != parts.test.controlLabel }
+        let first = try model.predictDelta(conditions[0])
+        for c in conditions.dropFirst() { XCTAssertEqual(try model.predictDelta(c), first) }
+        var perturbationOnly = try neural("decoder-only", ["inputs": "perturbation"])
+        try perturbationOnly.fit(parts.train, validation: nil)
+        XCTAssertNotEqual(try perturbationOnly.predictDelta(conditions[0]), try perturbationOnly.predictDelta(conditions[1]))
+    }
+
+    func testBadHyperparametersAndUnfittedUseAreErrors() throws {
+        XCTAssertThrowsError(try neural("decoder-only", ["inputs": "genes"])) { XCTAssertTrue("\($0)".contains("inputs"), "\($0)") }
+        XCTAssertThrowsError(try neural("cpa", ["adversary": "maybe"]))
+        XCTAssertThrowsError(try neural("latent-additive", ["lr": "-1"]))
+        XCTAssertThrowsError(try neural("latent-additive", ["unknown_key": "1"]))
+        XCTAssertThrowsError(try neural("latent-additive").predictDelta(Condition(perturbation: "p1")))
+    }
+
+    func testLatentAdditiveTransfersSeenPerturbationsToAHeldOutCellType() throws {
+        let parts = try simulatedParts(singles: 12, doubles: 0, genes: 100, cellsPer: 40, cellTypes: 3,
+                                       strategy: .covariateTransfer(column: "cell_type", holdout: ["type2"], holdoutCount: 1,
+                                                                    moveToTrain: 0.3, val: 0.1, test: 0.2))
+        // Defaults except: no dropout, a higher learning rate and no early stop (the validation part is small).
+        let hp = ["epochs": "100", "threads": "1", "patience": "0", "lr": "3e-3", "dropout": "0"]
+        var latent = try ForwardModels.make("latent-additive", hyperparameters: Hyperparameters(hp))
+        try latent.fit(parts.train, validation: parts.validation)
+        var control = try ForwardModels.make("control-mean")
+        try control.fit(parts.train, validation: nil)
+        var linear = try ForwardModels.make("linear")
+        try linear.fit(parts.train, validation: nil)
+        let scores = try [latent, control, linear].map { try meanPearsonDelta($0, parts.test) }
+        // control-mean predicts a zero delta: its correlation is undefined and counts as 0.
+        XCTAssertEqual(scores[1], 0)
+        XCTAssertGreaterThan(scores[0], 0.4, "latent-additive \(scores[0]), linear \(scores[2])")
+        XCTAssertGreaterThan(scores[0], scores[2] - 0.03, "latent-additive \(scores[0]), linear \(scores[2])")
+    }
+}
