@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics",
-                                                   "Models", "Benchmark"]),
+                                                   "Models", "Benchmark", "Neural"]),
 
         // Command-line tool: parsing only, logic lives in the library.
         .executableTarget(name: "perturb", dependencies: [

@@ -5,3 +5,4 @@
 @_exported import Statistics
 @_exported import Benchmark
 @_exported import Models
+@_exported import Neural

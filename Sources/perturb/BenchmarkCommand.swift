@@ -19,6 +19,7 @@ struct BenchmarkCmd: ParsableCommand {
         let parsed = try BenchmarkConfig.read(path: config)
         let directory = output ?? "bench-\(parsed.name)"
         let quiet = runOptions.quiet
+        runOptions.reportTraining()
         let log: (@Sendable (String) -> Void)? = quiet ? nil : stderrLine
         let board = try BenchmarkReport.run(parsed, configPath: config, output: directory, threads: runOptions.threadCount,
                                             command: CommandLine.arguments, log: log)

@@ -31,6 +31,9 @@ struct RunOptions: ParsableArguments {
 
     var threadCount: Int { max(1, threads ?? defaultThreadCount()) }
 
+    /// Sends neural-model training progress (epoch, loss, validation score, cells/s, ETA) to stderr unless quiet.
+    func reportTraining() { TrainingLog.setSink(quiet ? nil : TrainingLog.standardError) }
+
     /// A progress reporter for `what`, or nil when quiet.
     func progress(_ what: String, unit: String) -> ProgressHandler? {
         quiet ? nil : ProgressLine(label: what, unit: unit).handler

@@ -42,6 +42,7 @@ struct Fit: ParsableCommand {
     func run() throws {
         if list { return print(Fit.listing()) }
         let started = Date()
+        runOptions.reportTraining()
         let hyper = try Hyperparameters(parsing: params, model: model)
         note("reading \(data!)", quiet: runOptions.quiet)
         let hash = BackgroundHash(path: data!)

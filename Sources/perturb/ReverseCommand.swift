@@ -55,6 +55,7 @@ struct Reverse: ParsableCommand {
         let parts = try SplitParts.load(path: data!, splitPath: split!, layer: layer,
                                         progress: runOptions.progress("reading X", unit: "entries"))
         let quiet = runOptions.quiet
+        runOptions.reportTraining()
         let log: (String) -> Void = { note($0, quiet: quiet) }
         var reports: [ReverseReport] = []
         for spec in specs {
