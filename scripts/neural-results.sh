@@ -26,8 +26,7 @@ for spec in "latent-additive" "decoder-only" "decoder-only inputs=covariates" "c
   read -r model extra <<<"$spec"
   params=(--param epochs=5 --param patience=0)
   [ -n "${extra:-}" ] && params+=(--param "$extra")
-  threads_list="2"
-  [ "$spec" = "latent-additive" ] && threads_list="1 2"
+  threads_list="1 2"
   for threads in $threads_list; do
     line=$($P fit "$OUT/sim2000.h5ad" --split "$OUT/split2000.json" --model "$model" "${params[@]}" --param threads=$threads \
              -o "$OUT/model-$model-$threads" 2>&1 | grep "kept epoch")
