@@ -25,10 +25,11 @@ thread_local std::string last_error;
 
 void fail(const char *what) { last_error = what; }
 
-template <typename F>
-ctorch_tensor wrap(F &&body) {
+// Runs body, turning anything libtorch throws into the thread-local message; returns `failed` on a throw.
+template <typename R, typename F>
+R guarded(F &&body, R failed) {
     try {
-        return new ctorch_tensor_s{body()};
+        return body();
     } catch (const c10::Error &e) {
         fail(e.what_without_backtrace());
     } catch (const std::exception &e) {
@@ -36,22 +37,20 @@ ctorch_tensor wrap(F &&body) {
     } catch (...) {
         fail("unknown libtorch failure");
     }
-    return nullptr;
+    return failed;
+}
+
+template <typename F>
+ctorch_tensor wrap(F &&body) {
+    return guarded<ctorch_tensor>([&] { return new ctorch_tensor_s{body()}; }, nullptr);
 }
 
 template <typename F>
 int status(F &&body) {
-    try {
+    return guarded<int>([&] {
         body();
         return 0;
-    } catch (const c10::Error &e) {
-        fail(e.what_without_backtrace());
-    } catch (const std::exception &e) {
-        fail(e.what());
-    } catch (...) {
-        fail("unknown libtorch failure");
-    }
-    return 1;
+    }, 1);
 }
 
 at::IntArrayRef dims(const int64_t *shape, int ndim) { return at::IntArrayRef(shape, static_cast<size_t>(ndim)); }
@@ -96,12 +95,8 @@ int ctorch_set_grad_enabled(int enabled) {
 }
 
 ctorch_generator ctorch_generator_new(uint64_t seed) {
-    try {
-        return new ctorch_generator_s{at::make_generator<at::CPUGeneratorImpl>(seed)};
-    } catch (const std::exception &e) {
-        fail(e.what());
-        return nullptr;
-    }
+    return guarded<ctorch_generator>([&] { return new ctorch_generator_s{at::make_generator<at::CPUGeneratorImpl>(seed)}; },
+                                     nullptr);
 }
 
 void ctorch_generator_free(ctorch_generator g) { delete g; }
@@ -163,17 +158,14 @@ int ctorch_set_requires_grad(ctorch_tensor t, int requires) {
 }
 
 ctorch_tensor ctorch_grad(ctorch_tensor t) {
-    try {
+    return guarded<ctorch_tensor>([&]() -> ctorch_tensor {
         at::Tensor g = ref(t).grad();
         if (!g.defined()) {
             fail("");
             return nullptr;
         }
         return new ctorch_tensor_s{g};
-    } catch (const std::exception &e) {
-        fail(e.what());
-        return nullptr;
-    }
+    }, nullptr);
 }
 
 ctorch_tensor ctorch_detach(ctorch_tensor t) { return wrap([&] { return ref(t).detach(); }); }
@@ -338,9 +330,9 @@ int ctorch_backward(ctorch_tensor loss) {
 
 ctorch_optimizer ctorch_adam_new(const ctorch_tensor *parameters, int count, double lr, double beta1, double beta2,
                                  double eps, double weight_decay, int decoupled) {
-    try {
+    return guarded<ctorch_optimizer>([&] {
         auto params = list(parameters, count);
-        auto out = new ctorch_optimizer_s;
+        auto out = std::make_unique<ctorch_optimizer_s>();
         if (decoupled) {
             out->value = std::make_unique<torch::optim::AdamW>(
                 params, torch::optim::AdamWOptions(lr).betas({beta1, beta2}).eps(eps).weight_decay(weight_decay));
@@ -348,13 +340,8 @@ ctorch_optimizer ctorch_adam_new(const ctorch_tensor *parameters, int count, dou
             out->value = std::make_unique<torch::optim::Adam>(
                 params, torch::optim::AdamOptions(lr).betas({beta1, beta2}).eps(eps).weight_decay(weight_decay));
         }
-        return out;
-    } catch (const c10::Error &e) {
-        fail(e.what_without_backtrace());
-    } catch (const std::exception &e) {
-        fail(e.what());
-    }
-    return nullptr;
+        return out.release();
+    }, nullptr);
 }
 
 void ctorch_optimizer_free(ctorch_optimizer o) { delete o; }

@@ -36,7 +36,7 @@ public struct NeuralInputs: Sendable {
         for (context, cells) in CellContext.controlCells(of: train).sorted(by: { $0.key < $1.key }) {
             var pool = cells
             pool.shuffle(using: &rng)
-            refs[context] = NeuralInputs.dense(train.expression, rows: Array(pool.prefix(referenceCells)))
+            refs[context] = train.expression.selectingRows(Array(pool.prefix(referenceCells))).toDense()
         }
         references = refs
         geneMeans = train.expression.columnMeans(rows: Array(0..<train.cellCount)).map { Float($0) }
@@ -105,15 +105,6 @@ public struct NeuralInputs: Sendable {
     /// The reference control cells and control mean for `context` (closest context that has controls).
     func reference(_ context: CellContext) -> (cells: Matrix<Float>, mean: [Double]) {
         (ConditionDeltas.lookup(references, context)!, ConditionDeltas.lookup(controlMeans, context)!)
-    }
-
-    /// Dense rows of a sparse matrix.
-    static func dense(_ m: CSRMatrix, rows: [Int]) -> Matrix<Float> {
-        var out = [Float](repeating: 0, count: rows.count * m.columns)
-        for (i, r) in rows.enumerated() {
-            for k in m.range(ofRow: r) { out[i * m.columns + Int(m.columnIndices[k])] = m.values[k] }
-        }
-        return Matrix(rows: rows.count, columns: m.columns, storage: out)
     }
 }
 

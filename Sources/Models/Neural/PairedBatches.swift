@@ -76,8 +76,8 @@ struct PairedBatches {
         if inputs.cellTypes.count > 1 { classes.append((inputs.cellTypes.count, try .indices(types))) }
         if inputs.batches.count > 1 { classes.append((inputs.batches.count, try .indices(batches))) }
         return TrainingBatch(
-            control: try Tensor(NeuralInputs.dense(data.expression, rows: controls).storage, shape: [n, g]),
-            target: try Tensor(NeuralInputs.dense(data.expression, rows: members).storage, shape: [n, g]),
+            control: try Tensor(data.expression.selectingRows(controls).toDense().storage, shape: [n, g]),
+            target: try Tensor(data.expression.selectingRows(members).toDense().storage, shape: [n, g]),
             perturbation: try Tensor(perturbation, shape: [n, inputs.perturbationWidth]),
             covariates: try Tensor(covariates, shape: [n, inputs.covariateWidth]),
             labelClass: try .indices(labels), covariateClasses: classes, count: n)
