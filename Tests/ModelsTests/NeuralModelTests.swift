@@ -68,12 +68,33 @@ final class NeuralModelTests: XCTestCase {
         XCTAssertThrowsError(try neural("latent-additive").predictDelta(Condition(perturbation: "p1")))
     }
 
+    func testNetworkDefaultsGiveWayToGivenValues() throws {
+        XCTAssertEqual(try LatentAdditiveModel(hyperparameters: Hyperparameters()).settings.dropout, 0)
+        XCTAssertEqual(try LatentAdditiveModel(hyperparameters: Hyperparameters(["dropout": "0.2"])).settings.dropout, 0.2)
+        XCTAssertEqual(try DecoderOnlyModel(hyperparameters: Hyperparameters()).settings.dropout, 0.1)
+        XCTAssertEqual(LatentAdditiveModel.hyperparameterHelp["dropout"], "dropout after each hidden layer (default 0 for latent-additive)")
+    }
+
+    func testValidationDeltasAreAgainstTheTrainingAndValidationControlsPooled() throws {
+        func part(_ rows: [[Double]], _ labels: [String]) throws -> PerturbationDataset {
+            let dense = Matrix(rows: rows.count, columns: 2, storage: rows.flatMap { $0 })
+            return PerturbationDataset(expression: CSRMatrix(dense: dense), genes: ["g1", "g2"], cellIDs: labels.indices.map { "c\($0)" },
+                                       perturbations: labels, controlLabel: "control", scale: .log1p)
+        }
+        let validation = try part([[1, 0], [5, 2]], ["control", "p1"])
+        let train = try part([[4, 0], [4, 0], [4, 0], [9, 9]], ["control", "control", "control", "p2"])
+        // Pooled control mean: (1 + 3 · 4) / 4 = 3.25 for g1, 0 for g2.
+        XCTAssertEqual(try XCTUnwrap(try ValidationTarget(validation, trainingControls: train)).observed, [[1.75, 2]])
+        XCTAssertEqual(try XCTUnwrap(try ValidationTarget(validation)).observed, [[4, 2]])
+    }
+
     func testLatentAdditiveTransfersSeenPerturbationsToAHeldOutCellType() throws {
         let parts = try simulatedParts(singles: 12, doubles: 0, genes: 100, cellsPer: 40, cellTypes: 3,
                                        strategy: .covariateTransfer(column: "cell_type", holdout: ["type2"], holdoutCount: 1,
                                                                     moveToTrain: 0.3, val: 0.1, test: 0.2))
-        // Defaults except: no dropout, a higher learning rate and no early stop (the validation part is small).
-        let hp = ["epochs": "100", "threads": "1", "patience": "0", "lr": "3e-3", "dropout": "0"]
+        // Defaults (latent-additive's dropout is 0) except: a higher learning rate and no early stop (the
+        // validation part is small).
+        let hp = ["epochs": "100", "threads": "1", "patience": "0", "lr": "3e-3"]
         var latent = try ForwardModels.make("latent-additive", hyperparameters: Hyperparameters(hp))
         try latent.fit(parts.train, validation: parts.validation)
         var control = try ForwardModels.make("control-mean")

@@ -19,12 +19,19 @@ public protocol NeuralForwardModel: ForwardModel {
 
 extension NeuralForwardModel {
     public static var hyperparameterHelp: [String: String] {
-        NeuralSettings.help.merging(Network.hyperparameterHelp) { a, _ in a }
+        var help = NeuralSettings.help.merging(Network.hyperparameterHelp) { a, _ in a }
+        for (key, value) in Network.defaultHyperparameters {
+            help[key] = help[key].map { text in
+                (text.range(of: " (default").map { String(text[..<$0.lowerBound]) } ?? text) + " (default \(value) for \(Self.name))"
+            }
+        }
+        return help
     }
 
     public init(hyperparameters: Hyperparameters) throws {
         try Network.validate(hyperparameters, model: Self.name)
-        self.init(settings: try NeuralSettings(hyperparameters, model: Self.name, extra: Network.hyperparameterHelp))
+        let given = Hyperparameters(Network.defaultHyperparameters.merging(hyperparameters.values) { _, given in given })
+        self.init(settings: try NeuralSettings(given, model: Self.name, extra: Network.hyperparameterHelp))
     }
 
     public init(state: ModelState, hyperparameters: Hyperparameters) throws {
@@ -52,7 +59,7 @@ extension NeuralForwardModel {
         let batches = PairedBatches(train, inputs: inputs, includeControls: Network.trainsOnControls,
                                     batchSize: settings.batchSize, seed: settings.seed)
         var plan: [[Int]] = []
-        let target = try validation.flatMap { try ValidationTarget($0) }
+        let target = try validation.flatMap { try ValidationTarget($0, trainingControls: train) }
         let unfitted = NeuralFit(network: network, inputs: inputs, summary: nil)
         let summary = try Trainer.run(
             TrainingOptions(epochs: settings.epochs, patience: settings.patience, checkpoint: settings.checkpoint, label: Self.name),
@@ -100,17 +107,41 @@ extension NeuralForwardModel {
 }
 
 /// The validation score of early stopping: mean Pearson correlation between predicted and observed deltas
-/// (pearson_delta) over the validation part's perturbed conditions.
+/// (pearson_delta) over the validation part's perturbed conditions. An observed delta is the condition's mean
+/// minus the mean of the training and validation control cells of its context pooled: validation parts are
+/// small (a single condition and 20 controls on the Norman combo split), and the control noise shared by every
+/// observed delta would otherwise decide which epoch is kept.
 struct ValidationTarget {
     let conditions: [Condition]
     let observed: [[Double]]
 
-    /// Nil when the validation part has no perturbed conditions or no controls.
-    init?(_ validation: PerturbationDataset) throws {
+    /// Nil when the validation part has no perturbed conditions or no controls. The control cells of
+    /// `trainingControls`, when given, are pooled with the validation part's.
+    init?(_ validation: PerturbationDataset, trainingControls train: PerturbationDataset? = nil) throws {
         guard !validation.controlCells.isEmpty, validation.cellCount > validation.controlCells.count,
               let summary = try? ConditionDeltas(validation) else { return nil }
+        let pooled = Self.pooledControlMeans([validation] + (train.map { [$0] } ?? []))
         conditions = summary.conditions
-        observed = (0..<summary.conditions.count).map { Array(summary.deltas.rowSlice($0)) }
+        observed = summary.conditions.enumerated().map { i, condition in
+            let context = CellContext(condition)
+            let own = summary.controlMean(for: context), all = ConditionDeltas.lookup(pooled, context)!
+            return (0..<own.count).map { summary.deltas[i, $0] + own[$0] - all[$0] }
+        }
+    }
+
+    /// Cell-weighted mean control profile per context (and fallback) over every part.
+    static func pooledControlMeans(_ parts: [PerturbationDataset]) -> [CellContext: [Double]] {
+        var sums: [CellContext: (sum: [Double], cells: Int)] = [:]
+        for data in parts.map({ $0.normalizedLog1p() }) {
+            for (context, cells) in CellContext.controlCells(of: data) {
+                let mean = data.expression.columnMeans(rows: cells)
+                var entry = sums[context] ?? ([Double](repeating: 0, count: mean.count), 0)
+                for j in mean.indices { entry.sum[j] += mean[j] * Double(cells.count) }
+                entry.cells += cells.count
+                sums[context] = entry
+            }
+        }
+        return sums.mapValues { entry in entry.sum.map { $0 / Double(entry.cells) } }
     }
 
     func score(_ predict: (Condition) throws -> [Double]) throws -> Double {

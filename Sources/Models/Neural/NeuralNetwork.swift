@@ -7,6 +7,8 @@ public protocol NeuralNetwork: ParameterContainer {
     static var hyperparameterHelp: [String: String] { get }
     /// Whether control cells are training examples (with the empty perturbation).
     static var trainsOnControls: Bool { get }
+    /// Shared hyperparameters whose default differs for this network (e.g. `dropout`); given values win.
+    static var defaultHyperparameters: [String: String] { get }
 
     /// Checks its own hyperparameters, so a bad value fails when the model is made, not after loading data.
     static func validate(_ hyperparameters: Hyperparameters, model: String) throws
@@ -18,6 +20,10 @@ public protocol NeuralNetwork: ParameterContainer {
     /// `controlMean`, 1 × genes) under `perturbation` (1 × members) in the context `covariates` (1 × width).
     /// Called without gradient recording, in evaluation mode.
     func delta(references: Tensor, controlMean: Tensor, perturbation: Tensor, covariates: Tensor) throws -> Tensor
+}
+
+extension NeuralNetwork {
+    public static var defaultHyperparameters: [String: String] { [:] }
 }
 
 /// A fitted network with the inputs it was trained on.
