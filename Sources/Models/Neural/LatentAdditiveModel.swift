@@ -17,7 +17,7 @@ public struct LatentAdditiveModel: NeuralForwardModel {
 public final class LatentAdditiveNetwork: NeuralNetwork {
     public static let hyperparameterHelp: [String: String] = [:]
     public static let trainsOnControls = true
-    /// No dropout: on the covariate-transfer simulator dropout 0.1 cost 0.08 pearson_delta (docs/RESULTS.md).
+    /// No dropout: on the covariate-transfer simulator dropout 0.1 gave pearson_delta 0.145, none 0.224 (docs/RESULTS.md).
     public static let defaultHyperparameters = ["dropout": "0"]
     public static func validate(_ hyperparameters: Hyperparameters, model: String) throws {}
     let encoder: MLP
