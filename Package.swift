@@ -40,21 +40,23 @@ let package = Package(
                 linkerSettings: [.unsafeFlags(torchLinkFlags), .linkedLibrary("torch"), .linkedLibrary("torch_cpu"),
                                  .linkedLibrary("c10"), .linkedLibrary("stdc++")]),
 
-        // Library modules, lowest first.
-        .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
-        .target(name: "AnnData", dependencies: ["CHDF5", "LinearAlgebra"]),
-        .target(name: "Statistics", dependencies: ["LinearAlgebra", "CLAPACK"]),
-        .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "CSHA256"]),
-        .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData"]),
-        .target(name: "Neural", dependencies: ["CTorchShim", "LinearAlgebra", "PerturbData"]),
-        .target(name: "Models", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "CXGBoost",
-                                               "Neural"]),
-        .target(name: "Benchmark", dependencies: [
-            "AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "Models",
+        // Library modules, lowest first; each depends only on modules above it in this list
+        // (docs/ARCHITECTURE.md; Tests/ArchitectureTests fails on an upward import or an undeclared one).
+        .target(name: "Support", dependencies: ["CSHA256"]),
+        .target(name: "LinearAlgebra", dependencies: ["CLAPACK", "Support"]),
+        .target(name: "AnnData", dependencies: ["CHDF5", "LinearAlgebra", "Support"]),
+        .target(name: "Statistics", dependencies: ["LinearAlgebra", "CLAPACK", "Support"]),
+        .target(name: "PerturbData", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "Support"]),
+        .target(name: "Metrics", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Support"]),
+        .target(name: "Neural", dependencies: ["CTorchShim"]),
+        .target(name: "Models", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "CXGBoost", "Neural",
+                                               "Support"]),
+        .target(name: "Workflows", dependencies: [
+            "AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "Models", "Support",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        .target(name: "PerturbKit", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics",
-                                                   "Models", "Benchmark", "Neural"]),
+        .target(name: "PerturbKit", dependencies: ["Support", "AnnData", "LinearAlgebra", "Statistics", "PerturbData",
+                                                   "Metrics", "Models", "Workflows", "Neural"]),
 
         // Command-line tool: parsing only, logic lives in the library.
         .executableTarget(name: "perturb", dependencies: [
@@ -62,14 +64,18 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "AnnDataTests", dependencies: ["AnnData", "LinearAlgebra"]),
-        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "AnnData", "LinearAlgebra", "Statistics"]),
+        .testTarget(name: "ArchitectureTests"),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "Support"]),
+        .testTarget(name: "AnnDataTests", dependencies: ["AnnData", "LinearAlgebra", "Support"]),
+        .testTarget(name: "PerturbDataTests", dependencies: ["PerturbData", "AnnData", "LinearAlgebra", "Statistics", "Support"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "LinearAlgebra"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "PerturbData", "AnnData", "LinearAlgebra", "Statistics"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "PerturbData", "AnnData", "LinearAlgebra", "Statistics",
+                                                         "Support"]),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "PerturbData", "AnnData", "LinearAlgebra", "Metrics"]),
-        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Models", "PerturbData", "AnnData", "Metrics"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "PerturbData", "AnnData", "LinearAlgebra", "Metrics", "Support",
+                                                        "Workflows"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Models", "PerturbData", "AnnData", "Metrics", "Support"]),
         .testTarget(name: "PerturbCLITests", dependencies: ["perturb", "PerturbKit"]),
     ],
     swiftLanguageModes: [.v6],

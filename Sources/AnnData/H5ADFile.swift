@@ -1,9 +1,7 @@
 import CHDF5
 import Foundation
 import LinearAlgebra
-
-/// Reports progress of a long read or write: units done so far out of a total.
-public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int) -> Void
+import Support
 
 /// Which expression matrix to read.
 public enum MatrixSource: Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import CHDF5
 import Foundation
 import LinearAlgebra
+import Support
 
 /// How `AnnData.write` stores the file.
 public struct WriteOptions: Sendable {

@@ -1,5 +1,6 @@
 import CHDF5
 import LinearAlgebra
+import Support
 
 /// Entries read per HDF5 call when streaming a sparse matrix (bounds the temporary memory of a read).
 let readBlockEntries = 1 << 22

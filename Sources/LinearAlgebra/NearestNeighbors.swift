@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Exact Euclidean k-nearest neighbours by brute force: candidate distances from one BLAS product per block of
 /// queries (‖a‖² + ‖b‖² − 2a·b), the k best re-measured directly so reported distances are exact sums of

@@ -1,5 +1,6 @@
 import CLAPACK
 import Foundation
+import Support
 
 /// Principal axes of the rows of a sparse matrix, found by randomized subspace iteration (Halko, Martinsson &
 /// Tropp 2011) without ever densifying or centering the matrix: centering enters every product as a rank-one
@@ -23,7 +24,7 @@ public struct PCA: Sendable {
         for j in 0..<g { mean[j] /= Double(max(n, 1)) }
         guard k > 0 else { return PCA(mean: mean, components: Matrix(rows: 0, columns: g), variances: []) }
         let l = min(k + oversample, min(n, g))
-        var generator = SplitMix(seed: seed)
+        var generator = GaussianTestMatrix(seed: seed)
         var omega = Matrix<Double>(rows: g, columns: l)
         for i in omega.storage.indices { omega.storage[i] = generator.normal() }
         var q = orthonormalized(centeredProduct(x, rows, mean, omega))           // n × l
@@ -120,17 +121,10 @@ public struct PCA: Sendable {
     }
 }
 
-/// SplitMix64 with Box–Muller normals: the random test matrix of the randomized PCA.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed ^ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
+/// Box–Muller normals from the SplitMix64 sequence: the random test matrix of the randomized PCA.
+struct GaussianTestMatrix {
+    private var bits: SplitMix64
+    init(seed: UInt64) { bits = SplitMix64(state: seed ^ 0x9E37_79B9_7F4A_7C15) }
+    mutating func uniform() -> Double { (Double(bits.next() >> 11) + 0.5) / 9_007_199_254_740_992 }
     mutating func normal() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform()) }
 }

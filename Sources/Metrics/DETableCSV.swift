@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import PerturbData
+import Support
 
 extension DETable {
     /// The rows of group `g` as CSV bytes.

@@ -3,6 +3,7 @@ import LinearAlgebra
 import PerturbData
 import Statistics
 import AnnData
+import Support
 
 /// Options of the differential expression engine.
 public struct DEOptions: Sendable {

@@ -2,6 +2,7 @@ import AnnData
 import Foundation
 import LinearAlgebra
 import PerturbData
+import Support
 
 /// The cells an embedding is evaluated on: perturbation labels, the batch of each cell (or, without a batch
 /// column, seeded label-stratified folds that play the batches' part), and the log-scale expression the

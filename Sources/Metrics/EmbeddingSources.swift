@@ -2,6 +2,7 @@ import AnnData
 import Foundation
 import LinearAlgebra
 import PerturbData
+import Support
 
 /// Where the embeddings under evaluation come from: obsm, another file, PCA of the expression, or noise.
 public enum EmbeddingSources {

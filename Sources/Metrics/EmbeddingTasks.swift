@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import PerturbData
 import Statistics
+import Support
 
 /// Settings of the embedding tasks.
 public struct EmbeddingTaskOptions: Sendable {
@@ -21,7 +22,7 @@ public struct EmbeddingTaskOptions: Sendable {
     public init() {}
 }
 
-/// The six tasks of the embedding hierarchy (DESIGN §5.5) on one (post-processed) embedding.
+/// The six tasks of the embedding hierarchy (docs/DESIGN.md §5.5) on one (post-processed) embedding.
 enum EmbeddingTasks {
     /// Leave-one-batch-out folds: reference cells (other batches) and query cells (this batch, labels the
     /// reference has).

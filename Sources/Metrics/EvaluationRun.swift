@@ -2,6 +2,7 @@ import AnnData
 import Foundation
 import LinearAlgebra
 import PerturbData
+import Support
 
 /// Everything `perturb eval` needs to know.
 public struct EvaluationConfig: Sendable {

@@ -1,6 +1,7 @@
 import LinearAlgebra
 import PerturbData
 import Statistics
+import Support
 
 /// The cell-level summaries metrics may need from one side.
 public struct SideNeeds: OptionSet, Sendable {

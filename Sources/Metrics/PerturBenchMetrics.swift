@@ -1,7 +1,7 @@
 import Foundation
 import Statistics
 
-/// PerturBench's metrics (DESIGN §5.3), computed on pseudobulks of the log1p data.
+/// PerturBench's metrics (docs/DESIGN.md §5.3), computed on pseudobulks of the log1p data.
 enum PerturBenchMetrics {
     static let implementations: [(String, @Sendable (MetricContext) throws -> MetricValue)] = [
         ("rmse", { .perPerturbation(fit(try pair($0), .rmse)) }),

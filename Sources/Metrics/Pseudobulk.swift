@@ -1,5 +1,6 @@
 import LinearAlgebra
 import PerturbData
+import Support
 
 /// Mean expression of every perturbation (and the control) of one dataset, as cell-eval's
 /// `PerturbationAnndataPair` builds them (float64 sums, stored as float32 like polars' mean of a float32

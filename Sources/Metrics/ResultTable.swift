@@ -1,6 +1,7 @@
 import Foundation
 import PerturbData
 import Statistics
+import Support
 
 /// Per-perturbation metric values: cell-eval's `results.csv` (one row per perturbation, one column per
 /// metric, nil = null) and its `describe()` summary `agg_results.csv`.

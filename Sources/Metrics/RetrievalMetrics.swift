@@ -1,6 +1,6 @@
 import Foundation
 
-/// The retrieval metrics of one ranked query (DESIGN §5.4): MRR contribution and, per K, Exact Hit@K,
+/// The retrieval metrics of one ranked query (docs/DESIGN.md §5.4): MRR contribution and, per K, Exact Hit@K,
 /// Relevant Hit@K and Recall@K.
 public struct RetrievalOutcome: Sendable, Equatable {
     /// max over true targets of 1/rank (its expectation when ranks are tied).
@@ -34,7 +34,7 @@ public struct RetrievalOutcome: Sendable, Equatable {
 /// Candidates in `universe` the model gives no score rank tied below every scored one; a true target outside
 /// the universe can never be retrieved.
 public enum RetrievalMetrics {
-    /// The cutoffs K reported (DESIGN §5.4).
+    /// The cutoffs K reported (docs/DESIGN.md §5.4).
     public static let cutoffs = [1, 5, 10, 20, 40]
 
     /// The outcome of ranking `universe` by `scores` (higher is better) for a query whose true targets are `targets`.

@@ -1,5 +1,6 @@
 import Foundation
 import PerturbData
+import Support
 
 /// `perturb score`: a model's aggregate results against a baseline's, as cell-eval's `score_agg_metrics`:
 /// on the `mean` row, lower-is-better metrics score 1 − user/base, higher-is-better (user − base)/(1 − base);

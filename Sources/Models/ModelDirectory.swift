@@ -1,5 +1,6 @@
 import Foundation
 import PerturbData
+import Support
 
 /// What `model.json` in a model directory records besides the parameters.
 public struct ModelProvenance: Sendable, Codable, Equatable {
@@ -147,7 +148,7 @@ public struct ModelDirectory: Sendable {
 
     /// The fitted model, rebuilt through the registry.
     public func model() throws -> any ForwardModel {
-        try ForwardModels.type(named: modelName).init(state: state, hyperparameters: hyperparameters)
+        try forwardModels.type(named: modelName).init(state: state, hyperparameters: hyperparameters)
     }
 
     /// Fails unless `genes` are exactly the genes the model was fit on, in the same order.

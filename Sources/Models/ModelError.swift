@@ -4,6 +4,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unknownModel(name: String, known: [String])
     /// A hyperparameter the model does not take, or a value of the wrong kind.
     case invalidHyperparameter(model: String, key: String, value: String, expected: String)
+    /// A seed in the hyperparameters that differs from the run's seed (`--param seed=7 --seed 3`).
+    case conflictingSeed(model: String, hyperparameter: String, run: UInt64)
     /// Training data the model cannot be fit on.
     case unusableTrainingData(model: String, reason: String)
     /// A model directory that is missing a file, or holds something unexpected.
@@ -23,6 +25,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "unknown model '\(name)'; known models: \(known.joined(separator: ", "))"
         case .invalidHyperparameter(let model, let key, let value, let expected):
             return "model \(model): hyperparameter \(key)=\(value) is invalid; expected \(expected)"
+        case .conflictingSeed(let model, let hyperparameter, let run):
+            return "model \(model): hyperparameter seed=\(hyperparameter) differs from the run's seed \(run); "
+                + "give the seed once (--seed, or --param seed= alone)"
         case .unusableTrainingData(let model, let reason):
             return "model \(model) cannot be fit: \(reason)"
         case .invalidModelDirectory(let path, let field, let reason):

@@ -1,4 +1,5 @@
 import LinearAlgebra
+import Support
 
 /// k-nearest-neighbour classification with uniform votes, as scikit-learn's `KNeighborsClassifier`: Euclidean
 /// neighbours, the most frequent label wins, ties go to the label first in sorted order.

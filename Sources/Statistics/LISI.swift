@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import Support
 
 /// The Local Inverse Simpson's Index of each cell, as harmonypy's `compute_lisi` (used by Harmony and scib)
 /// computes it: the `3 · perplexity` nearest neighbours (the cell itself dropped), Gaussian weights on the

@@ -45,10 +45,13 @@ func commaList(_ text: String) -> [String] {
     text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
 }
 
-/// `--list` output of a model registry: each model's name and summary, then its hyperparameters indented.
-func modelListing(_ models: [(name: String, summary: String, hyperparameters: [String: String])]) -> String {
+/// The listing of a model registry (`perturb models`, `fit --list`, `reverse --list`): each model's name and
+/// summary, whether it uses the run's seed, then its hyperparameters indented.
+func modelListing(_ models: [any RegisteredModel.Type]) -> String {
     models.map { model in
-        (["\(model.name): \(model.summary)"] + model.hyperparameters.keys.sorted().map { "    \($0): \(model.hyperparameters[$0]!)" })
+        let seed = model.usesSeed ? "" : " (takes no seed)"
+        return (["\(model.name): \(model.summary)\(seed)"]
+                + model.hyperparameterHelp.keys.sorted().map { "    \($0): \(model.hyperparameterHelp[$0]!)" })
             .joined(separator: "\n")
     }.joined(separator: "\n")
 }

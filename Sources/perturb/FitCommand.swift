@@ -23,13 +23,13 @@ struct Fit: ParsableCommand {
     @Option(help: "Matrix to use instead of X.")
     var layer: String?
 
-    @Option(help: "Seed of any random choice.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of any random choice (default 0, or the model's --param seed=N; giving both with different values is an error).")
+    var seed: UInt64?
 
     @Option(name: [.short, .customLong("output")], help: "Model directory to write.")
     var output: String?
 
-    @Flag(help: "List the registered models and their hyperparameters, then exit.")
+    @Flag(help: "List the registered forward models and their hyperparameters, then exit (as `perturb models --forward`).")
     var list = false
 
     @OptionGroup var runOptions: RunOptions
@@ -49,15 +49,16 @@ struct Fit: ParsableCommand {
         let parts = try SplitParts.load(path: data!, splitPath: split!, layer: layer,
                                         progress: runOptions.progress("reading X", unit: "entries"))
         note("fitting \(model) on \(parts.train.cellCount) training cells", quiet: runOptions.quiet)
-        let fitted = try ForwardFitting.fit(model, hyperparameters: hyper, parts: parts, dataSHA256: try hash.value(), seed: seed)
+        let context = try FitContext(seed: seed, hyperparameters: hyper, model: model)
+        let fitted = try ForwardFitting.fit(model, hyperparameters: hyper, parts: parts, dataSHA256: try hash.value(), context: context)
         try fitted.directory.write(to: output!)
         let manifestPath = (output! as NSString).appendingPathComponent("manifest.json")
         try Manifest(command: CommandLine.arguments, inputs: [data!: try hash.value()], splitHash: parts.split.contentHash,
-                     seed: seed, wallSeconds: Date().timeIntervalSince(started), outputs: [output!]).write(to: manifestPath)
+                     seed: context.seed, wallSeconds: Date().timeIntervalSince(started), outputs: [output!]).write(to: manifestPath)
         note("wrote \(output!) (\(model), \(fitted.directory.genes.count) genes)", quiet: runOptions.quiet)
     }
 
     static func listing() -> String {
-        modelListing(ForwardModels.all.map { ($0.name, $0.summary, $0.hyperparameterHelp) })
+        modelListing(forwardModels.declarations)
     }
 }

@@ -9,5 +9,5 @@ struct Perturb: ParsableCommand {
         abstract: "Virtual-cell perturbation modeling: data, forward and reverse prediction, evaluation.",
         version: PerturbKitVersion.current,
         subcommands: [Inspect.self, Simulate.self, Prep.self, SplitData.self, Eval.self, Score.self, Baseline.self, EmbedEval.self,
-                      Fit.self, Predict.self, Reverse.self, Screen.self, BenchmarkCmd.self, DemoCmd.self])
+                      Fit.self, Predict.self, Reverse.self, Screen.self, Models.self, BenchmarkCmd.self, DemoCmd.self])
 }

@@ -46,11 +46,11 @@ struct Reverse: ParsableCommand {
 
     func run() throws {
         if list {
-            return print(modelListing(ReverseModels.all.map { ($0.name, $0.summary, $0.hyperparameterHelp) }))
+            return print(modelListing(reverseModels.declarations))
         }
         let started = Date()
         let specs = try (model.isEmpty ? ["pca-knn"] : model).map(ReverseModelSpec.init(parsing:))
-        for spec in specs { _ = try ReverseModels.make(spec.name, hyperparameters: spec.hyperparameters) }
+        for spec in specs { _ = try reverseModels.make(spec.name, hyperparameters: spec.hyperparameters) }
         let hash = BackgroundHash(path: data!)
         let parts = try SplitParts.load(path: data!, splitPath: split!, layer: layer,
                                         progress: runOptions.progress("reading X", unit: "entries"))

@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import PerturbData
 import Statistics
+import Support
 import XCTest
 
 /// `perturb eval` against cell-eval 0.8.2's own output on the committed fixtures.

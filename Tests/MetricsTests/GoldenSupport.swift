@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Support
 import XCTest
 
 /// Tests/Fixtures/eval: small real/pred pairs and cell-eval 0.8.2's outputs for them

@@ -2,6 +2,7 @@ import AnnData
 import Foundation
 import Metrics
 import PerturbData
+import Support
 import XCTest
 
 /// `perturb score` and `perturb baseline` against cell-eval 0.8.2's `score` and `baseline`.

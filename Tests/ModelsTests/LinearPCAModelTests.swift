@@ -4,7 +4,7 @@ import PerturbData
 
 final class LinearPCAModelTests: XCTestCase {
     /// Four genes; two control cells and two cells each of A (target g0), B (target g2) and D (target g3).
-    /// Expected values from the closed form of DESIGN §6 written out with numpy:
+    /// Expected values from the closed form of docs/DESIGN.md §6 written out with numpy:
     ///   X = [mean A, mean B, mean D, mean ctrl] (genes × 4), Xc = X − column means, U S Vᵀ = svd(Xc),
     ///   G = U[:, :2]·S[:2], Y = means − ctrl, b = rowmean(Y), Ỹ = Y − b, P = G[[0, 2, 3]]ᵀ,
     ///   W = solve(GᵀG + 0.1 I, Gᵀ Ỹ Pᵀ) · inv(PPᵀ + 0.1 I), prediction(t) = b + G W G[t].

@@ -13,7 +13,7 @@ final class MeanModelTests: XCTestCase {
     let batches = ["b1", "b1", "b2", "b2", "b1", "b1", "b1", "b1", "b2", "b1"]
 
     func fit(_ name: String) throws -> any ForwardModel {
-        var model = try ForwardModels.make(name)
+        var model = try forwardModels.make(name)
         try model.fit(dataset(rows, labels: labels, batches: batches), validation: nil)
         return model
     }

@@ -7,9 +7,9 @@ final class ModelDirectoryTests: XCTestCase {
     func testEveryModelRoundTripsThroughItsDirectoryWithIdenticalPredictions() throws {
         let parts = try simulatedParts()
         let directory = temporaryDirectory("models")
-        for type in ForwardModels.all {
+        for type in forwardModels.all {
             let hyper = Hyperparameters()
-            let fitted = try ForwardFitting.fit(type.name, hyperparameters: hyper, parts: parts, dataSHA256: "abc", seed: 1)
+            let fitted = try ForwardFitting.fit(type.name, hyperparameters: hyper, parts: parts, dataSHA256: "abc", context: FitContext(seed: 1))
             let before = try ForwardFitting.predict(fitted.model, part: parts.test, columns: parts.columns, seed: 4)
             let path = directory + "/" + type.name
             try fitted.directory.write(to: path)
@@ -26,7 +26,7 @@ final class ModelDirectoryTests: XCTestCase {
 
     func testPredictingOnOtherGenesIsRefusedWithTheFirstDifference() throws {
         let parts = try simulatedParts()
-        let fitted = try ForwardFitting.fit("additive", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, seed: 0)
+        let fitted = try ForwardFitting.fit("additive", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, context: FitContext(seed: 0))
         var renamed = parts.train.genes
         renamed.swapAt(3, 4)
         XCTAssertThrowsError(try fitted.directory.checkGenes(renamed, dataPath: "other.h5ad")) {
@@ -41,7 +41,7 @@ final class ModelDirectoryTests: XCTestCase {
     func testDamagedDirectoriesAreClearErrors() throws {
         let parts = try simulatedParts()
         let path = temporaryDirectory("damaged") + "/model"
-        try ForwardFitting.fit("linear-pca", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, seed: 0)
+        try ForwardFitting.fit("linear-pca", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, context: FitContext(seed: 0))
             .directory.write(to: path)
         let blob = path + "/parameters.bin"
         let data = try Data(contentsOf: URL(fileURLWithPath: blob))
@@ -50,8 +50,33 @@ final class ModelDirectoryTests: XCTestCase {
         XCTAssertThrowsError(try ModelDirectory(reading: path + "-missing")) { XCTAssertTrue("\($0)".contains("model.json"), "\($0)") }
         let occupied = temporaryDirectory("occupied")
         try "keep me".write(toFile: occupied + "/notes.txt", atomically: true, encoding: .utf8)
-        let fitted = try ForwardFitting.fit("control-mean", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, seed: 0)
+        let fitted = try ForwardFitting.fit("control-mean", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, context: FitContext(seed: 0))
         XCTAssertThrowsError(try fitted.directory.write(to: occupied)) { XCTAssertTrue("\($0)".contains("not a model directory"), "\($0)") }
         XCTAssertTrue(FileManager.default.fileExists(atPath: occupied + "/notes.txt"))
+    }
+}
+
+/// One seed per fit: where it comes from, and that a model without one is left alone.
+final class FitContextTests: XCTestCase {
+    func testTheSeedComesFromOnePlace() throws {
+        let none = Hyperparameters(), seven = Hyperparameters(["seed": "7"])
+        XCTAssertEqual(try FitContext(seed: nil, hyperparameters: none, model: "m").seed, 0)
+        XCTAssertEqual(try FitContext(seed: 3, hyperparameters: none, model: "m").seed, 3)
+        XCTAssertEqual(try FitContext(seed: nil, hyperparameters: seven, model: "m").seed, 7)
+        XCTAssertEqual(try FitContext(seed: 7, hyperparameters: seven, model: "m").seed, 7)
+        XCTAssertThrowsError(try FitContext(seed: 3, hyperparameters: seven, model: "m")) {
+            XCTAssertEqual($0 as? ModelError, .conflictingSeed(model: "m", hyperparameter: "7", run: 3))
+        }
+        XCTAssertThrowsError(try FitContext(seed: nil, hyperparameters: Hyperparameters(["seed": "-1"]), model: "m"))
+    }
+
+    func testSeedingSetsTheSeedOnlyWhereTheModelTakesOne() throws {
+        let context = FitContext(seed: 5)
+        let neural = try forwardModels.type(named: "latent-additive"), baseline = try forwardModels.type(named: "linear-pca")
+        XCTAssertTrue(neural.usesSeed)
+        XCTAssertFalse(baseline.usesSeed)
+        XCTAssertEqual(try context.seeding(Hyperparameters(["epochs": "2"]), for: neural).values, ["epochs": "2", "seed": "5"])
+        XCTAssertEqual(try context.seeding(Hyperparameters(["k": "3"]), for: baseline).values, ["k": "3"])
+        XCTAssertThrowsError(try context.seeding(Hyperparameters(["seed": "9"]), for: neural))
     }
 }

@@ -9,7 +9,7 @@ import Statistics
 private let tiny = ["hidden": "32", "latent": "8", "layers": "1", "epochs": "4", "batch_size": "64", "threads": "1"]
 
 private func neural(_ name: String, _ extra: [String: String] = [:]) throws -> any ForwardModel {
-    try ForwardModels.make(name, hyperparameters: Hyperparameters(tiny.merging(extra) { _, b in b }))
+    try forwardModels.make(name, hyperparameters: Hyperparameters(tiny.merging(extra) { _, b in b }))
 }
 
 /// Mean pearson_delta of `model` over the perturbed conditions of `part` (observed against its own controls),
@@ -95,11 +95,11 @@ final class NeuralModelTests: XCTestCase {
         // Defaults (latent-additive's dropout is 0) except: a higher learning rate and no early stop (the
         // validation part is small).
         let hp = ["epochs": "100", "threads": "1", "patience": "0", "lr": "3e-3"]
-        var latent = try ForwardModels.make("latent-additive", hyperparameters: Hyperparameters(hp))
+        var latent = try forwardModels.make("latent-additive", hyperparameters: Hyperparameters(hp))
         try latent.fit(parts.train, validation: parts.validation)
-        var control = try ForwardModels.make("control-mean")
+        var control = try forwardModels.make("control-mean")
         try control.fit(parts.train, validation: nil)
-        var linear = try ForwardModels.make("linear")
+        var linear = try forwardModels.make("linear")
         try linear.fit(parts.train, validation: nil)
         let scores = try [latent, control, linear].map { try meanPearsonDelta($0, parts.test) }
         // control-mean predicts a zero delta: its correlation is undefined and counts as 0.

@@ -35,4 +35,38 @@ extension CLITests {
         try assertFails(["fit", prepped, "--split", split, "--model", "ridge", "--param", "lambda=-1", "-o", path("m3")],
                         mentioning: ["lambda=-1"])
     }
+
+    /// The seed recorded is the seed used: `--param seed=7 --seed 3` is refused before anything is written,
+    /// `--param seed=7` alone trains and records 7, and `perturb models` says which models take no seed.
+    func testTheRecordedSeedIsTheSeedUsed() throws {
+        let dir = try directory()
+        let path = { (name: String) in dir.appendingPathComponent(name).path }
+        let prepped = path("prepped.h5ad"), split = path("split.json")
+        XCTAssertEqual(try perturb(["prep", simCounts, "--normalize", "--log1p", "--min-cells-per-condition", "0",
+                                    "--min-cells-per-combination", "0", "-o", prepped, "--quiet"]).status, 0)
+        XCTAssertEqual(try perturb(["split", prepped, "--strategy", "unseen-perturbation", "--test", "0.3", "-o", split, "--quiet"]).status, 0)
+        let tiny = ["--model", "latent-additive", "--param", "epochs=1", "--param", "hidden=8", "--param", "latent=4"]
+        try assertFails(["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "--seed", "3", "-o", path("conflict")],
+                        mentioning: ["seed=7", "3", "latent-additive"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("conflict")))
+
+        let fit = try perturb(["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "-o", path("m7"), "--quiet"])
+        XCTAssertEqual(fit.status, 0, fit.stderr)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("m7/manifest.json")))) as? [String: Any]
+        XCTAssertEqual(manifest?["seed"] as? Int, 7)
+        let model = try String(contentsOfFile: path("m7/model.json"), encoding: .utf8)
+        XCTAssertTrue(model.contains("\"seed\" : \"7\""), model)
+        // Agreeing values are one seed, not a conflict.
+        XCTAssertEqual(try perturb(["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "--seed", "7", "-o", path("m77"),
+                                                                               "--quiet"]).status, 0)
+
+        let models = try perturb(["models"])
+        XCTAssertEqual(models.status, 0, models.stderr)
+        XCTAssertTrue(models.stdout.contains("Forward models") && models.stdout.contains("Reverse models"))
+        let lines = models.stdout.split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("linear-pca: ") && $0.hasSuffix("(takes no seed)") }, models.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("latent-additive: ") && !$0.hasSuffix("(takes no seed)") }, models.stdout)
+        XCTAssertEqual(try perturb(["fit", "--list"]).stdout, try perturb(["models", "--forward"]).stdout)
+        XCTAssertEqual(try perturb(["reverse", "--list"]).stdout, try perturb(["models", "--reverse"]).stdout)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import XCTest
 import AnnData
 import LinearAlgebra

@@ -1,6 +1,7 @@
 import LinearAlgebra
 import Neural
 import PerturbData
+import Support
 
 /// How a neural model sees its inputs, fixed at training time and saved with it: the vocabularies of
 /// perturbation members, condition labels, cell types and batches; the mean control profile of each context;

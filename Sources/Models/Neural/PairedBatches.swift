@@ -1,6 +1,7 @@
 import LinearAlgebra
 import Neural
 import PerturbData
+import Support
 
 /// One mini-batch: each training cell with a control cell drawn from its own context, and their encodings.
 public struct TrainingBatch {

@@ -25,7 +25,7 @@ public struct CellLevelModel: ReverseModel {
         var rest = h.values
         rest["base"] = nil
         rest["cells"] = nil
-        base = try ReverseModels.make(baseName, hyperparameters: Hyperparameters(rest))
+        base = try reverseModels.make(baseName, hyperparameters: Hyperparameters(rest))
     }
 
     public func searchGrid() -> [String: [String]] { base.searchGrid() }

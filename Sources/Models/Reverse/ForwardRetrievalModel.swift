@@ -35,7 +35,7 @@ public struct ForwardRetrievalModel: ReverseModel {
         try Hyperparameters(own).check(known: Self.hyperparameterHelp, model: Self.name)
         forwardName = h.string("forward") ?? LinearPCAModel.name
         forwardParameters = Hyperparameters(inner)
-        _ = try ForwardModels.make(forwardName, hyperparameters: forwardParameters)
+        _ = try forwardModels.make(forwardName, hyperparameters: forwardParameters)
         distance = try h.choice("distance", default: "cosine", among: ["cosine", "pearson", "l1", "l2"], model: Self.name)
         pairs = h.string("pairs") ?? "none"
         if pairs == "none" || pairs == "seen" {
@@ -53,7 +53,7 @@ public struct ForwardRetrievalModel: ReverseModel {
     public func searchGrid() -> [String: [String]] { ["distance": ["cosine", "pearson", "l2"]] }
 
     public mutating func fit(_ training: ReverseTraining) throws {
-        var model = try ForwardModels.make(forwardName, hyperparameters: forwardParameters)
+        var model = try forwardModels.make(forwardName, hyperparameters: forwardParameters)
         try model.fit(training.data, validation: nil)
         let labeling = training.data.labeling
         let trained = training.data.perturbationLabels

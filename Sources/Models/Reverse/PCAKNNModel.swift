@@ -1,5 +1,6 @@
 import LinearAlgebra
 import PerturbData
+import Support
 
 /// `pca-knn`: training profiles (target genes masked) in `d` principal components; a query's `k` nearest
 /// training profiles (cosine or euclidean) vote for their target genes, each vote weighted by similarity

@@ -43,20 +43,12 @@ public struct ReverseQuery: Sendable {
     }
 }
 
-/// A reverse model (DESIGN §2, §5.4): from an observed expression change, scores for the genes that may have
+/// A reverse model (docs/DESIGN.md §2, §5.4): from an observed expression change, scores for the genes that may have
 /// caused it (higher is more likely). Genes it cannot name get no score.
 ///
-/// A conforming type registers itself in `ReverseModels.all` under its `name`.
-public protocol ReverseModel: Sendable {
-    /// Registry name (`pca-knn`, `xgboost`, …).
-    static var name: String { get }
-    /// One line for `perturb reverse --list`.
-    static var summary: String { get }
-    /// Accepted hyperparameters: key → what it means and its default.
-    static var hyperparameterHelp: [String: String] { get }
-
-    /// An unfitted model; rejects unknown or malformed hyperparameters.
-    init(hyperparameters: Hyperparameters) throws
+/// A conforming type registers itself in `reverseModels` under its `name`; it draws random numbers only from
+/// `ReverseTraining.seed`.
+public protocol ReverseModel: RegisteredModel {
     /// Values to try, by validation MRR, for each hyperparameter the user did not set.
     func searchGrid() -> [String: [String]]
     /// Fits on the training profiles (or cells) only.
@@ -69,32 +61,12 @@ public protocol ReverseModel: Sendable {
 }
 
 extension ReverseModel {
-    /// The registry name of this model's type.
-    public var name: String { Self.name }
-
     public func conditionScores(_ query: ReverseQuery) throws -> [[String: Double]] {
         try scores(query.profiles)
     }
 }
 
-/// The one registry of reverse models, by name.
-public enum ReverseModels {
-    /// Every registered model type, in table order.
-    public static let all: [any ReverseModel.Type] = [
-        PCAKNNModel.self, RandomForestModel.self, XGBoostModel.self, ForwardRetrievalModel.self, CellLevelModel.self,
-    ]
-
-    /// Registered names.
-    public static var names: [String] { all.map { $0.name } }
-
-    /// The model type registered as `name`.
-    public static func type(named name: String) throws -> any ReverseModel.Type {
-        guard let t = all.first(where: { $0.name == name }) else { throw ModelError.unknownModel(name: name, known: names) }
-        return t
-    }
-
-    /// An unfitted model by name.
-    public static func make(_ name: String, hyperparameters: Hyperparameters = Hyperparameters()) throws -> any ReverseModel {
-        try type(named: name).init(hyperparameters: hyperparameters)
-    }
-}
+/// The one registry of reverse models, by name (`ModelRegistry`).
+public let reverseModels = ModelRegistry<any ReverseModel.Type, any ReverseModel>(
+    [PCAKNNModel.self, RandomForestModel.self, XGBoostModel.self, ForwardRetrievalModel.self, CellLevelModel.self],
+    describe: { $0 }, construct: { try $0.init(hyperparameters: $1) })

@@ -1,5 +1,6 @@
 import LinearAlgebra
 import PerturbData
+import Support
 
 /// Expression changes with known causes, as reverse models see them: one row per profile (a condition's
 /// pseudobulk delta, or one cell's delta), restricted to the unmasked genes, each with its condition and its

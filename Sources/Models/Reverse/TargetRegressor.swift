@@ -1,5 +1,6 @@
 import LinearAlgebra
 import PerturbData
+import Support
 
 /// Multi-output regression from profile PCA coordinates to multi-hot target labels through XGBoost: the
 /// shared body of `random-forest` and `xgboost`. A gene's score is its predicted label value.

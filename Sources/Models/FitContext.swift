@@ -1,0 +1,37 @@
+/// What a fit runs with besides its data and hyperparameters: the seed of every random choice. The seed a
+/// run records (manifest, model directory, benchmark record) is this one, and it is the one the model uses.
+public struct FitContext: Sendable, Equatable {
+    /// Seed of every random choice of the fit.
+    public var seed: UInt64
+
+    /// A context with `seed`.
+    public init(seed: UInt64) { self.seed = seed }
+
+    /// The run's context when the seed may come from `--seed` (`given`), from `--param seed=N`, or from
+    /// neither (0). Both at once must agree, or the run is refused: it could not record a single seed.
+    public init(seed given: UInt64?, hyperparameters: Hyperparameters, model: String) throws {
+        guard let text = hyperparameters.values["seed"] else {
+            seed = given ?? 0
+            return
+        }
+        guard let fromParameter = UInt64(text) else {
+            throw ModelError.invalidHyperparameter(model: model, key: "seed", value: text, expected: "a non-negative integer")
+        }
+        if let given, given != fromParameter {
+            throw ModelError.conflictingSeed(model: model, hyperparameter: text, run: given)
+        }
+        seed = fromParameter
+    }
+
+    /// `hyperparameters` for a model of `type`: a model that uses a seed gets this context's seed as its `seed`
+    /// hyperparameter (so its directory reproduces it); a different seed already there is an error.
+    public func seeding(_ hyperparameters: Hyperparameters, for type: any RegisteredModel.Type) throws -> Hyperparameters {
+        guard type.hyperparameterHelp["seed"] != nil else { return hyperparameters }
+        var h = hyperparameters
+        if let text = h.values["seed"], UInt64(text) != seed {
+            throw ModelError.conflictingSeed(model: type.name, hyperparameter: text, run: seed)
+        }
+        h.values["seed"] = String(seed)
+        return h
+    }
+}

@@ -1,0 +1,32 @@
+import PerturbData
+
+/// A forward model: fit on training conditions, it predicts how a perturbation in a context changes the mean
+/// log expression relative to that context's control cells. Cell-level predictions are matched control cells
+/// shifted by this delta (`CellLevelPrediction`).
+///
+/// A conforming type registers itself in `forwardModels` under its `name`.
+public protocol ForwardModel: RegisteredModel {
+    /// Rebuilds a fitted model from saved parameters.
+    init(state: ModelState, hyperparameters: Hyperparameters) throws
+
+    /// Fits on the training data only; `validation` may guide early stopping but never the parameters.
+    mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws
+    /// The predicted delta (log scale, one value per gene) for `condition`.
+    func predictDelta(_ condition: Condition) throws -> [Double]
+    /// The fitted parameters.
+    func state() throws -> ModelState
+    /// Single targets, beyond the members of its training perturbations, for which the model predicts a
+    /// delta of their own (every gene for `linear-pca`; the table's keys for `ridge` on an embedding).
+    /// Empty by default. Reverse prediction by forward retrieval ranks exactly these and the trained ones.
+    func representableTargets() -> [String]
+}
+
+extension ForwardModel {
+    public func representableTargets() -> [String] { [] }
+
+    /// Predicted cells for `conditions` (cell counts as given) from the control cells of `controls`, as in
+    /// docs/DESIGN.md §6: matched controls shifted by the predicted delta and clipped at 0, controls appended.
+    public func predict(controls: PerturbationDataset, conditions: [Condition: Int], seed: UInt64) throws -> PerturbationDataset {
+        try CellLevelPrediction.predict(self, controls: controls, conditions: conditions, seed: seed)
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import Metrics
+import Models
+import PerturbData
+import TOMLKit
+
+/// A benchmark: datasets × one split strategy × models × seeds, evaluated with metric profiles. Read from
+/// TOML (`perturb benchmark bench.toml`); see docs/BENCHMARK_CONFIG.md for every key.
+public struct BenchmarkConfig: Sendable, Equatable {
+    /// One dataset: a file, its columns, and how to prepare it.
+    public struct Dataset: Sendable, Equatable {
+        public var name: String
+        public var path: String
+        public var columns: DatasetColumns
+        public var layer: String?
+        /// QC applied once; normalization, log1p and HVGs fit per seed on the training cells only.
+        public var prep: Prep?
+    }
+
+    /// The preparation steps a benchmark can run (the `perturb prep` options that matter for benchmarks).
+    public struct Prep: Sendable, Equatable {
+        public var keep: String?
+        public var dropLabels: [String] = []
+        public var minCellsPerCondition = 50
+        public var minCellsPerCombination = 30
+        public var normalize = false
+        public var log1p = false
+        public var hvg: Int?
+        public var hvgFlavor = "seurat"
+
+        /// The text a run key hashes for `prep`: Swift's reflection of the optional as it read when this type
+        /// lived in the module `Benchmark`, written out so that renaming a module or type never invalidates
+        /// finished runs.
+        static func runKeyText(_ prep: Prep?) -> String {
+            guard let p = prep else { return "nil" }
+            return "Optional(Benchmark.BenchmarkConfig.Prep(keep: \(String(reflecting: p.keep)), "
+                + "dropLabels: \(String(reflecting: p.dropLabels)), minCellsPerCondition: \(p.minCellsPerCondition), "
+                + "minCellsPerCombination: \(p.minCellsPerCombination), normalize: \(p.normalize), log1p: \(p.log1p), "
+                + "hvg: \(String(reflecting: p.hvg)), hvgFlavor: \(String(reflecting: p.hvgFlavor))))"
+        }
+    }
+
+    /// One model to run: a registry name, a display label, fixed hyperparameters and an optional search.
+    public struct Model: Sendable, Equatable {
+        public var name: String
+        public var label: String
+        public var hyperparameters: [String: String]
+        /// Candidate values per hyperparameter; the grid is sampled down to `trials` and the best on the
+        /// validation part (by the primary metric) is kept.
+        public var search: [String: [String]]
+        public var trials: Int
+    }
+
+    public var name: String
+    public var seeds: [UInt64]
+    public var profiles: [String]
+    public var primaryMetric: String
+    public var datasets: [Dataset]
+    public var strategy: String
+    public var splitParameters: [String: String]
+    public var models: [Model]
+    /// Directory of the TOML file: relative paths in it are resolved against it.
+    public var baseDirectory: String
+
+    /// The models always run as score references (added when missing).
+    public static let referenceModels = ["control-mean", "perturbation-mean"]
+
+    /// Parses `text` (from `path`, for messages and relative paths).
+    public init(toml text: String, path: String) throws {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch {
+            throw BenchmarkError.unreadableConfig(path: path, reason: "not valid TOML (\(error))")
+        }
+        let reader = TOMLReader(path: path)
+        baseDirectory = (URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        name = try reader.string(table, "name") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        if let list = try reader.strings(table, "seeds_list") {
+            seeds = try list.map { s in
+                guard let v = UInt64(s) else { throw BenchmarkError.invalidField(path: path, field: "seeds_list", expected: "non-negative integers") }
+                return v
+            }
+        } else {
+            let count = try reader.int(table, "seeds") ?? 5
+            guard count >= 1 else { throw BenchmarkError.invalidField(path: path, field: "seeds", expected: "at least 1") }
+            seeds = (0..<UInt64(count)).map { $0 }
+        }
+        profiles = try reader.strings(table, "profiles") ?? ["vcc", "perturbench"]
+        for p in profiles where !MetricCatalog.profiles.contains(p) {
+            throw BenchmarkError.invalidField(path: path, field: "profiles", expected: "names among \(MetricCatalog.profiles.joined(separator: ", ")), got '\(p)'")
+        }
+        primaryMetric = try reader.string(table, "primary") ?? "pearson_delta"
+        guard let info = MetricCatalog.info(primaryMetric), info.best != .none else {
+            throw BenchmarkError.invalidField(path: path, field: "primary", expected: "a metric with a best direction, got '\(primaryMetric)'")
+        }
+        let base = baseDirectory
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (base as NSString).appendingPathComponent(p) }
+
+        guard let datasetTables = table["datasets"]?.array, !datasetTables.isEmpty else {
+            throw BenchmarkError.invalidField(path: path, field: "datasets", expected: "one or more [[datasets]] tables")
+        }
+        datasets = try datasetTables.enumerated().map { i, value in
+            guard let t = value.table else { throw BenchmarkError.invalidField(path: path, field: "datasets[\(i)]", expected: "a table") }
+            let field = "datasets[\(i)]"
+            guard let file = try reader.string(t, "path", in: field) else {
+                throw BenchmarkError.invalidField(path: path, field: field + ".path", expected: "the .h5ad file")
+            }
+            let columns = DatasetColumns(perturbation: try reader.string(t, "pert_col", in: field) ?? "target_gene",
+                                         control: try reader.string(t, "control", in: field) ?? "non-targeting",
+                                         cellType: try reader.string(t, "celltype_col", in: field),
+                                         batch: try reader.string(t, "batch_col", in: field))
+            var prep: Prep? = nil
+            if let p = t["prep"]?.table {
+                let f = field + ".prep"
+                var spec = Prep()
+                spec.keep = try reader.string(p, "keep", in: f)
+                spec.dropLabels = try reader.strings(p, "drop_labels", in: f) ?? []
+                spec.minCellsPerCondition = try reader.int(p, "min_cells_per_condition", in: f) ?? 50
+                spec.minCellsPerCombination = try reader.int(p, "min_cells_per_combination", in: f) ?? 30
+                spec.normalize = try reader.bool(p, "normalize", in: f) ?? false
+                spec.log1p = try reader.bool(p, "log1p", in: f) ?? false
+                spec.hvg = try reader.int(p, "hvg", in: f)
+                spec.hvgFlavor = try reader.string(p, "hvg_flavor", in: f) ?? "seurat"
+                try reader.checkKeys(p, ["keep", "drop_labels", "min_cells_per_condition", "min_cells_per_combination",
+                                         "normalize", "log1p", "hvg", "hvg_flavor"], in: f)
+                prep = spec
+            }
+            try reader.checkKeys(t, ["name", "path", "pert_col", "control", "celltype_col", "batch_col", "layer", "prep"], in: field)
+            return Dataset(name: try reader.string(t, "name", in: field) ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent,
+                           path: resolve(file), columns: columns, layer: try reader.string(t, "layer", in: field), prep: prep)
+        }
+        guard Set(datasets.map(\.name)).count == datasets.count else {
+            throw BenchmarkError.invalidField(path: path, field: "datasets", expected: "distinct names")
+        }
+
+        guard let split = table["split"]?.table else {
+            throw BenchmarkError.invalidField(path: path, field: "split", expected: "a [split] table with a strategy")
+        }
+        guard let strategy = try reader.string(split, "strategy", in: "split") else {
+            throw BenchmarkError.invalidField(path: path, field: "split.strategy", expected: "unseen-perturbation, combo, covariate-transfer, batch or data-scaling")
+        }
+        self.strategy = strategy
+        var parameters: [String: String] = [:]
+        for (key, value) in split where key != "strategy" { parameters[key] = try reader.text(value, "split.\(key)") }
+        splitParameters = parameters
+        do { _ = try SplitStrategy(name: strategy, parameters: parameters, columns: datasets[0].columns) } catch {
+            throw BenchmarkError.invalidField(path: path, field: "split", expected: "valid split settings (\(error))")
+        }
+
+        guard let modelTables = table["models"]?.array, !modelTables.isEmpty else {
+            throw BenchmarkError.invalidField(path: path, field: "models", expected: "one or more [[models]] tables")
+        }
+        var models: [Model] = try modelTables.enumerated().map { i, value in
+            guard let t = value.table else { throw BenchmarkError.invalidField(path: path, field: "models[\(i)]", expected: "a table") }
+            let field = "models[\(i)]"
+            guard let name = try reader.string(t, "name", in: field) else {
+                throw BenchmarkError.invalidField(path: path, field: field + ".name", expected: "a model name (\(forwardModels.names.joined(separator: ", ")))")
+            }
+            let type = try forwardModels.type(named: name)
+            var hyper: [String: String] = [:]
+            if let p = t["params"]?.table { for (k, v) in p { hyper[k] = try reader.text(v, "\(field).params.\(k)") } }
+            var search: [String: [String]] = [:]
+            if let s = t["search"]?.table {
+                for (k, v) in s {
+                    guard let values = v.array, !values.isEmpty else {
+                        throw BenchmarkError.invalidField(path: path, field: "\(field).search.\(k)", expected: "a non-empty array of values")
+                    }
+                    search[k] = try values.map { try reader.text($0, "\(field).search.\(k)") }
+                }
+            }
+            for key in Set(hyper.keys).union(search.keys) where type.hyperparameterHelp[key] == nil {
+                throw BenchmarkError.invalidField(path: path, field: "\(field): \(key)",
+                                                  expected: "a hyperparameter of \(name) (\(type.hyperparameterHelp.keys.sorted().joined(separator: ", ")))")
+            }
+            if let features = hyper["features"], features != "onehot" { hyper["features"] = resolve(features) }
+            if let values = search["features"] { search["features"] = values.map { $0 == "onehot" ? $0 : resolve($0) } }
+            try reader.checkKeys(t, ["name", "label", "params", "search", "trials"], in: field)
+            return Model(name: name, label: try reader.string(t, "label", in: field) ?? name, hyperparameters: hyper,
+                         search: search, trials: try reader.int(t, "trials", in: field) ?? 10)
+        }
+        for reference in Self.referenceModels.reversed() where !models.contains(where: { $0.label == reference }) {
+            models.insert(Model(name: reference, label: reference, hyperparameters: [:], search: [:], trials: 1), at: 0)
+        }
+        guard Set(models.map(\.label)).count == models.count else {
+            throw BenchmarkError.invalidField(path: path, field: "models", expected: "distinct labels (set `label` when a model appears twice)")
+        }
+        self.models = models
+        try reader.checkKeys(table, ["name", "seeds", "seeds_list", "profiles", "primary", "datasets", "split", "models"], in: "top level")
+    }
+
+    /// Reads and parses the file at `path`.
+    public static func read(path: String) throws -> BenchmarkConfig {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw BenchmarkError.unreadableConfig(path: path, reason: "cannot be read")
+        }
+        return try BenchmarkConfig(toml: text, path: path)
+    }
+}
+
+/// Typed access to TOML values with errors that name the file and key.
+struct TOMLReader {
+    let path: String
+
+    private func fail(_ field: String, _ expected: String) -> BenchmarkError {
+        .invalidField(path: path, field: field, expected: expected)
+    }
+    private func name(_ key: String, _ scope: String?) -> String { scope.map { "\($0).\(key)" } ?? key }
+
+    func string(_ t: TOMLTable, _ key: String, in scope: String? = nil) throws -> String? {
+        guard let v = t[key] else { return nil }
+        guard let s = v.string else { throw fail(name(key, scope), "a string") }
+        return s
+    }
+
+    func int(_ t: TOMLTable, _ key: String, in scope: String? = nil) throws -> Int? {
+        guard let v = t[key] else { return nil }
+        guard let i = v.int else { throw fail(name(key, scope), "an integer") }
+        return i
+    }
+
+    func bool(_ t: TOMLTable, _ key: String, in scope: String? = nil) throws -> Bool? {
+        guard let v = t[key] else { return nil }
+        guard let b = v.bool else { throw fail(name(key, scope), "true or false") }
+        return b
+    }
+
+    func strings(_ t: TOMLTable, _ key: String, in scope: String? = nil) throws -> [String]? {
+        guard let v = t[key] else { return nil }
+        guard let a = v.array else { throw fail(name(key, scope), "an array") }
+        return try a.map { try text($0, name(key, scope)) }
+    }
+
+    /// Any scalar as text (numbers as Swift prints them).
+    func text(_ v: any TOMLValueConvertible, _ field: String) throws -> String {
+        if let s = v.string { return s }
+        if let i = v.int { return String(i) }
+        if let d = v.double { return String(d) }
+        if let b = v.bool { return String(b) }
+        throw fail(field, "a string, number or boolean")
+    }
+
+    func checkKeys(_ t: TOMLTable, _ known: [String], in scope: String) throws {
+        for key in t.keys.sorted() where !known.contains(key) {
+            throw fail("\(scope): \(key)", "one of \(known.joined(separator: ", ")) (unknown key)")
+        }
+    }
+}

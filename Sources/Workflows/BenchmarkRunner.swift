@@ -1,0 +1,156 @@
+import AnnData
+import Foundation
+import LinearAlgebra
+import Metrics
+import Models
+import PerturbData
+import Support
+
+/// Runs a benchmark: for each dataset and seed it makes the split (and any preparation fit on its training
+/// cells), then fits, predicts and evaluates every model, writing each run under
+/// `OUTPUT/runs/<dataset>/seed<k>/<model>/` and finishing it with `done.json`. Finished runs are read back,
+/// not redone, so an interrupted benchmark resumes where it stopped.
+public struct BenchmarkRunner: Sendable {
+    public let config: BenchmarkConfig
+    public let output: String
+    public let threads: Int
+    /// Progress messages (stderr in the CLI; nil when quiet).
+    public let log: (@Sendable (String) -> Void)?
+
+    public init(config: BenchmarkConfig, output: String, threads: Int = defaultThreadCount(),
+                log: (@Sendable (String) -> Void)? = nil) {
+        self.config = config
+        self.output = output
+        self.threads = threads
+        self.log = log
+    }
+
+    /// The evaluation profiles run (vcc is always included: the scores need it).
+    var profiles: [String] { config.profiles.contains("vcc") ? config.profiles : ["vcc"] + config.profiles }
+
+    /// Runs (or resumes) everything; returns every run's record.
+    public func run() throws -> [RunRecord] {
+        let total = config.datasets.count * config.seeds.count * config.models.count
+        var records: [RunRecord] = []
+        let started = Date()
+        var fresh = 0
+        for dataset in config.datasets {
+            let source = try SourceData(dataset, log: log)
+            for seed in config.seeds {
+                let seedDirectory = "\(output)/runs/\(safe(dataset.name))/seed\(seed)"
+                try FileManager.default.createDirectory(atPath: seedDirectory, withIntermediateDirectories: true)
+                let keys = config.models.map { runKey(dataset, seed, $0) }
+                var seedRecords: [RunRecord?] = config.models.indices.map { m in
+                    RunRecord.read(path: "\(seedDirectory)/\(safe(config.models[m].label))/done.json").flatMap { $0.key == keys[m] ? $0 : nil }
+                }
+                if !seedRecords.contains(where: { $0 == nil }) {
+                    log?("\(dataset.name) seed \(seed): \(config.models.count) finished runs read back")
+                } else {
+                    let (parts, tiers) = try source.parts(seed: seed, strategy: config.strategy, parameters: config.splitParameters,
+                                                          directory: seedDirectory)
+                    let realPath = "\(seedDirectory)/real.h5ad"
+                    try ForwardFitting.reference(parts.test, columns: parts.columns).write(to: realPath)
+                    try? FileManager.default.removeItem(atPath: "\(seedDirectory)/real_de.csv")
+                    for (m, model) in config.models.enumerated() where seedRecords[m] == nil {
+                        let record = try runModel(model, key: keys[m], dataset: dataset.name, seed: seed, parts: parts, tiers: tiers,
+                                                  realPath: realPath, seedDirectory: seedDirectory,
+                                                  directory: "\(seedDirectory)/\(safe(model.label))", started: Date())
+                        seedRecords[m] = record
+                        fresh += 1
+                        let done = records.count + seedRecords.filter { $0 != nil }.count
+                        let rate = Date().timeIntervalSince(started) / Double(fresh)
+                        let primary = record.metrics["all"]?[config.primaryMetric].map { String(format: "%.4f", $0) } ?? "n/a"
+                        log?("[\(done)/\(total)] \(dataset.name) seed \(seed) \(model.label): \(config.primaryMetric) \(primary) "
+                             + String(format: "(%.1f s; ETA %.0f s)", record.wallSeconds, rate * Double(total - done)))
+                    }
+                }
+                var finished = seedRecords.map { $0! }
+                // Scores against the reference models need every run of this seed.
+                for i in finished.indices where finished[i].scores.isEmpty {
+                    finished[i].scores = try scores(of: finished[i], seedDirectory: seedDirectory)
+                    try finished[i].write(to: "\(seedDirectory)/\(safe(finished[i].model))/done.json")
+                }
+                records += finished
+            }
+        }
+        return records
+    }
+
+    /// What identifies a run: change any part and the run is redone.
+    func runKey(_ dataset: BenchmarkConfig.Dataset, _ seed: UInt64, _ model: BenchmarkConfig.Model) -> String {
+        let parts: [String] = [
+            PerturbKitVersion.current, dataset.name, dataset.path, "\(dataset.columns)", dataset.layer ?? "X",
+            BenchmarkConfig.Prep.runKeyText(dataset.prep), config.strategy,
+            config.splitParameters.keys.sorted().map { "\($0)=\(config.splitParameters[$0]!)" }.joined(separator: ","),
+            "seed=\(seed)", model.name, model.hyperparameters.keys.sorted().map { "\($0)=\(model.hyperparameters[$0]!)" }.joined(separator: ","),
+            model.search.keys.sorted().map { "\($0)=\(model.search[$0]!.joined(separator: "|"))" }.joined(separator: ","),
+            "trials=\(model.trials)", profiles.joined(separator: ","), config.primaryMetric,
+        ]
+        return SHA256Hasher.hex(of: Data(parts.joined(separator: "\n").utf8))
+    }
+
+    func runModel(_ model: BenchmarkConfig.Model, key: String, dataset: String, seed: UInt64, parts: SplitParts,
+                  tiers: [String: String], realPath: String, seedDirectory: String, directory: String, started: Date) throws -> RunRecord {
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var trials: [RunRecord.Trial] = []
+        var hyper = model.hyperparameters
+        if !model.search.isEmpty {
+            let search = HyperparameterSearch(model: model, seed: seed)
+            let chosen = try search.run(parts: parts, directory: directory + "/search", primary: config.primaryMetric,
+                                        threads: threads)
+            hyper = chosen.best
+            trials = chosen.trials
+        }
+        let fitted = try ForwardFitting.fitModel(model.name, hyperparameters: Hyperparameters(hyper), train: parts.train,
+                                                 validation: parts.validation.cellCount > 0 ? parts.validation : nil,
+                                                 context: FitContext(seed: seed)).model
+        let predPath = "\(directory)/pred.h5ad"
+        try ForwardFitting.predict(fitted, part: parts.test, columns: parts.columns, seed: seed).write(to: predPath)
+        var metrics: [String: [String: Double]] = [:]
+        for profile in profiles {
+            let evalDirectory = "\(directory)/eval-\(profile)"
+            let cachedDE = "\(seedDirectory)/real_de.csv"
+            let useCache = FileManager.default.fileExists(atPath: cachedDE) && profile != "pds" && profile != "perturbench"
+            var columns = parts.columns
+            columns.cellType = nil  // evaluated over all cells of a condition, whatever the cell type
+            let evaluation = EvaluationConfig(realPath: realPath, predPath: predPath, outputDirectory: evalDirectory,
+                                              columns: columns, profile: profile, deRealPath: useCache ? cachedDE : nil,
+                                              threads: threads)
+            try EvaluationRun.run(evaluation, command: ["perturb", "benchmark", "(run)"])
+            if !useCache, FileManager.default.fileExists(atPath: "\(evalDirectory)/real_de.csv") {
+                try? FileManager.default.copyItem(atPath: "\(evalDirectory)/real_de.csv", toPath: cachedDE)
+            }
+            for (tier, values) in try TierMeans.compute(resultsPath: "\(evalDirectory)/results.csv", tiers: tiers) {
+                metrics[tier, default: [:]].merge(values) { a, _ in a }
+            }
+        }
+        var sizes: [String: Int] = ["all": CellLevelPrediction.requests(for: parts.test).keys.map(\.perturbation).uniqueCount]
+        for tier in Set(tiers.values) { sizes[tier] = tiers.values.filter { $0 == tier }.count }
+        let record = RunRecord(key: key, dataset: dataset, seed: seed, model: model.label, modelName: model.name,
+                               hyperparameters: hyper, trials: trials, metrics: metrics, tierSizes: sizes, scores: [:],
+                               wallSeconds: Date().timeIntervalSince(started))
+        try record.write(to: "\(directory)/done.json")
+        return record
+    }
+
+    /// cell-eval's score of a run's vcc results against each reference model's, same dataset and seed.
+    func scores(of record: RunRecord, seedDirectory: String) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for reference in BenchmarkConfig.referenceModels {
+            let user = "\(seedDirectory)/\(safe(record.model))/eval-vcc/agg_results.csv"
+            let base = "\(seedDirectory)/\(safe(reference))/eval-vcc/agg_results.csv"
+            out[reference] = try BaselineScore.compute(userPath: user, basePath: base).average
+        }
+        return out
+    }
+}
+
+/// A name made safe for a directory.
+func safe(_ name: String) -> String {
+    String(name.map { $0.isLetter || $0.isNumber || "-_.+".contains($0) ? $0 : "_" })
+}
+
+extension Sequence where Element: Hashable {
+    var uniqueCount: Int { Set(self).count }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Metrics
+import Models
+import PerturbData
+import Support
+
+/// Chooses hyperparameters by the validation part: the grid of the search values (fixed values filled in) is
+/// sampled down to the trial budget by the seed, each candidate is fit on the training part and scored on the
+/// validation part by the primary metric, and the best is kept (ties: the earlier candidate).
+struct HyperparameterSearch {
+    let model: BenchmarkConfig.Model
+    let seed: UInt64
+
+    /// The candidates, in trial order.
+    func candidates() -> [[String: String]] {
+        var grid: [[String: String]] = [model.hyperparameters]
+        for key in model.search.keys.sorted() {
+            grid = grid.flatMap { base in model.search[key]!.map { value in base.merging([key: value]) { _, b in b } } }
+        }
+        guard grid.count > model.trials else { return grid }
+        var rng = SeededRandom(seed: seed, stream: 0x5EA)
+        return rng.permutation(grid.count).prefix(max(1, model.trials)).sorted().map { grid[$0] }
+    }
+
+    func run(parts: SplitParts, directory: String, primary: String, threads: Int) throws
+        -> (best: [String: String], trials: [RunRecord.Trial]) {
+        let validation = parts.validation
+        guard validation.cellCount > validation.controlCells.count, !validation.controlCells.isEmpty else {
+            throw BenchmarkError.searchImpossible(model: model.label, reason: "the split's validation part has no perturbed or no control cells (raise split.val)")
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let realPath = "\(directory)/real_val.h5ad"
+        try ForwardFitting.reference(validation, columns: parts.columns).write(to: realPath)
+        let info = MetricCatalog.info(primary)!
+        let inPerturBench = MetricCatalog.perturBench.contains { $0.name == primary }
+        var trials: [RunRecord.Trial] = []
+        var best: ([String: String], Double)? = nil
+        for (i, candidate) in candidates().enumerated() {
+            let fitted = try ForwardFitting.fitModel(model.name, hyperparameters: Hyperparameters(candidate), train: parts.train,
+                                                     validation: nil, context: FitContext(seed: seed)).model
+            let predPath = "\(directory)/trial\(i)_pred.h5ad"
+            try ForwardFitting.predict(fitted, part: validation, columns: parts.columns, seed: seed).write(to: predPath)
+            var columns = parts.columns
+            columns.cellType = nil
+            let profile = inPerturBench ? "perturbench" : "full"
+            let skip = try MetricCatalog.metrics(profile: profile).filter { $0 != primary }
+            let units = try EvaluationRun.compute(EvaluationConfig(realPath: realPath, predPath: predPath, outputDirectory: directory,
+                                                                   columns: columns, profile: profile, skipMetrics: skip, threads: threads))
+            let table = units[0].results
+            guard let c = table.columns.firstIndex(of: primary) else {
+                throw BenchmarkError.searchImpossible(model: model.label, reason: "the validation evaluation has no \(primary)")
+            }
+            let values = table.values[c].compactMap { $0 }.filter { !$0.isNaN }
+            let score = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
+            try? FileManager.default.removeItem(atPath: predPath)
+            trials.append(RunRecord.Trial(hyperparameters: Hyperparameters(candidate).items, validation: score))
+            let better: Bool
+            if let (_, b) = best { better = info.best == .zero ? score < b : score > b } else { better = !score.isNaN }
+            if better { best = (candidate, score) }
+        }
+        guard let chosen = best else {
+            throw BenchmarkError.searchImpossible(model: model.label, reason: "no trial gave a finite validation \(primary)")
+        }
+        return (chosen.0, trials)
+    }
+}
