@@ -56,15 +56,14 @@ public enum EvaluationRun {
 
     /// `compute`, hashing each input for the manifest on a background thread while it is being read.
     static func computeHashing(_ config: EvaluationConfig) throws -> (units: [EvaluationUnit], hashes: [String: BackgroundHash]) {
-        let metrics = try MetricCatalog.metrics(profile: config.profile).filter { !config.skipMetrics.contains($0) }
-        for name in config.skipMetrics where MetricCatalog.info(name) == nil {
-            throw EvaluationError.unknownMetric(name: name, known: MetricCatalog.cellEval.map(\.name))
+        let metrics = try MetricRegistry.profile(config.profile).metrics.filter { !config.skipMetrics.contains($0) }
+        for name in config.skipMetrics where MetricRegistry.metric(name) == nil {
+            throw EvaluationError.unknownMetric(name: name, known: MetricRegistry.cellEval.map(\.name))
         }
         try precheck(config)
         let deReal = try config.deRealPath.map { try DETable.read(path: $0) }
         let dePred = try config.dePredPath.map { try DETable.read(path: $0) }
-        var needs = SideNeeds.of(metrics)
-        if !MetricCatalog.needsDE(profile: config.profile, metrics: metrics) { needs.remove(.de) }
+        let needs = SideNeeds.of(metrics)
         var realNeeds = needs, predNeeds = needs
         if deReal != nil { realNeeds.remove(.de) }
         if dePred != nil { predNeeds.remove(.de) }

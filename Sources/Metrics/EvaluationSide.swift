@@ -16,14 +16,9 @@ public struct SideNeeds: OptionSet, Sendable {
     /// Cells projected on the top principal axes of the real cells.
     public static let pca = SideNeeds(rawValue: 8)
 
-    /// What `metrics` need.
+    /// What `metrics` need, as their registrations declare.
     public static func of(_ metrics: [String]) -> SideNeeds {
-        var needs: SideNeeds = []
-        if metrics.contains(where: { MetricCatalog.info($0)?.input == .de }) { needs.insert(.de) }
-        if metrics.contains("pearson_edistance") { needs.insert(.energy) }
-        if metrics.contains("deg_recall") { needs.insert(.welch) }
-        if metrics.contains("mmd_pca") { needs.insert(.pca) }
-        return needs
+        metrics.reduce(into: SideNeeds()) { needs, name in needs.formUnion(MetricRegistry.metric(name)?.needs ?? []) }
     }
 }
 

@@ -3,16 +3,6 @@ import Statistics
 
 /// PerturBench's metrics (docs/DESIGN.md §5.3), computed on pseudobulks of the log1p data.
 enum PerturBenchMetrics {
-    static let implementations: [(String, @Sendable (MetricContext) throws -> MetricValue)] = [
-        ("rmse", { .perPerturbation(fit(try pair($0), .rmse)) }),
-        ("cosine_logfc", { .perPerturbation(fit(try pair($0), .cosine)) }),
-        ("rmse_rank", { .perPerturbation(rank(try pair($0), .rmse)) }),
-        ("cosine_logfc_rank", { .perPerturbation(rank(try pair($0), .cosine)) }),
-        ("pearson_delta_rank", { .perPerturbation(rank(try pair($0), .pearson)) }),
-        ("deg_recall", { .perPerturbation(try degRecall(try pair($0))) }),
-        ("mmd_pca", { .perPerturbation(try mmdPCA(try pair($0))) }),
-    ]
-
     /// `mmd_pca`: energy distance between each perturbation's predicted and real cells on the top 256 principal
     /// axes of the real cells.
     static func mmdPCA(_ pair: EvaluationPair) throws -> [String: Double] {
@@ -36,11 +26,6 @@ enum PerturBenchMetrics {
             out[p] = Double(r.intersection(q).count) / Double(min(top, pair.genes.count))
         }
         return out
-    }
-
-    private static func pair(_ c: MetricContext) throws -> EvaluationPair {
-        guard let pair = c.pair else { throw EvaluationError.metricFailed(metric: "PerturBench metrics", reason: "no expression data") }
-        return pair
     }
 
     enum Fit { case rmse, cosine, pearson }

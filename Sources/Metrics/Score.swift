@@ -35,7 +35,7 @@ public struct BaselineScore: Sendable, Equatable {
         let u = try row(user, userPath), b = try row(base, basePath)
         var byZero: [(String, Double)] = [], byOne: [(String, Double)] = []
         for (c, name) in user.header.enumerated().dropFirst() {
-            guard let info = MetricCatalog.info(name), info.best != .none else { continue }
+            guard let info = MetricRegistry.metric(name), info.best != .none else { continue }
             let x = Double(u[c]) ?? .nan, y = Double(b[c]) ?? .nan
             if info.best == .zero { byZero.append((name, 1 - x / y)) } else { byOne.append((name, (x - y) / (1 - y))) }
         }

@@ -85,11 +85,11 @@ public struct BenchmarkConfig: Sendable, Equatable {
             seeds = (0..<UInt64(count)).map { $0 }
         }
         profiles = try reader.strings(table, "profiles") ?? ["vcc", "perturbench"]
-        for p in profiles where !MetricCatalog.profiles.contains(p) {
-            throw BenchmarkError.invalidField(path: path, field: "profiles", expected: "names among \(MetricCatalog.profiles.joined(separator: ", ")), got '\(p)'")
+        for p in profiles where !MetricRegistry.profileNames.contains(p) {
+            throw BenchmarkError.invalidField(path: path, field: "profiles", expected: "names among \(MetricRegistry.profileNames.joined(separator: ", ")), got '\(p)'")
         }
         primaryMetric = try reader.string(table, "primary") ?? "pearson_delta"
-        guard let info = MetricCatalog.info(primaryMetric), info.best != .none else {
+        guard let info = MetricRegistry.metric(primaryMetric), info.best != .none else {
             throw BenchmarkError.invalidField(path: path, field: "primary", expected: "a metric with a best direction, got '\(primaryMetric)'")
         }
         let base = baseDirectory

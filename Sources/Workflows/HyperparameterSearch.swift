@@ -31,8 +31,10 @@ struct HyperparameterSearch {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let realPath = "\(directory)/real_val.h5ad"
         try ForwardFitting.reference(validation, columns: parts.columns).write(to: realPath)
-        let info = MetricCatalog.info(primary)!
-        let inPerturBench = MetricCatalog.perturBench.contains { $0.name == primary }
+        guard let info = MetricRegistry.metric(primary) else {
+            throw BenchmarkError.searchImpossible(model: model.label, reason: "unknown primary metric \(primary)")
+        }
+        let inPerturBench = try MetricRegistry.profile("perturbench").metrics.contains(primary)
         var trials: [RunRecord.Trial] = []
         var best: ([String: String], Double)? = nil
         for (i, candidate) in candidates().enumerated() {
@@ -43,7 +45,7 @@ struct HyperparameterSearch {
             var columns = parts.columns
             columns.cellType = nil
             let profile = inPerturBench ? "perturbench" : "full"
-            let skip = try MetricCatalog.metrics(profile: profile).filter { $0 != primary }
+            let skip = try MetricRegistry.profile(profile).metrics.filter { $0 != primary }
             let units = try EvaluationRun.compute(EvaluationConfig(realPath: realPath, predPath: predPath, outputDirectory: directory,
                                                                    columns: columns, profile: profile, skipMetrics: skip, threads: threads))
             let table = units[0].results

@@ -30,7 +30,7 @@ public struct Leaderboard: Sendable {
         self.primary = primary
         var metricNames: [String] = []
         for r in records { for values in r.metrics.values { for k in values.keys where !metricNames.contains(k) { metricNames.append(k) } } }
-        let known = (MetricCatalog.cellEval + MetricCatalog.perturBench).map(\.name)
+        let known = MetricRegistry.all.filter { $0.suite != .recognizedOnly }.map(\.name)
         func rank(_ name: String) -> Int { known.firstIndex { name.hasPrefix($0) } ?? 999 }
         metricNames.sort { (rank($0), $0) < (rank($1), $1) }
         if let p = metricNames.firstIndex(of: primary) { metricNames.insert(metricNames.remove(at: p), at: 0) }
@@ -46,7 +46,7 @@ public struct Leaderboard: Sendable {
             }
         }
         let tierOrder = ["all", "single", "seen2", "seen1", "seen0"]
-        let best = MetricCatalog.info(primary)?.best ?? .one
+        let best = MetricRegistry.metric(primary)?.best ?? .one
         var rows: [Row] = order.map { dataset, tier, model in
             let runs = groups["\(dataset)\u{1F}\(tier)\u{1F}\(model)"]!
             var values: [String: (Double, Double)] = [:]

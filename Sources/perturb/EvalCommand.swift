@@ -17,7 +17,7 @@ struct Eval: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output directory.")
     var output = "eval-output"
 
-    @Option(help: "Metric profile: \(MetricCatalog.profiles.joined(separator: ", ")).")
+    @Option(help: "Metric profile: \(MetricRegistry.profileNames.joined(separator: ", ")).")
     var profile = "full"
 
     @Option(name: .customLong("skip-metrics"), help: "Comma-separated metrics to leave out.")
@@ -42,8 +42,8 @@ struct Eval: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
-        guard MetricCatalog.profiles.contains(profile) else {
-            throw ValidationError("--profile must be one of \(MetricCatalog.profiles.joined(separator: ", ")), got '\(profile)'")
+        guard MetricRegistry.profileNames.contains(profile) else {
+            throw ValidationError("--profile must be one of \(MetricRegistry.profileNames.joined(separator: ", ")), got '\(profile)'")
         }
         guard DEOptions.FDRScope(rawValue: fdrScope) != nil else {
             throw ValidationError("--fdr-scope must be 'perturbation' or 'global', got '\(fdrScope)'")

@@ -62,7 +62,7 @@ final class PerturBenchMetricsTests: XCTestCase {
     }
 
     func testPerturBenchProfileRunsEveryMetric() throws {
-        let table = try Evaluator.evaluate(metrics: try MetricCatalog.metrics(profile: "perturbench"),
+        let table = try Evaluator.evaluate(metrics: try MetricRegistry.profile("perturbench").metrics,
                                            pair: try pair(), de: nil)
         XCTAssertEqual(table.perturbations, ["P1", "P2"])
         XCTAssertEqual(table.columns, ["rmse", "cosine_logfc", "pearson_delta", "rmse_rank", "cosine_logfc_rank",
