@@ -21,6 +21,10 @@ public struct EvaluationConfig: Sendable {
     /// Stage messages ("computing DE for real") and per-stage progress (done, total).
     public var log: (@Sendable (String) -> Void)?
     public var progress: ProgressHandler?
+    /// The real and predicted data already in memory: evaluated without writing and re-reading an h5ad (the
+    /// paths then only name them in messages, and nothing is hashed). The benchmark's search uses this.
+    public var realData: AnnData?
+    public var predData: AnnData?
 
     public init(realPath: String, predPath: String, outputDirectory: String, columns: DatasetColumns = DatasetColumns(),
                 profile: String = "full", skipMetrics: [String] = [], deRealPath: String? = nil, dePredPath: String? = nil,
@@ -69,13 +73,14 @@ public enum EvaluationRun {
         if dePred != nil { predNeeds.remove(.de) }
         var hashes: [String: BackgroundHash] = [:]
         for path in [config.deRealPath, config.dePredPath].compactMap({ $0 }) { hashes[path] = BackgroundHash(path: path) }
-        hashes[config.realPath] = BackgroundHash(path: config.realPath)
-        let realSides = try summarize(config.realPath, "real", config, needs: realNeeds)
-        _ = try hashes[config.realPath]!.value()  // done during the read; never overlaps the DE threads
-        hashes[config.predPath] = hashes[config.predPath] ?? BackgroundHash(path: config.predPath)
+        if config.realData == nil { hashes[config.realPath] = BackgroundHash(path: config.realPath) }
+        let realSides = try summarize(config.realPath, "real", config, inMemory: config.realData, needs: realNeeds)
+        _ = try hashes[config.realPath]?.value()  // done during the read; never overlaps the DE threads
+        if config.predData == nil { hashes[config.predPath] = hashes[config.predPath] ?? BackgroundHash(path: config.predPath) }
         let axes = Dictionary(realSides.compactMap { prefix, side in side.pca.map { (prefix ?? "", $0) } },
                               uniquingKeysWith: { a, _ in a })
-        let predSides = try summarize(config.predPath, "predicted", config, needs: predNeeds, axes: axes)
+        let predSides = try summarize(config.predPath, "predicted", config, inMemory: config.predData, needs: predNeeds,
+                                      axes: axes)
         var out: [EvaluationUnit] = []
         for (prefix, real) in realSides {
             guard let pred = predSides.first(where: { $0.0 == prefix })?.1 else { continue }
@@ -96,8 +101,8 @@ public enum EvaluationRun {
     /// Checks genes, perturbation sets and cell types of both files from obs/var alone.
     static func precheck(_ config: EvaluationConfig) throws {
         let options = ReadOptions(matrix: nil, obsm: false)
-        let real = try AnnData.read(path: config.realPath, options: options)
-        let pred = try AnnData.read(path: config.predPath, options: options)
+        let real = try config.realData ?? AnnData.read(path: config.realPath, options: options)
+        let pred = try config.predData ?? AnnData.read(path: config.predPath, options: options)
         try EvaluationChecks.sameGenes(real: real.variables.index, pred: pred.variables.index, realPath: config.realPath,
                                        predPath: config.predPath)
         let labeling = ConditionLabeling(controlLabel: config.columns.control)
@@ -118,10 +123,10 @@ public enum EvaluationRun {
     }
 
     /// Reads one file and summarizes it, per cell type (in order of appearance) when asked.
-    static func summarize(_ path: String, _ name: String, _ config: EvaluationConfig, needs: SideNeeds,
+    static func summarize(_ path: String, _ name: String, _ config: EvaluationConfig, inMemory: AnnData?, needs: SideNeeds,
                           axes: [String: PCA] = [:]) throws -> [(String?, EvaluationSide)] {
         config.log?("reading \(path)")
-        let (data, embedding) = try load(path, config)
+        let (data, embedding) = try load(path, config, inMemory: inMemory)
         let deOptions = DEOptions(fdrScope: config.fdrScope, threads: config.threads,
                                   valuesAreLog1p: data.scale != .counts, progress: config.progress)
         guard let column = config.columns.cellType, let types = data.cellTypes else {
@@ -146,8 +151,7 @@ public enum EvaluationRun {
 
     /// Computes, then writes every output; returns the paths written.
     @discardableResult
-    public static func run(_ config: EvaluationConfig, command: [String]) throws -> [String] {
-        let started = Date()
+    public static func run(_ config: EvaluationConfig, recorder: RunRecorder) throws -> [String] {
         let (units, hashes) = try computeHashing(config)
         try FileManager.default.createDirectory(atPath: config.outputDirectory, withIntermediateDirectories: true)
         var written: [String] = []
@@ -168,15 +172,15 @@ public enum EvaluationRun {
         let manifestPath = config.outputDirectory + "/manifest.json"
         var inputs: [String: String] = [:]
         for (path, hash) in hashes { inputs[path] = try hash.value() }
-        try Manifest(command: command, inputs: inputs, wallSeconds: Date().timeIntervalSince(started), outputs: written)
-            .write(to: manifestPath)
+        try recorder.finish(at: manifestPath, inputs: inputs, outputs: written)
         return written + [manifestPath]
     }
 
     /// Reads one file, checks its values, and brings counts to log1p (unless discrete data are allowed).
-    static func load(_ path: String, _ config: EvaluationConfig) throws -> (data: PerturbationDataset, embedding: Matrix<Double>?) {
+    static func load(_ path: String, _ config: EvaluationConfig, inMemory: AnnData?) throws
+        -> (data: PerturbationDataset, embedding: Matrix<Double>?) {
         let options = ReadOptions(matrix: .x, obsm: config.embedKey != nil, progress: nil)
-        let anndata = try AnnData.read(path: path, options: options)
+        let anndata = try inMemory ?? AnnData.read(path: path, options: options)
         if let X = anndata.X { try EvaluationChecks.finiteNonNegative(X, path: path, field: "X") }
         var embedding: Matrix<Double>? = nil
         if let key = config.embedKey {

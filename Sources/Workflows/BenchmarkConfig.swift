@@ -104,8 +104,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
             guard let file = try reader.string(t, "path", in: field) else {
                 throw BenchmarkError.invalidField(path: path, field: field + ".path", expected: "the .h5ad file")
             }
-            let columns = DatasetColumns(perturbation: try reader.string(t, "pert_col", in: field) ?? "target_gene",
-                                         control: try reader.string(t, "control", in: field) ?? "non-targeting",
+            let columns = DatasetColumns(perturbation: try reader.string(t, "pert_col", in: field) ?? DatasetColumns.defaultPerturbation,
+                                         control: try reader.string(t, "control", in: field) ?? DatasetColumns.defaultControl,
                                          cellType: try reader.string(t, "celltype_col", in: field),
                                          batch: try reader.string(t, "batch_col", in: field))
             var prep: Prep? = nil

@@ -97,8 +97,7 @@ public struct BenchmarkRunner: Sendable {
         var hyper = model.hyperparameters
         if !model.search.isEmpty {
             let search = HyperparameterSearch(model: model, seed: seed)
-            let chosen = try search.run(parts: parts, directory: directory + "/search", primary: config.primaryMetric,
-                                        threads: threads)
+            let chosen = try search.run(parts: parts, primary: config.primaryMetric, threads: threads)
             hyper = chosen.best
             trials = chosen.trials
         }
@@ -117,7 +116,7 @@ public struct BenchmarkRunner: Sendable {
             let evaluation = EvaluationConfig(realPath: realPath, predPath: predPath, outputDirectory: evalDirectory,
                                               columns: columns, profile: profile, deRealPath: useCache ? cachedDE : nil,
                                               threads: threads)
-            try EvaluationRun.run(evaluation, command: ["perturb", "benchmark", "(run)"])
+            try EvaluationRun.run(evaluation, recorder: RunRecorder(command: ["perturb", "benchmark", "(run)"]))
             if !useCache, FileManager.default.fileExists(atPath: "\(evalDirectory)/real_de.csv") {
                 try? FileManager.default.copyItem(atPath: "\(evalDirectory)/real_de.csv", toPath: cachedDE)
             }

@@ -72,7 +72,7 @@ public enum Demo {
         let tomlPath = "\(output)/demo.toml"
         try AtomicFile.write(Data(configTOML(seeds: seeds).utf8), to: tomlPath)
         let config = try BenchmarkConfig.read(path: tomlPath)
-        return try BenchmarkReport.run(config, configPath: tomlPath, output: "\(output)/bench", threads: threads,
+        return try BenchmarkRun.run(config, configPath: tomlPath, output: "\(output)/bench", threads: threads,
                                        command: command, log: log)
     }
 }

@@ -22,15 +22,14 @@ struct HyperparameterSearch {
         return rng.permutation(grid.count).prefix(max(1, model.trials)).sorted().map { grid[$0] }
     }
 
-    func run(parts: SplitParts, directory: String, primary: String, threads: Int) throws
+    func run(parts: SplitParts, primary: String, threads: Int) throws
         -> (best: [String: String], trials: [RunRecord.Trial]) {
         let validation = parts.validation
         guard validation.cellCount > validation.controlCells.count, !validation.controlCells.isEmpty else {
             throw BenchmarkError.searchImpossible(model: model.label, reason: "the split's validation part has no perturbed or no control cells (raise split.val)")
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let realPath = "\(directory)/real_val.h5ad"
-        try ForwardFitting.reference(validation, columns: parts.columns).write(to: realPath)
+        // Evaluated in memory: neither the validation cells nor a trial's predictions are written.
+        let real = try ForwardFitting.reference(validation, columns: parts.columns)
         guard let info = MetricRegistry.metric(primary) else {
             throw BenchmarkError.searchImpossible(model: model.label, reason: "unknown primary metric \(primary)")
         }
@@ -40,21 +39,23 @@ struct HyperparameterSearch {
         for (i, candidate) in candidates().enumerated() {
             let fitted = try ForwardFitting.fitModel(model.name, hyperparameters: Hyperparameters(candidate), train: parts.train,
                                                      validation: nil, context: FitContext(seed: seed)).model
-            let predPath = "\(directory)/trial\(i)_pred.h5ad"
-            try ForwardFitting.predict(fitted, part: validation, columns: parts.columns, seed: seed).write(to: predPath)
+            let predicted = try ForwardFitting.predict(fitted, part: validation, columns: parts.columns, seed: seed)
             var columns = parts.columns
             columns.cellType = nil
             let profile = inPerturBench ? "perturbench" : "full"
             let skip = try MetricRegistry.profile(profile).metrics.filter { $0 != primary }
-            let units = try EvaluationRun.compute(EvaluationConfig(realPath: realPath, predPath: predPath, outputDirectory: directory,
-                                                                   columns: columns, profile: profile, skipMetrics: skip, threads: threads))
+            var evaluation = EvaluationConfig(realPath: "validation cells", predPath: "trial \(i) predictions",
+                                              outputDirectory: "", columns: columns, profile: profile, skipMetrics: skip,
+                                              threads: threads)
+            evaluation.realData = real
+            evaluation.predData = predicted
+            let units = try EvaluationRun.compute(evaluation)
             let table = units[0].results
             guard let c = table.columns.firstIndex(of: primary) else {
                 throw BenchmarkError.searchImpossible(model: model.label, reason: "the validation evaluation has no \(primary)")
             }
             let values = table.values[c].compactMap { $0 }.filter { !$0.isNaN }
             let score = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
-            try? FileManager.default.removeItem(atPath: predPath)
             trials.append(RunRecord.Trial(hyperparameters: Hyperparameters(candidate).items, validation: score))
             let better: Bool
             if let (_, b) = best { better = info.best == .zero ? score < b : score > b } else { better = !score.isNaN }

@@ -16,21 +16,24 @@ public struct ScreenHit: Sendable {
     public let topGenes: [(gene: String, change: Double)]
 }
 
+/// How a screen measures closeness to the target: euclidean (l2), l1, or 1 − cosine similarity of the
+/// predicted and the needed change.
+public enum ScreenDistance: String, Sendable, CaseIterable {
+    case l2, l1, cosine
+}
+
 /// An in-silico screen: which perturbation of a source state ("disease") brings it closest to a target state
 /// ("healthy", or any desired profile)? Each candidate's predicted perturbed source is the source mean plus the
 /// forward model's delta, clipped at 0 (log scale), and candidates are ranked by its distance to the target mean.
 public struct InSilicoScreen: Sendable {
-    /// Distance kinds: euclidean (l2), l1, or 1 − cosine similarity of the predicted and the needed change.
-    public static let distances = ["l2", "l1", "cosine"]
-
     public let genes: [String]
     public let source: [Double]
     public let target: [Double]
     public let context: CellContext
-    public let distance: String
+    public let distance: ScreenDistance
 
     /// A screen from mean log expression profiles (one value per gene of the model).
-    public init(genes: [String], source: [Double], target: [Double], context: CellContext = CellContext(), distance: String = "l2") {
+    public init(genes: [String], source: [Double], target: [Double], context: CellContext = CellContext(), distance: ScreenDistance = .l2) {
         precondition(source.count == genes.count && target.count == genes.count, "one value per gene")
         self.genes = genes
         self.source = source
@@ -57,11 +60,11 @@ public struct InSilicoScreen: Sendable {
 
     func measure(_ state: [Double]) -> Double {
         switch distance {
-        case "l1": return zip(state, target).reduce(0) { $0 + abs($1.0 - $1.1) }
-        case "cosine":
+        case .l1: return zip(state, target).reduce(0) { $0 + abs($1.0 - $1.1) }
+        case .cosine:
             let achieved = zip(state, source).map { $0 - $1 }, needed = zip(target, source).map { $0 - $1 }
             return 1 - cosineSimilarity(achieved, needed)
-        default: return zip(state, target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+        case .l2: return zip(state, target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
         }
     }
 

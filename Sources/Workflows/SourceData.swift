@@ -15,10 +15,10 @@ struct SourceData {
         if let prep = dataset.prep {
             var options = PrepOptions(columns: dataset.columns)
             if let keep = prep.keep {
-                guard let eq = keep.firstIndex(of: "=") else {
+                guard let filter = QCOptions.keepFilter(keep) else {
                     throw BenchmarkError.invalidField(path: dataset.path, field: "prep.keep", expected: "COLUMN=V1,V2")
                 }
-                options.qc.keep = (String(keep[..<eq]), keep[keep.index(after: eq)...].split(separator: ",").map(String.init))
+                options.qc.keep = filter
             }
             options.qc.dropLabels = prep.dropLabels
             options.qc.minCellsPerSingle = prep.minCellsPerCondition
@@ -36,10 +36,8 @@ struct SourceData {
     func parts(seed: UInt64, strategy: String, parameters: [String: String], directory: String) throws
         -> (SplitParts, [String: String]) {
         let cells = try SplitCells(obs: data.obs, columns: dataset.columns, path: dataset.path)
-        let split = try Split.make(cells, strategy: try SplitStrategy(name: strategy, parameters: parameters, columns: dataset.columns),
-                                   seed: seed).hashed()
-        let report = try split.check(against: cells)
-        guard report.passed else { throw SplitError.leakage(path: "\(dataset.name) seed \(seed)", problems: report.problems) }
+        let split = try Split.makeChecked(cells, strategy: try SplitStrategy(name: strategy, parameters: parameters, columns: dataset.columns),
+                                          seed: seed, name: "\(dataset.name) seed \(seed)").split
         try split.write(to: "\(directory)/split.json")
         var prepared = data
         if let prep = dataset.prep, prep.normalize || prep.log1p || prep.hvg != nil {

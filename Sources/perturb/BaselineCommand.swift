@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb baseline`: cell-eval's cell-mean baseline predictions.
-struct Baseline: ParsableCommand {
+struct BaselineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "baseline",
         abstract: "Build the cell-mean baseline: every perturbation predicted as the mean of the per-label means of "
             + "the training data (as cell-eval baseline), with the training control cells appended.")
 

@@ -3,7 +3,7 @@ import Foundation
 import PerturbKit
 
 /// `perturb benchmark`: datasets × split × models × seeds → leaderboard.
-struct BenchmarkCmd: ParsableCommand {
+struct BenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark",
         abstract: "Run a benchmark described in TOML: every dataset × seed × model is split, fit, predicted and "
@@ -21,9 +21,9 @@ struct BenchmarkCmd: ParsableCommand {
         let quiet = runOptions.quiet
         runOptions.reportTraining()
         let log: (@Sendable (String) -> Void)? = quiet ? nil : stderrLine
-        let board = try BenchmarkReport.run(parsed, configPath: config, output: directory, threads: runOptions.threadCount,
+        let board = try BenchmarkRun.run(parsed, configPath: config, output: directory, threads: runOptions.threadCount,
                                             command: CommandLine.arguments, log: log)
-        print(board.text(shown: BenchmarkReport.shownColumns))
+        print(board.text(shown: BenchmarkRun.shownColumns))
         note("wrote \(directory)/leaderboard.csv, runs.csv, runs/ and manifest.json", quiet: quiet)
     }
 }

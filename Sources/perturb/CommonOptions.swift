@@ -5,10 +5,10 @@ import PerturbKit
 /// The shared vocabulary for describing a dataset's columns.
 struct DatasetOptions: ParsableArguments {
     @Option(name: .customLong("pert-col"), help: "obs column holding the perturbation label.")
-    var perturbationColumn = "target_gene"
+    var perturbationColumn = DatasetColumns.defaultPerturbation
 
     @Option(help: "Label of control cells in the perturbation column.")
-    var control = "non-targeting"
+    var control = DatasetColumns.defaultControl
 
     @Option(name: .customLong("celltype-col"), help: "obs column holding the cell type.")
     var cellTypeColumn: String?
@@ -34,6 +34,12 @@ struct RunOptions: ParsableArguments {
     /// Sends neural-model training progress (epoch, loss, validation score, cells/s, ETA) to stderr unless quiet.
     func reportTraining() { TrainingLog.setSink(quiet ? nil : TrainingLog.standardError) }
 
+    /// Stage messages to stderr, or nil when quiet.
+    var log: (@Sendable (String) -> Void)? {
+        if quiet { return nil }
+        return { @Sendable text in note(text, quiet: false) }
+    }
+
     /// A progress reporter for `what`, or nil when quiet.
     func progress(_ what: String, unit: String) -> ProgressHandler? {
         quiet ? nil : ProgressLine(label: what, unit: unit).handler
@@ -51,7 +57,7 @@ func modelListing(_ models: [any RegisteredModel.Type]) -> String {
     models.map { model in
         let seed = model.usesSeed ? "" : " (takes no seed)"
         return (["\(model.name): \(model.summary)\(seed)"]
-                + model.hyperparameterHelp.keys.sorted().map { "    \($0): \(model.hyperparameterHelp[$0]!)" })
+                + model.hyperparameterHelp.sorted { $0.key < $1.key }.map { "    \($0.key): \($0.value)" })
             .joined(separator: "\n")
     }.joined(separator: "\n")
 }

@@ -3,7 +3,7 @@ import Foundation
 import PerturbKit
 
 /// `perturb demo`: the whole forward path on simulated data.
-struct DemoCmd: ParsableCommand {
+struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Simulate a screen with known truth, then prep → split → fit every baseline → predict → evaluate "
@@ -17,7 +17,7 @@ struct DemoCmd: ParsableCommand {
         let log: (@Sendable (String) -> Void)? = runOptions.quiet ? nil : stderrLine
         let board = try Demo.run(output: output, seeds: seeds, threads: runOptions.threadCount,
                                  command: CommandLine.arguments, log: log)
-        print(board.text(shown: BenchmarkReport.shownColumns))
+        print(board.text(shown: BenchmarkRun.shownColumns))
         note("wrote \(output)/sim.h5ad, \(output)/demo.toml and \(output)/bench/ (leaderboard.csv, runs.csv, runs/, manifest.json)",
              quiet: runOptions.quiet)
     }

@@ -3,7 +3,7 @@ import Foundation
 import PerturbKit
 
 /// `perturb embed-eval`: the Tx-Evaluation embedding hierarchy for PCA, a random baseline and any given embeddings.
-struct EmbedEval: ParsableCommand {
+struct EmbedEvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed-eval",
         abstract: "Score embeddings on six tasks — iLISI over batches, linear probe and kNN accuracy across batches, "
@@ -42,34 +42,16 @@ struct EmbedEval: ParsableCommand {
     }
 
     func run() throws {
-        let started = Date()
-        let quiet = runOptions.quiet
-        let anndata = try AnnData.read(path: data, options: ReadOptions(progress: runOptions.progress("reading", unit: "entries")))
-        let cells = try EmbeddingCells(anndata, columns: dataset.columns, path: data, folds: folds, seed: seed)
         var options = EmbeddingTaskOptions()
         options.perplexity = perplexity
         options.nullDraws = nullDraws
         options.decoderGenes = decoderGenes
         options.seed = seed
         options.threads = runOptions.threadCount
-        options.relations = try relations.map { try KnownRelations.read($0) }
-        var list: [(name: String, matrix: Matrix<Double>)] = []
-        for spec in embeddings { list.append(try EmbeddingSources.load(spec, data: anndata, ids: cells.ids, path: data)) }
-        if !noPCA { list.insert(("pca", EmbeddingSources.pca(cells, components: nComps, seed: seed)), at: 0) }
-        if !noRandom {
-            list.append(("random", EmbeddingSources.random(rows: cells.count, columns: list.first?.matrix.columns ?? nComps, seed: seed)))
-        }
-        note("perturb embed-eval: \(cells.count) cells, \(cells.batchLevels.count) \(cells.realBatches ? "batches" : "folds"), "
-             + "embeddings \(list.map { "\($0.name) (\($0.matrix.columns) dims)" }.joined(separator: ", "))", quiet: quiet)
-        let scores = EmbeddingEvaluation.evaluate(list, cells: cells, options: options,
-                                                  log: quiet ? nil : { note("perturb embed-eval: \($0)", quiet: false) })
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let table = (output as NSString).appendingPathComponent("table.csv")
-        let long = (output as NSString).appendingPathComponent("scores.csv")
-        try AtomicFile.write(EmbeddingEvaluation.tableCSV(scores), to: table)
-        try AtomicFile.write(EmbeddingEvaluation.longCSV(scores), to: long)
-        try Manifest.make(command: CommandLine.arguments, inputPaths: [data] + relations, seed: seed, started: started,
-                          outputs: [table, long]).write(to: (output as NSString).appendingPathComponent("manifest.json"))
+        let scores = try EmbedEvalRun(data: data, columns: dataset.columns, embeddings: embeddings, components: nComps,
+                                      includePCA: !noPCA, includeRandom: !noRandom, relations: relations, folds: folds,
+                                      options: options, output: output)
+            .run(log: runOptions.log, progress: runOptions.progress("reading", unit: "entries"))
         print(EmbeddingEvaluation.tableText(scores))
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb eval`: every cell-eval metric (and PerturBench's) for predictions against real data.
-struct Eval: ParsableCommand {
+struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "eval",
         abstract: "Evaluate predicted against real cells: DE tables, per-perturbation metrics and their summary, "
             + "as cell-eval writes them (real_de.csv, pred_de.csv, results.csv, agg_results.csv, manifest.json).")
 
@@ -36,7 +37,7 @@ struct Eval: ParsableCommand {
     var allowDiscrete = false
 
     @Option(name: .customLong("fdr-scope"), help: "Benjamini-Hochberg per 'perturbation' (cell-eval) or 'global' (VCC 2025).")
-    var fdrScope = "perturbation"
+    var fdrScope = DEOptions.FDRScope.perturbation
 
     @OptionGroup var dataset: DatasetOptions
     @OptionGroup var runOptions: RunOptions
@@ -44,9 +45,6 @@ struct Eval: ParsableCommand {
     func validate() throws {
         guard MetricRegistry.profileNames.contains(profile) else {
             throw ValidationError("--profile must be one of \(MetricRegistry.profileNames.joined(separator: ", ")), got '\(profile)'")
-        }
-        guard DEOptions.FDRScope(rawValue: fdrScope) != nil else {
-            throw ValidationError("--fdr-scope must be 'perturbation' or 'global', got '\(fdrScope)'")
         }
     }
 
@@ -59,15 +57,17 @@ struct Eval: ParsableCommand {
         let quiet = runOptions.quiet
         let skipped = skipMetrics.map(commaList) ?? []
         var log: (@Sendable (String) -> Void)? = nil
-        if !quiet { log = Eval.logLine }
+        if !quiet { log = EvalCommand.logLine }
         let config = EvaluationConfig(
             realPath: real, predPath: pred, outputDirectory: output, columns: dataset.columns, profile: profile,
             skipMetrics: skipped,
             deRealPath: deReal, dePredPath: dePred, embedKey: embedKey, allowDiscrete: allowDiscrete,
-            fdrScope: DEOptions.FDRScope(rawValue: fdrScope)!, threads: runOptions.threadCount,
+            fdrScope: fdrScope, threads: runOptions.threadCount,
             log: log,
             progress: runOptions.progress("differential expression", unit: "genes"))
-        let written = try EvaluationRun.run(config, command: CommandLine.arguments)
+        let written = try EvaluationRun.run(config, recorder: RunRecorder())
         if !quiet { FileHandle.standardError.write(Data("perturb eval: wrote \(written.count) files to \(output)\n".utf8)) }
     }
 }
+
+extension DEOptions.FDRScope: ExpressibleByArgument {}

@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb fit`: fit a forward model on the training part of a split and save it as a model directory.
-struct Fit: ParsableCommand {
+struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fit",
         abstract: "Fit a forward model on the training cells of a split; writes a model directory "
             + "(parameters, hyperparameters, gene set, training-data and split hashes, version).")
 
@@ -40,25 +41,11 @@ struct Fit: ParsableCommand {
     }
 
     func run() throws {
-        if list { return print(Fit.listing()) }
-        let started = Date()
+        if list { return print(modelListing(forwardModels.declarations)) }
+        guard let data, let split, let output else { return }
         runOptions.reportTraining()
-        let hyper = try Hyperparameters(parsing: params, model: model)
-        note("reading \(data!)", quiet: runOptions.quiet)
-        let hash = BackgroundHash(path: data!)
-        let parts = try SplitParts.load(path: data!, splitPath: split!, layer: layer,
-                                        progress: runOptions.progress("reading X", unit: "entries"))
-        note("fitting \(model) on \(parts.train.cellCount) training cells", quiet: runOptions.quiet)
-        let context = try FitContext(seed: seed, hyperparameters: hyper, model: model)
-        let fitted = try ForwardFitting.fit(model, hyperparameters: hyper, parts: parts, dataSHA256: try hash.value(), context: context)
-        try fitted.directory.write(to: output!)
-        let manifestPath = (output! as NSString).appendingPathComponent("manifest.json")
-        try Manifest(command: CommandLine.arguments, inputs: [data!: try hash.value()], splitHash: parts.split.contentHash,
-                     seed: context.seed, wallSeconds: Date().timeIntervalSince(started), outputs: [output!]).write(to: manifestPath)
-        note("wrote \(output!) (\(model), \(fitted.directory.genes.count) genes)", quiet: runOptions.quiet)
-    }
-
-    static func listing() -> String {
-        modelListing(forwardModels.declarations)
+        try FitRun(data: data, split: split, model: model, hyperparameters: try Hyperparameters(parsing: params, model: model),
+                   layer: layer, seed: seed, output: output)
+            .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb inspect FILE`: shape, scale, obs columns and perturbation groups.
-struct Inspect: ParsableCommand {
+struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Summarize an .h5ad file: shape, sparsity, value scale, obs columns, perturbations and controls.")
 
     @Argument(help: "The .h5ad file.")

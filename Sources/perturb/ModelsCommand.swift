@@ -2,8 +2,9 @@ import ArgumentParser
 import PerturbKit
 
 /// `perturb models`: the registered forward and reverse models with their hyperparameters.
-struct Models: ParsableCommand {
+struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "models",
         abstract: "List the registered forward and reverse models, their hyperparameters and whether they use the seed "
             + "(`fit --list` and `reverse --list` show one registry each).")
 

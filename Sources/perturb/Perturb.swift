@@ -8,6 +8,8 @@ struct Perturb: ParsableCommand {
         commandName: "perturb",
         abstract: "Virtual-cell perturbation modeling: data, forward and reverse prediction, evaluation.",
         version: PerturbKitVersion.current,
-        subcommands: [Inspect.self, Simulate.self, Prep.self, SplitData.self, Eval.self, Score.self, Baseline.self, EmbedEval.self,
-                      Fit.self, Predict.self, Reverse.self, Screen.self, Models.self, BenchmarkCmd.self, DemoCmd.self])
+        subcommands: [InspectCommand.self, SimulateCommand.self, PrepCommand.self, SplitCommand.self, EvalCommand.self, ScoreCommand.self,
+                      BaselineCommand.self, EmbedEvalCommand.self,
+                      FitCommand.self, PredictCommand.self, ReverseCommand.self, ScreenCommand.self, ModelsCommand.self,
+                      BenchmarkCommand.self, DemoCommand.self])
 }

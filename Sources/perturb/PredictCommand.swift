@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb predict`: load a model directory and predict the cells of a split part.
-struct Predict: ParsableCommand {
+struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "predict",
         abstract: "Predict every perturbed condition of a split part (default: test) from its control cells: "
             + "matched controls shifted by the predicted delta, clipped at 0, controls appended. The output is "
             + "an .h5ad that `perturb eval` and cell-eval accept.")
@@ -19,7 +20,7 @@ struct Predict: ParsableCommand {
     var split: String
 
     @Option(help: "Part to predict: train, val or test.")
-    var part = "test"
+    var part = SplitPartName.test
 
     @Option(help: "Matrix to use instead of X.")
     var layer: String?
@@ -36,27 +37,10 @@ struct Predict: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     func run() throws {
-        let started = Date()
-        let directory = try ModelDirectory(reading: model)
-        let hash = BackgroundHash(path: data)
-        let parts = try SplitParts.load(path: data, splitPath: split, layer: layer,
-                                        progress: runOptions.progress("reading X", unit: "entries"))
-        try directory.checkGenes(parts.train.genes, dataPath: data)
-        if let fitHash = directory.provenance.splitHash, fitHash != parts.split.contentHash {
-            note("warning: the model was fit on split \(fitHash), not on \(parts.split.contentHash ?? "this unhashed split"); "
-                 + "its test conditions may have been seen in training", quiet: runOptions.quiet)
-        }
-        let target = try parts.part(part)
-        let predicted = try ForwardFitting.predict(try directory.model(), part: target, columns: parts.columns, seed: seed)
-        try predicted.write(to: output)
-        var outputs = [output]
-        if let realOutput {
-            try ForwardFitting.reference(target, columns: parts.columns).write(to: realOutput)
-            outputs.append(realOutput)
-        }
-        try Manifest(command: CommandLine.arguments, inputs: [data: try hash.value()], splitHash: parts.split.contentHash,
-                     seed: seed, wallSeconds: Date().timeIntervalSince(started), outputs: outputs)
-            .write(to: output + ".manifest.json")
-        note("wrote \(outputs.joined(separator: ", ")): \(predicted.cellCount) cells from \(directory.modelName)", quiet: runOptions.quiet)
+        try PredictRun(model: model, data: data, split: split, part: part, layer: layer, seed: seed, output: output,
+                       realOutput: realOutput)
+            .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
     }
 }
+
+extension SplitPartName: ExpressibleByArgument {}

@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb prep`: QC, normalization, log1p and highly variable genes as scanpy computes them.
-struct Prep: ParsableCommand {
+struct PrepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "prep",
         abstract: "Preprocess an .h5ad file as scanpy does: QC filters, normalize-total, log1p, highly variable genes "
             + "(seurat, cell_ranger, seurat_v3), gene subset; writes the result, a summary JSON and a manifest.",
         discussion: "With --split, the median library size and the highly variable genes are fit on the split's "
@@ -24,7 +25,7 @@ struct Prep: ParsableCommand {
     @Option(help: "Number of highly variable genes to select.") var hvg: Int?
     @Flag(name: .customLong("hvg-cutoffs"), help: "Select by scanpy's mean/dispersion cutoffs instead of a count.")
     var hvgCutoffs = false
-    @Option(name: .customLong("hvg-flavor"), help: "seurat, cell_ranger, seurat_v3 or seurat_v3_paper.") var hvgFlavor = "seurat"
+    @Option(name: .customLong("hvg-flavor"), help: "seurat, cell_ranger, seurat_v3 or seurat_v3_paper.") var hvgFlavor = HVGFlavor.seurat
     @Option(name: .customLong("hvg-bins"), help: "Mean bins (seurat flavor).") var hvgBins = 20
     @Option(name: .customLong("hvg-span"), help: "LOESS span (seurat_v3 flavors).") var hvgSpan = 0.3
     @Option(name: .customLong("min-mean"), help: "Cutoff mode: minimum mean.") var minMean = 0.0125
@@ -59,20 +60,16 @@ struct Prep: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
-        guard HVGFlavor(rawValue: hvgFlavor) != nil else {
-            throw ValidationError("--hvg-flavor must be one of \(HVGFlavor.allCases.map(\.rawValue).joined(separator: ", ")), got '\(hvgFlavor)'")
-        }
         if hvg != nil && hvgCutoffs { throw ValidationError("give --hvg N or --hvg-cutoffs, not both") }
         if let hvg, hvg <= 0 { throw ValidationError("--hvg must be positive, got \(hvg)") }
         if let targetSum, targetSum <= 0 { throw ValidationError("--target-sum must be positive") }
-        if let keep, keepFilter(keep) == nil { throw ValidationError("--keep must look like COLUMN=V1,V2, got '\(keep)'") }
+        if let keep, QCOptions.keepFilter(keep) == nil { throw ValidationError("--keep must look like COLUMN=V1,V2, got '\(keep)'") }
     }
 
     func run() throws {
-        let started = Date()
         var options = PrepOptions(columns: dataset.columns)
         options.inputLayer = layer
-        options.qc.keep = keep.flatMap(keepFilter)
+        options.qc.keep = keep.flatMap(QCOptions.keepFilter)
         options.qc.dropLabels = dropLabels.map(commaList) ?? []
         options.qc.minCountsPerCell = minCounts
         options.qc.minGenesPerCell = minGenes
@@ -84,7 +81,7 @@ struct Prep: ParsableCommand {
         options.log1p = log1p
         options.rescale = rescale
         options.countsLayer = countsLayer
-        let flavor = HVGFlavor(rawValue: hvgFlavor)!
+        let flavor = hvgFlavor
         if let hvg {
             options.hvg = HVGOptions(flavor: flavor, selection: .top(hvg), bins: hvgBins, span: hvgSpan)
         } else if hvgCutoffs {
@@ -96,27 +93,10 @@ struct Prep: ParsableCommand {
         options.hvgLayer = hvgLayer
         options.subsetToHVG = !noSubset
         options.keepTargets = keepTargets
-        if let split { options.split = try Split.read(from: split) }
-
-        // Every layer and obsm array travels to the output; uns is not carried over.
-        let data = try AnnData.readWithAllLayers(path: input, progress: runOptions.progress("reading", unit: "entries"))
-        let (result, report) = try Preprocessing.run(data, options: options, path: input)
-        try result.write(to: output, options: WriteOptions(gzipLevel: gzip > 0 ? min(gzip, 9) : nil))
-        let summaryPath = summary ?? output + ".prep.json"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(try encoder.encode(report), to: summaryPath)
-        let manifestPath = output + ".manifest.json"
-        try Manifest.make(command: CommandLine.arguments, inputPaths: [input] + (split.map { [$0] } ?? []),
-                          splitHash: options.split?.contentHash, started: started,
-                          outputs: [output, summaryPath]).write(to: manifestPath)
-        note(report.text + "\nwrote \(output), \(summaryPath), \(manifestPath)", quiet: runOptions.quiet)
-    }
-
-    /// `COLUMN=V1,V2` as a column and its values.
-    func keepFilter(_ text: String) -> (column: String, values: [String])? {
-        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
-        return (parts[0], parts[1].split(separator: ",").map(String.init))
+        let (report, written) = try PrepRun(input: input, output: output, options: options, split: split, summary: summary, gzip: gzip)
+            .run(progress: runOptions.progress("reading", unit: "entries"))
+        note(report.text + "\nwrote \(written.joined(separator: ", "))", quiet: runOptions.quiet)
     }
 }
+
+extension HVGFlavor: ExpressibleByArgument {}

@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb reverse`: target identification on a split.
-struct Reverse: ParsableCommand {
+struct ReverseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reverse",
         abstract: "Fit reverse models on the training part of a split and rank the candidate target genes of every "
             + "perturbed test condition; writes rankings, per-condition outcomes and the MRR / Hit@K / Recall@K "
             + "table (overall and per tier, beside the random expectation).")
@@ -22,7 +23,7 @@ struct Reverse: ParsableCommand {
     var noMask = false
 
     @Option(help: "Candidates ranked: targets (every perturbation target in the data) or genes (targets and every measured gene).")
-    var universe = "targets"
+    var universe = TargetUniverse.targets
 
     @Option(help: "Matrix to use instead of X.")
     var layer: String?
@@ -33,7 +34,7 @@ struct Reverse: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Directory to write.")
     var output: String?
 
-    @Flag(help: "List the registered reverse models and their hyperparameters, then exit.")
+    @Flag(help: "List the registered reverse models and their hyperparameters, then exit (as `perturb models --reverse`).")
     var list = false
 
     @OptionGroup var runOptions: RunOptions
@@ -41,38 +42,22 @@ struct Reverse: ParsableCommand {
     func validate() throws {
         if list { return }
         guard data != nil, split != nil, output != nil else { throw ValidationError("give DATA, --split and -o/--output (or --list)") }
-        guard TargetUniverse(rawValue: universe) != nil else { throw ValidationError("--universe must be targets or genes") }
     }
 
     func run() throws {
-        if list {
-            return print(modelListing(reverseModels.declarations))
-        }
-        let started = Date()
-        let specs = try (model.isEmpty ? ["pca-knn"] : model).map(ReverseModelSpec.init(parsing:))
-        for spec in specs { _ = try reverseModels.make(spec.name, hyperparameters: spec.hyperparameters) }
-        let hash = BackgroundHash(path: data!)
-        let parts = try SplitParts.load(path: data!, splitPath: split!, layer: layer,
-                                        progress: runOptions.progress("reading X", unit: "entries"))
-        let quiet = runOptions.quiet
+        if list { return print(modelListing(reverseModels.declarations)) }
+        guard let data, let split, let output else { return }
         runOptions.reportTraining()
-        let log: (String) -> Void = { note($0, quiet: quiet) }
-        var reports: [ReverseReport] = []
-        for spec in specs {
-            let t0 = Date()
-            reports.append(try ReverseEvaluation.run(model: spec.name, label: spec.label, hyperparameters: spec.hyperparameters,
-                                                     parts: parts, mask: !noMask, universe: TargetUniverse(rawValue: universe)!,
-                                                     seed: seed, log: log))
-            log(String(format: "%@: done in %.1fs", spec.label, Date().timeIntervalSince(t0)))
-        }
-        var outputs = try ReverseTables.write(reports, to: output!)
-        let manifestPath = (output! as NSString).appendingPathComponent("manifest.json")
-        outputs.append(manifestPath)
-        try Manifest(command: CommandLine.arguments, inputs: [data!: try hash.value()], splitHash: parts.split.contentHash,
-                     seed: seed, wallSeconds: Date().timeIntervalSince(started), outputs: outputs).write(to: manifestPath)
+        let specs = try (model.isEmpty ? ["pca-knn"] : model).map(ReverseModelSpec.init(parsing:))
+        let reports = try ReverseRun(data: data, split: split, models: specs, layer: layer, mask: !noMask, universe: universe,
+                                     seed: seed, output: output)
+            .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
         print(ReverseTables.markdown(reports), terminator: "")
         if let first = reports.first {
-            log("universe: \(first.universeSize) candidate genes; \(first.maskedGenes) target genes masked; wrote \(output!)")
+            note("universe: \(first.universeSize) candidate genes; \(first.maskedGenes) target genes masked; wrote \(output)",
+                 quiet: runOptions.quiet)
         }
     }
 }
+
+extension TargetUniverse: ExpressibleByArgument {}

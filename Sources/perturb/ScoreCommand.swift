@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb score`: a model's aggregate results against a baseline's (cell-eval's `score`).
-struct Score: ParsableCommand {
+struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "score",
         abstract: "Score agg_results.csv against a baseline's: per metric improvement over the baseline, clipped at 0, "
             + "and their average (VCC overall = 100 × avg_score on the vcc profile).")
 

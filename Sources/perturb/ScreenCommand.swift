@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb screen`: an in-silico screen with a fitted forward model.
-struct Screen: ParsableCommand {
+struct ScreenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "screen",
         abstract: "Rank candidate perturbations by how close a fitted forward model brings a source state (e.g. "
             + "disease cells) to a target state (e.g. healthy cells): predicted perturbed source = source mean + "
             + "predicted delta, clipped at 0. Writes a ranked CSV with distance, improvement, predicted delta norm "
@@ -26,7 +27,7 @@ struct Screen: ParsableCommand {
     var toGroup: String?
 
     @Option(name: .customLong("group-col"), help: "obs column for --from-group / --to-group.")
-    var groupColumn = "target_gene"
+    var groupColumn = DatasetColumns.defaultPerturbation
 
     @Option(help: "File of candidate perturbations, one label per line (default: every training perturbation and every gene the model can represent).")
     var candidates: String?
@@ -35,7 +36,7 @@ struct Screen: ParsableCommand {
     var pairs = false
 
     @Option(help: "Distance to the target: l2, l1, or cosine (1 − cosine of the predicted and the needed change).")
-    var distance = "l2"
+    var distance = ScreenDistance.l2
 
     @Option(name: .customLong("cell-type"), help: "Cell type the model predicts in (when it was fit with one).")
     var cellType: String?
@@ -51,46 +52,10 @@ struct Screen: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
-    func validate() throws {
-        guard InSilicoScreen.distances.contains(distance) else {
-            throw ValidationError("--distance must be one of \(InSilicoScreen.distances.joined(separator: ", "))")
-        }
-    }
-
     func run() throws {
-        let started = Date()
-        let directory = try ModelDirectory(reading: model)
-        let forward = try directory.model()
-        // One read when source and target come from the same file.
-        let sourceState = try StateProfile.means(path: from, column: groupColumn, groups: from == to ? [fromGroup, toGroup] : [fromGroup])
-        try directory.checkGenes(sourceState.genes, dataPath: from)
-        let targetState = from == to ? sourceState : try StateProfile.means(path: to, column: groupColumn, groups: [toGroup])
-        try directory.checkGenes(targetState.genes, dataPath: to)
-        let source = sourceState.means[0], target = targetState.means[from == to ? 1 : 0]
-        let listed = try candidates.map { path -> [String] in
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ModelError.invalidInput(path: path, field: "--candidates", reason: "cannot be read as UTF-8 text")
-            }
-            let items = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !items.isEmpty else {
-                throw ModelError.invalidInput(path: path, field: "--candidates", reason: "empty; expected one perturbation label per line")
-            }
-            return items
-        }
-        let list = InSilicoScreen.candidates(model: forward, trainingPerturbations: directory.provenance.trainingPerturbations ?? [],
-                                             listed: listed, pairs: pairs)
-        guard !list.isEmpty else {
-            throw ModelError.invalidInput(path: model, field: "model.json", reason: "the model records no training perturbations "
-                                          + "and represents no further genes; give --candidates")
-        }
-        note("screening \(list.count) candidates with \(directory.modelName)", quiet: runOptions.quiet)
-        let screen = InSilicoScreen(genes: directory.genes, source: source, target: target,
-                                    context: CellContext(cellType: cellType, batch: batch), distance: distance)
-        let hits = try screen.rank(forward, candidates: list)
-        try AtomicFile.write(Data(screen.csv(hits).utf8), to: output)
-        let manifestPath = output + ".manifest.json"
-        try Manifest.make(command: CommandLine.arguments, inputPaths: Array(Set([from, to])), seed: nil, started: started,
-                          outputs: [output]).write(to: manifestPath)
+        let (screen, hits) = try ScreenRun(model: model, from: from, fromGroup: fromGroup, to: to, toGroup: toGroup,
+                                           groupColumn: groupColumn, candidates: candidates, pairs: pairs, distance: distance,
+                                           cellType: cellType, batch: batch, output: output).run(log: runOptions.log)
         print(String(format: "unperturbed source → target distance: %.4f", screen.baselineDistance))
         for (i, hit) in hits.prefix(top).enumerated() {
             print(String(format: "%3d  %@  distance %.4f  |delta| %.3f  ", i + 1, hit.perturbation, hit.distance, hit.deltaNorm)
@@ -99,3 +64,5 @@ struct Screen: ParsableCommand {
         note("wrote \(output)", quiet: runOptions.quiet)
     }
 }
+
+extension ScreenDistance: ExpressibleByArgument {}

@@ -3,8 +3,9 @@ import Foundation
 import PerturbKit
 
 /// `perturb simulate`: a synthetic screen with known effects.
-struct Simulate: ParsableCommand {
+struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "simulate",
         abstract: "Simulate a single-cell perturbation screen with known true effects (negative-binomial counts).")
 
     @Option(help: "Single-gene perturbations.") var perturbations = 60
@@ -18,8 +19,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Batches.") var batches = 1
     @Option(name: .customLong("library-size"), help: "Median UMIs per cell.") var librarySize = 4000.0
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
-    @Option(name: .customLong("pert-col"), help: "obs column for the perturbation label.") var perturbationColumn = "target_gene"
-    @Option(help: "Label of control cells.") var control = "non-targeting"
+    @Option(name: .customLong("pert-col"), help: "obs column for the perturbation label.") var perturbationColumn = DatasetColumns.defaultPerturbation
+    @Option(help: "Label of control cells.") var control = DatasetColumns.defaultControl
     @Flag(help: "Write log1p-normalized X (counts kept in layers['counts']).") var log1p = false
     @Option(help: "gzip level for the arrays (0: none).") var gzip = 4
     @Option(name: .customLong("gene-features"), help: "Also write a CSV of module memberships per gene (pathway-like prior features).")
@@ -28,7 +29,6 @@ struct Simulate: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     func run() throws {
-        let started = Date()
         var config = SimulationConfig()
         config.perturbations = perturbations
         config.doubles = doubles
@@ -43,17 +43,9 @@ struct Simulate: ParsableCommand {
         config.seed = seed
         config.perturbationColumn = perturbationColumn
         config.controlLabel = control
-        var simulation = try Simulator.run(config, threads: runOptions.threadCount, progress: runOptions.progress("simulating", unit: "cells"))
-        if log1p { simulation = simulation.withLog1pX() }
-        try simulation.data.write(to: output, options: WriteOptions(gzipLevel: gzip > 0 ? min(gzip, 9) : nil))
-        var outputs = [output]
-        if let geneFeatures {
-            try AtomicFile.write(Data(simulation.moduleMembershipCSV().utf8), to: geneFeatures)
-            outputs.append(geneFeatures)
-        }
-        let manifestPath = output + ".manifest.json"
-        try Manifest.make(command: CommandLine.arguments, inputPaths: [], seed: seed, started: started,
-                          outputs: outputs).write(to: manifestPath)
+        let (simulation, manifestPath) = try SimulateRun(config: config, log1p: log1p, output: output, geneFeatures: geneFeatures,
+                                                         gzip: gzip)
+            .run(threads: runOptions.threadCount, progress: runOptions.progress("simulating", unit: "cells"))
         note("wrote \(output): \(simulation.data.cellCount) cells × \(simulation.data.geneCount) genes, "
              + "\(simulation.effects.count) perturbations (truth in uns['\(Simulator.unsKey)']); manifest \(manifestPath)",
              quiet: runOptions.quiet)

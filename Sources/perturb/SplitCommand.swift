@@ -3,7 +3,7 @@ import Foundation
 import PerturbKit
 
 /// `perturb split`: make a leak-proof split, or check one against a data file.
-struct SplitData: ParsableCommand {
+struct SplitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "split",
         abstract: "Split conditions into train/val/test (unseen-perturbation, combo, covariate-transfer, batch, "
@@ -18,7 +18,7 @@ struct SplitData: ParsableCommand {
 
     @Argument(help: "The .h5ad file to split (or to check against).") var data: String
     @Option(help: "Check this split JSON against the data file instead of making one.") var check: String?
-    @Option(help: "unseen-perturbation, combo, covariate-transfer, batch or data-scaling.") var strategy = "unseen-perturbation"
+    @Option(help: "How to divide the conditions.") var strategy = SplitStrategyName.unseenPerturbation
     @Option(help: "Validation fraction.") var val = 0.16
     @Option(help: "Test fraction.") var test = 0.2
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
@@ -48,28 +48,15 @@ struct SplitData: ParsableCommand {
     }
 
     func run() throws {
-        if let check { return try runCheck(check) }
-        let started = Date()
-        let obs = try AnnData.read(path: data, options: ReadOptions(matrix: nil, obsm: false)).obs
-        let cells = try SplitCells(obs: obs, columns: dataset.columns, path: data)
-        let split = try Split.make(cells, strategy: try parsedStrategy(), seed: seed).hashed()
-        let report = try split.check(against: cells)
-        guard report.passed else { throw SplitError.leakage(path: "(new split)", problems: report.problems) }
-        try split.write(to: output!)
-        var outputs = [output!]
-        if let directory = writeH5AD { outputs += try writeParts(split, cells: cells, directory: directory) }
-        try Manifest.make(command: CommandLine.arguments, inputPaths: [data], splitHash: split.contentHash, seed: seed,
-                          started: started, outputs: outputs).write(to: output! + ".manifest.json")
+        if let check {
+            let (split, report) = try SplitRun.check(check, data: data)
+            return note(describe(split, report) + "\n\(check): all checks passed against \(data)", quiet: runOptions.quiet)
+        }
+        guard let output else { return }
+        let (split, report, outputs) = try SplitRun(data: data, columns: dataset.columns, strategy: try parsedStrategy(), seed: seed,
+                                                    output: output, partsDirectory: writeH5AD)
+            .run(progress: runOptions.progress("reading", unit: "entries"))
         note(describe(split, report) + "\nwrote \(outputs.joined(separator: ", "))", quiet: runOptions.quiet)
-    }
-
-    func runCheck(_ path: String) throws {
-        let split = try Split.read(from: path)
-        let obs = try AnnData.read(path: data, options: ReadOptions(matrix: nil, obsm: false)).obs
-        let cells = try SplitCells(obs: obs, columns: split.columns.datasetColumns, path: data)
-        let report = try split.check(against: cells)
-        guard report.passed else { throw SplitError.leakage(path: path, problems: report.problems) }
-        note(describe(split, report) + "\n\(path): all checks passed against \(data)", quiet: runOptions.quiet)
     }
 
     func parsedStrategy() throws -> SplitStrategy {
@@ -80,7 +67,7 @@ struct SplitData: ParsableCommand {
                              ("val_batches", valBatches)] {
             if let value { parameters[key] = value }
         }
-        return try SplitStrategy(name: strategy, parameters: parameters, columns: dataset.columns)
+        return try SplitStrategy(name: strategy.rawValue, parameters: parameters, columns: dataset.columns)
     }
 
     /// One line per part (cells, controls, conditions) and, for combo splits, the combinations per tier.
@@ -95,23 +82,13 @@ struct SplitData: ParsableCommand {
             lines.append(line)
         }
         if let subsets = split.trainSubsets {
-            lines.append("  training subsets: " + subsets.keys.sorted { Double($0)! < Double($1)! }.map { "\($0): \(subsets[$0]!.count)" }.joined(separator: ", "))
+            lines.append("  training subsets: " + subsets.sorted { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }.map { "\($0.key): \($0.value.count)" }.joined(separator: ", "))
         }
         lines += report.notes.map { "  note: \($0)" }
         return lines.joined(separator: "\n")
     }
+}
 
-    /// train.h5ad, val.h5ad and test.h5ad with every field of the input for each part's cells.
-    func writeParts(_ split: Split, cells: SplitCells, directory: String) throws -> [String] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let full = try AnnData.readWithAllLayers(path: data, progress: runOptions.progress("reading", unit: "entries"))
-        let member = try split.membership(of: cells)
-        var written: [String] = []
-        for (p, name) in Split.partNames.enumerated() {
-            let path = (directory as NSString).appendingPathComponent("\(name).h5ad")
-            try full.selectingCells(member.indices.filter { member[$0] == p }).write(to: path, options: WriteOptions(gzipLevel: 4))
-            written.append(path)
-        }
-        return written
-    }
+extension SplitStrategyName: ExpressibleByArgument {
+    public var defaultValueDescription: String { rawValue }
 }

@@ -16,7 +16,7 @@ final class CellEvalGoldenTests: XCTestCase {
                                       predPath: fixture.appendingPathComponent("pred.h5ad").path, outputDirectory: out,
                                       columns: DatasetColumns(cellType: cellType), profile: "full", deRealPath: deReal,
                                       dePredPath: dePred, embedKey: embedKey, threads: 2)
-        return (out, try EvaluationRun.run(config, command: ["test"]))
+        return (out, try EvaluationRun.run(config, recorder: RunRecorder(command: ["test"])))
     }
 
     private func compare(_ name: String, dir: String, prefix: String = "") throws {

@@ -64,7 +64,7 @@ final class ScoreAndBaselineTests: XCTestCase {
         try CellMeanBaseline.build(train, perturbationColumn: "target_gene").write(to: dir + "/baseline.h5ad")
         let config = EvaluationConfig(realPath: basic.appendingPathComponent("real.h5ad").path,
                                       predPath: dir + "/baseline.h5ad", outputDirectory: dir + "/out", threads: 2)
-        try EvaluationRun.run(config, command: ["test"])
+        try EvaluationRun.run(config, recorder: RunRecorder(command: ["test"]))
         let reference = basic.appendingPathComponent("cell-eval-baseline").path
         for table in ["results.csv", "agg_results.csv"] {
             assertTablesMatch(ours: try CSVTable(contentsOf: "\(dir)/out/\(table)"),

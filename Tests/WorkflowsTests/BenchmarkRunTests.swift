@@ -53,7 +53,7 @@ final class BenchmarkRunTests: XCTestCase {
         let toml = try setUpBenchmark()
         let config = try BenchmarkConfig.read(path: toml)
         let out1 = Self.directory + "/out1", out2 = Self.directory + "/out2"
-        let board = try BenchmarkReport.run(config, configPath: toml, output: out1, threads: 2, command: ["test"], log: nil)
+        let board = try BenchmarkRun.run(config, configPath: toml, output: out1, threads: 2, command: ["test"], log: nil)
         func mean(_ model: String, _ metric: String, tier: String = "all") -> Double {
             board.rows.first { $0.model == model && $0.tier == tier }!.values[metric]!.mean
         }
@@ -74,12 +74,12 @@ final class BenchmarkRunTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out1 + "/" + file), file)
         }
         // Same seed ⇒ the same leaderboard, byte for byte.
-        try BenchmarkReport.run(config, configPath: toml, output: out2, threads: 1, command: ["test"], log: nil)
+        try BenchmarkRun.run(config, configPath: toml, output: out2, threads: 1, command: ["test"], log: nil)
         XCTAssertEqual(try String(contentsOfFile: out2 + "/leaderboard.csv", encoding: .utf8), csv1)
         // Resume: finished runs are read back; a run whose record is gone is redone, to the same numbers.
         try FileManager.default.removeItem(atPath: out2 + "/runs/sim/seed1/additive/done.json")
         let lines = LogLines()
-        try BenchmarkReport.run(config, configPath: toml, output: out2, threads: 2, command: ["test"], log: lines.add)
+        try BenchmarkRun.run(config, configPath: toml, output: out2, threads: 2, command: ["test"], log: lines.add)
         XCTAssertTrue(lines.all.contains { $0.contains("seed 0: 5 finished runs read back") }, "\(lines.all)")
         XCTAssertEqual(lines.all.filter { $0.hasPrefix("[") }.count, 1, "only the missing run is redone: \(lines.all)")
         XCTAssertEqual(try String(contentsOfFile: out2 + "/leaderboard.csv", encoding: .utf8), csv1)

@@ -11,8 +11,7 @@ public struct LinearModel: ForwardModel {
     public static let summary = "PerturBench's linear model on one-hot perturbation and covariates"
     public static let hyperparameterHelp = ["lambda": "ridge penalty on W (default 0.01)"]
     private let lambda: Double
-    private var features: PerturbationFeatures?
-    private var regression: RidgeRegression?
+    private var fitted: FeatureRegression?
 
     public init(hyperparameters: Hyperparameters) throws {
         try hyperparameters.check(known: Self.hyperparameterHelp, model: Self.name)
@@ -21,8 +20,7 @@ public struct LinearModel: ForwardModel {
 
     public init(state: ModelState, hyperparameters: Hyperparameters) throws {
         try self.init(hyperparameters: hyperparameters)
-        features = try PerturbationFeatures(loading: "features", from: state, model: Self.name)
-        regression = try RidgeRegression(loading: "linear", from: state, model: Self.name)
+        fitted = try FeatureRegression(loading: "linear", from: state, model: Self.name)
     }
 
     static func tokens(_ condition: Condition) -> [String] {
@@ -35,22 +33,19 @@ public struct LinearModel: ForwardModel {
         let vocabulary = Set(summary.conditions.flatMap(Self.tokens)).sorted()
         let features = PerturbationFeatures(oneHot: vocabulary)
         let x = Matrix(rowArrays: summary.conditions.map { features.vector(Self.tokens($0)) })
-        regression = try RidgeRegression(features: x, targets: summary.deltas,
-                                         weights: summary.cellCounts.map(Double.init), lambda: lambda)
-        self.features = features
+        let regression = try RidgeRegression(features: x, targets: summary.deltas,
+                                             weights: summary.cellCounts.map(Double.init), lambda: lambda)
+        fitted = FeatureRegression(features: features, regression: regression, key: "linear")
     }
 
     public func predictDelta(_ condition: Condition) throws -> [Double] {
-        guard let features, let regression else { throw ModelError.notFitted(model: Self.name) }
-        return regression.predict(features.vector(Self.tokens(condition)))
+        guard let fitted else { throw ModelError.notFitted(model: Self.name) }
+        return fitted.predict(Self.tokens(condition))
     }
 
     public func state() throws -> ModelState {
-        guard let features, let regression else { throw ModelError.notFitted(model: Self.name) }
-        var s = ModelState()
-        features.save("features", into: &s)
-        regression.save("linear", into: &s)
-        return s
+        guard let fitted else { throw ModelError.notFitted(model: Self.name) }
+        return fitted.state()
     }
 }
 
@@ -67,8 +62,7 @@ public struct RidgeModel: ForwardModel {
     ]
     private let lambda: Double
     private let featureSource: String
-    private var features: PerturbationFeatures?
-    private var regression: RidgeRegression?
+    private var fitted: FeatureRegression?
 
     public init(hyperparameters: Hyperparameters) throws {
         try hyperparameters.check(known: Self.hyperparameterHelp, model: Self.name)
@@ -78,8 +72,7 @@ public struct RidgeModel: ForwardModel {
 
     public init(state: ModelState, hyperparameters: Hyperparameters) throws {
         try self.init(hyperparameters: hyperparameters)
-        features = try PerturbationFeatures(loading: "features", from: state, model: Self.name)
-        regression = try RidgeRegression(loading: "ridge", from: state, model: Self.name)
+        fitted = try FeatureRegression(loading: "ridge", from: state, model: Self.name)
     }
 
     public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
@@ -91,23 +84,23 @@ public struct RidgeModel: ForwardModel {
             features = try PerturbationFeatures.readTable(path: featureSource)
         }
         let x = Matrix(rowArrays: pooled.labels.map { features.vector(ConditionDeltas.members(of: $0)) })
-        regression = try RidgeRegression(features: x, targets: pooled.deltas, lambda: lambda)
-        self.features = features
+        let regression = try RidgeRegression(features: x, targets: pooled.deltas, lambda: lambda)
+        fitted = FeatureRegression(features: features, regression: regression, key: "ridge")
     }
 
     public func predictDelta(_ condition: Condition) throws -> [Double] {
-        guard let features, let regression else { throw ModelError.notFitted(model: Self.name) }
-        return regression.predict(features.vector(ConditionDeltas.members(of: condition.perturbation)))
+        guard let fitted else { throw ModelError.notFitted(model: Self.name) }
+        return fitted.predict(ConditionDeltas.members(of: condition.perturbation))
     }
 
     /// The embedding table's keys when features come from a table (one-hot features add nothing).
-    public func representableTargets() -> [String] { features?.embedding == nil ? [] : features!.vocabulary }
+    public func representableTargets() -> [String] {
+        guard let features = fitted?.features, features.embedding != nil else { return [] }
+        return features.vocabulary
+    }
 
     public func state() throws -> ModelState {
-        guard let features, let regression else { throw ModelError.notFitted(model: Self.name) }
-        var s = ModelState()
-        features.save("features", into: &s)
-        regression.save("ridge", into: &s)
-        return s
+        guard let fitted else { throw ModelError.notFitted(model: Self.name) }
+        return fitted.state()
     }
 }

@@ -7,16 +7,11 @@ import Neural
 /// state carries no perturbation. Doses are taken as 1 (genetic screens); each member's embedding is scaled by
 /// a learned per-member sigmoid dose response at that dose when `doser=sigmoid`.
 /// A condition's delta is the mean over reference controls of decoded(z + p + c) − decoded(z + c).
-public struct CPAModel: NeuralForwardModel {
-    public static let name = "cpa"
-    public static let summary = "compositional perturbation autoencoder: basal latent + perturbation and covariate embeddings, optional adversary"
-    public let settings: NeuralSettings
-    public var fitted: NeuralFit<CPANetwork>?
-
-    public init(settings: NeuralSettings) { self.settings = settings }
-}
+public typealias CPAModel = NeuralModel<CPANetwork>
 
 public final class CPANetwork: NeuralNetwork {
+    public static let modelName = "cpa"
+    public static let modelSummary = "compositional perturbation autoencoder: basal latent + perturbation and covariate embeddings, optional adversary"
     public static let hyperparameterHelp = [
         "adversary": "train adversarial classifiers against the basal state: true or false (default true)",
         "adversary_weight": "weight of the adversarial term in the autoencoder loss (default 1)",

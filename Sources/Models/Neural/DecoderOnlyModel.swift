@@ -5,16 +5,11 @@ import Neural
 /// perturbed cells. A condition's delta is the decoded profile minus its context's control mean. With
 /// `inputs=covariates` every perturbation of a context gets the same prediction: its pearson_delta can look
 /// decent (the shared response) while rank metrics sit near 0.5.
-public struct DecoderOnlyModel: NeuralForwardModel {
-    public static let name = "decoder-only"
-    public static let summary = "MLP decoder from perturbation and/or covariates alone, no control input (MSE)"
-    public let settings: NeuralSettings
-    public var fitted: NeuralFit<DecoderOnlyNetwork>?
-
-    public init(settings: NeuralSettings) { self.settings = settings }
-}
+public typealias DecoderOnlyModel = NeuralModel<DecoderOnlyNetwork>
 
 public final class DecoderOnlyNetwork: NeuralNetwork {
+    public static let modelName = "decoder-only"
+    public static let modelSummary = "MLP decoder from perturbation and/or covariates alone, no control input (MSE)"
     public static let hyperparameterHelp = ["inputs": "perturbation, covariates or both (default both)"]
     public static let trainsOnControls = false
     let usesPerturbation: Bool

@@ -5,16 +5,11 @@ import Neural
 /// encoder and decoder inputs. Trained with MSE on control → perturbed pairs matched by context (control cells
 /// map to themselves under the empty perturbation). A condition's delta is the mean over reference controls of
 /// f(x, p) − f(x, ∅), so reconstruction error cancels.
-public struct LatentAdditiveModel: NeuralForwardModel {
-    public static let name = "latent-additive"
-    public static let summary = "encode control cell, add perturbation embedding in latent space, decode (MSE)"
-    public let settings: NeuralSettings
-    public var fitted: NeuralFit<LatentAdditiveNetwork>?
-
-    public init(settings: NeuralSettings) { self.settings = settings }
-}
+public typealias LatentAdditiveModel = NeuralModel<LatentAdditiveNetwork>
 
 public final class LatentAdditiveNetwork: NeuralNetwork {
+    public static let modelName = "latent-additive"
+    public static let modelSummary = "encode control cell, add perturbation embedding in latent space, decode (MSE)"
     public static let hyperparameterHelp: [String: String] = [:]
     public static let trainsOnControls = true
     /// No dropout: on the covariate-transfer simulator dropout 0.1 gave pearson_delta 0.145, none 0.224 (docs/RESULTS.md).

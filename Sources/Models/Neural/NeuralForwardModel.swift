@@ -17,6 +17,18 @@ public protocol NeuralForwardModel: ForwardModel {
     init(settings: NeuralSettings)
 }
 
+/// The forward model of a network: everything it needs is the network's (name, summary, hyperparameters) and
+/// `NeuralForwardModel`'s shared fit, prediction and saving. `LatentAdditiveModel`, `DecoderOnlyModel` and
+/// `CPAModel` are its instances.
+public struct NeuralModel<Network: NeuralNetwork>: NeuralForwardModel {
+    public static var name: String { Network.modelName }
+    public static var summary: String { Network.modelSummary }
+    public let settings: NeuralSettings
+    public var fitted: NeuralFit<Network>?
+
+    public init(settings: NeuralSettings) { self.settings = settings }
+}
+
 extension NeuralForwardModel {
     public static var hyperparameterHelp: [String: String] {
         var help = NeuralSettings.help.merging(Network.hyperparameterHelp) { a, _ in a }

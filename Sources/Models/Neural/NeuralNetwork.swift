@@ -3,6 +3,10 @@ import Neural
 /// A trainable network behind a neural forward model. It owns its optimizers; the shared training loop
 /// (`NeuralForwardModel.fit`) feeds it batches and scores it on validation data.
 public protocol NeuralNetwork: ParameterContainer {
+    /// The registry name of the model built on this network (`NeuralModel<Self>.name`).
+    static var modelName: String { get }
+    /// One line for `perturb models`.
+    static var modelSummary: String { get }
     /// Hyperparameters of its own, beyond `NeuralSettings.help`.
     static var hyperparameterHelp: [String: String] { get }
     /// Whether control cells are training examples (with the empty perturbation).

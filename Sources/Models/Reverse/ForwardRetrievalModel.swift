@@ -53,8 +53,9 @@ public struct ForwardRetrievalModel: ReverseModel {
     public func searchGrid() -> [String: [String]] { ["distance": ["cosine", "pearson", "l2"]] }
 
     public mutating func fit(_ training: ReverseTraining) throws {
-        var model = try forwardModels.make(forwardName, hyperparameters: forwardParameters)
-        try model.fit(training.data, validation: nil)
+        // The forward model is fit as `perturb fit` would, with the run's seed.
+        let model = try ForwardFitting.fitModel(forwardName, hyperparameters: forwardParameters, train: training.data,
+                                                validation: nil, context: FitContext(seed: training.seed)).model
         let labeling = training.data.labeling
         let trained = training.data.perturbationLabels
         var singles = Set(trained.flatMap { labeling.members(of: $0) })

@@ -61,6 +61,10 @@ public protocol ReverseModel: RegisteredModel {
 }
 
 extension ReverseModel {
+    /// Every reverse model draws its random choices (PCA, trees, sampled cells, an inner forward model) from
+    /// `ReverseTraining.seed`.
+    public static var usesSeed: Bool { true }
+
     public func conditionScores(_ query: ReverseQuery) throws -> [[String: Double]] {
         try scores(query.profiles)
     }

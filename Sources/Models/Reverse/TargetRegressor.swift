@@ -4,7 +4,7 @@ import Support
 
 /// Multi-output regression from profile PCA coordinates to multi-hot target labels through XGBoost: the
 /// shared body of `random-forest` and `xgboost`. A gene's score is its predicted label value.
-struct TargetRegressor: Sendable {
+public struct TargetRegressor: Sendable {
     /// Principal components of the features.
     let components: Int
     /// XGBoost parameters and boosting rounds.
@@ -14,10 +14,14 @@ struct TargetRegressor: Sendable {
     private var vocabulary: [String] = []
     private var booster: Booster?
 
-    init(components: Int, parameters: [String: String], rounds: Int) {
-        self.components = components
-        self.parameters = parameters
-        self.rounds = rounds
+    /// A regressor for `model` on `d` principal components (hyperparameter `d`, default 50) with XGBoost
+    /// `parameters` and `rounds`; the model's hyperparameters are checked against `help` first.
+    init(_ h: Hyperparameters, model: String, help: [String: String],
+         parameters: (Hyperparameters) throws -> [String: String], rounds: (Hyperparameters) throws -> Int) throws {
+        try h.check(known: help, model: model)
+        components = try h.int("d", default: 50, in: 1...1000, model: model)
+        self.parameters = try parameters(h)
+        self.rounds = try rounds(h)
     }
 
     mutating func fit(_ training: ReverseTraining, model: String) throws {
@@ -51,8 +55,19 @@ struct TargetRegressor: Sendable {
     }
 }
 
+/// A reverse model that is a `TargetRegressor` with settings of its own: its fit and scores are the regressor's.
+public protocol TargetRegressorModel: ReverseModel {
+    var regressor: TargetRegressor { get set }
+}
+
+extension TargetRegressorModel {
+    public mutating func fit(_ training: ReverseTraining) throws { try regressor.fit(training, model: Self.name) }
+
+    public func scores(_ profiles: TargetProfiles) throws -> [[String: Double]] { try regressor.scores(profiles, model: Self.name) }
+}
+
 /// `xgboost`: gradient-boosted trees from the profiles' principal components to multi-hot target labels.
-public struct XGBoostModel: ReverseModel {
+public struct XGBoostModel: TargetRegressorModel {
     public static let name = "xgboost"
     public static let summary = "gradient-boosted trees (XGBoost) from PCA features to multi-hot targets"
     public static let hyperparameterHelp = [
@@ -63,32 +78,24 @@ public struct XGBoostModel: ReverseModel {
         "subsample": "rows sampled per tree (default 0.8)",
         "colsample": "features sampled per tree (default 0.8)",
     ]
-    private var regressor: TargetRegressor
+    public var regressor: TargetRegressor
 
     public init(hyperparameters h: Hyperparameters) throws {
-        try h.check(known: Self.hyperparameterHelp, model: Self.name)
         let n = Self.name
-        regressor = TargetRegressor(
-            components: try h.int("d", default: 50, in: 1...1000, model: n),
-            parameters: [
-                "max_depth": String(try h.int("max_depth", default: 4, in: 1...20, model: n)),
-                "eta": String(try h.double("eta", default: 0.1, in: 1e-4...1, model: n)),
-                "subsample": String(try h.double("subsample", default: 0.8, in: 0.05...1, model: n)),
-                "colsample_bytree": String(try h.double("colsample", default: 0.8, in: 0.05...1, model: n)),
-            ],
-            rounds: try h.int("rounds", default: 100, in: 1...10_000, model: n))
+        regressor = try TargetRegressor(h, model: n, help: Self.hyperparameterHelp, parameters: { h in [
+            "max_depth": String(try h.int("max_depth", default: 4, in: 1...20, model: n)),
+            "eta": String(try h.double("eta", default: 0.1, in: 1e-4...1, model: n)),
+            "subsample": String(try h.double("subsample", default: 0.8, in: 0.05...1, model: n)),
+            "colsample_bytree": String(try h.double("colsample", default: 0.8, in: 0.05...1, model: n)),
+        ] }, rounds: { try $0.int("rounds", default: 100, in: 1...10_000, model: n) })
     }
 
     public func searchGrid() -> [String: [String]] { ["max_depth": ["3", "6"], "rounds": ["50", "200"]] }
-
-    public mutating func fit(_ training: ReverseTraining) throws { try regressor.fit(training, model: Self.name) }
-
-    public func scores(_ profiles: TargetProfiles) throws -> [[String: Double]] { try regressor.scores(profiles, model: Self.name) }
 }
 
 /// `random-forest`: XGBoost's random-forest mode (one round of `trees` parallel trees, rows bootstrapped at
 /// 63 %, a fraction of features per split, learning rate 1) from PCA features to multi-hot targets.
-public struct RandomForestModel: ReverseModel {
+public struct RandomForestModel: TargetRegressorModel {
     public static let name = "random-forest"
     public static let summary = "random forest (XGBoost RF mode) from PCA features to multi-hot targets"
     public static let hyperparameterHelp = [
@@ -97,25 +104,17 @@ public struct RandomForestModel: ReverseModel {
         "max_depth": "tree depth (default 8)",
         "mtry": "fraction of features tried at each split (default 0.5)",
     ]
-    private var regressor: TargetRegressor
+    public var regressor: TargetRegressor
 
     public init(hyperparameters h: Hyperparameters) throws {
-        try h.check(known: Self.hyperparameterHelp, model: Self.name)
         let n = Self.name
-        regressor = TargetRegressor(
-            components: try h.int("d", default: 50, in: 1...1000, model: n),
-            parameters: [
-                "num_parallel_tree": String(try h.int("trees", default: 200, in: 1...10_000, model: n)),
-                "max_depth": String(try h.int("max_depth", default: 8, in: 1...30, model: n)),
-                "colsample_bynode": String(try h.double("mtry", default: 0.5, in: 0.01...1, model: n)),
-                "subsample": "0.632", "eta": "1", "min_child_weight": "1",
-            ],
-            rounds: 1)
+        regressor = try TargetRegressor(h, model: n, help: Self.hyperparameterHelp, parameters: { h in [
+            "num_parallel_tree": String(try h.int("trees", default: 200, in: 1...10_000, model: n)),
+            "max_depth": String(try h.int("max_depth", default: 8, in: 1...30, model: n)),
+            "colsample_bynode": String(try h.double("mtry", default: 0.5, in: 0.01...1, model: n)),
+            "subsample": "0.632", "eta": "1", "min_child_weight": "1",
+        ] }, rounds: { _ in 1 })
     }
 
     public func searchGrid() -> [String: [String]] { ["max_depth": ["4", "8"], "mtry": ["0.3", "0.6"]] }
-
-    public mutating func fit(_ training: ReverseTraining) throws { try regressor.fit(training, model: Self.name) }
-
-    public func scores(_ profiles: TargetProfiles) throws -> [[String: Double]] { try regressor.scores(profiles, model: Self.name) }
 }

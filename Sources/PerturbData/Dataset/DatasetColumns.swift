@@ -14,7 +14,12 @@ public struct DatasetColumns: Sendable, Equatable {
     /// Labels whose cells are dropped on load (e.g. `unassigned`, `multiple`).
     public var dropLabels: [String]
 
-    public init(perturbation: String = "target_gene", control: String = "non-targeting", cellType: String? = nil,
+    /// The default perturbation column (cell-eval's `target_gene`); every command and config uses this one.
+    public static let defaultPerturbation = "target_gene"
+    /// The default control label (cell-eval's `non-targeting`).
+    public static let defaultControl = "non-targeting"
+
+    public init(perturbation: String = defaultPerturbation, control: String = defaultControl, cellType: String? = nil,
                 batch: String? = nil, dropLabels: [String] = []) {
         self.perturbation = perturbation
         self.control = control

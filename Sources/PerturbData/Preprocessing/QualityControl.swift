@@ -6,6 +6,13 @@ import LinearAlgebra
 public struct QCOptions: Sendable, Equatable {
     /// Keep only cells whose obs `column` has one of `values` (e.g. one dataset of a combined file).
     public var keep: (column: String, values: [String])? = nil
+
+    /// `COLUMN=V1,V2` (`--keep`, a benchmark's `prep.keep`) as a column and its values; nil when either is missing.
+    public static func keepFilter(_ text: String) -> (column: String, values: [String])? {
+        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (parts[0], parts[1].split(separator: ",").map(String.init))
+    }
     /// Perturbation labels whose cells are removed (e.g. `unassigned`, `multiple`).
     public var dropLabels: [String] = []
     /// Minimum total counts per cell (scanpy `filter_cells(min_counts=)`).

@@ -27,9 +27,9 @@ public struct SimulationConfig: Sendable, Codable, Equatable {
     /// Seed of every random choice.
     public var seed: UInt64 = 0
     /// Label of control cells.
-    public var controlLabel = "non-targeting"
+    public var controlLabel = DatasetColumns.defaultControl
     /// obs column holding the perturbation label.
-    public var perturbationColumn = "target_gene"
+    public var perturbationColumn = DatasetColumns.defaultPerturbation
 
     public init() {}
 

@@ -33,7 +33,7 @@ public struct Split: Codable, Sendable, Equatable {
 
     public static let formatTag = "perturbkit-split/1"
     /// Part names in order.
-    public static let partNames = ["train", "val", "test"]
+    public static let partNames = SplitPartName.allCases.map(\.rawValue)
 
     enum CodingKeys: String, CodingKey {
         case format, strategy, parameters, seed, columns, parts, tiers

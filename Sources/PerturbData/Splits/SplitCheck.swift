@@ -40,6 +40,13 @@ extension Split {
         }
     }
 
+    /// `check(against:)`, with a failed check an error naming the split as `name` and listing the problems.
+    public func checked(against cells: SplitCells, name: String) throws -> SplitCheckReport {
+        let report = try check(against: cells)
+        guard report.passed else { throw SplitError.leakage(path: name, problems: report.problems) }
+        return report
+    }
+
     /// Checks for leakage and consistency with `cells`: no cell or condition in two parts, no test or validation
     /// perturbation seen in training (unless the strategy transfers covariates), every listed condition and
     /// control present, control cells in every part and context, combination tiers consistent with the training

@@ -39,13 +39,12 @@ public struct SplitParts: Sendable {
         return try SplitParts(data: data, path: path, split: split)
     }
 
-    /// The part called `name` (train, val or test).
-    public func part(_ name: String) throws -> PerturbationDataset {
-        switch name {
-        case "train": return train
-        case "val": return validation
-        case "test": return test
-        default: throw SplitError.invalidParameter(name: "part", value: name, expected: "train, val or test")
+    /// The cells of `part`.
+    public func part(_ part: SplitPartName) -> PerturbationDataset {
+        switch part {
+        case .train: return train
+        case .val: return validation
+        case .test: return test
         }
     }
 }

@@ -35,6 +35,14 @@ extension Split {
     public static func make(_ cells: SplitCells, strategy: SplitStrategy, seed: UInt64) throws -> Split {
         try SplitMaker(cells: cells, seed: seed).make(strategy)
     }
+
+    /// Makes a split as `make`, hashes it and checks it against `cells`; a split that fails its own check is an
+    /// error naming `name` (what `perturb split` and the benchmark runner both do before writing one).
+    public static func makeChecked(_ cells: SplitCells, strategy: SplitStrategy, seed: UInt64, name: String) throws
+        -> (split: Split, report: SplitCheckReport) {
+        let split = try make(cells, strategy: strategy, seed: seed).hashed()
+        return (split, try split.checked(against: cells, name: name))
+    }
 }
 
 /// The implementation of each strategy.

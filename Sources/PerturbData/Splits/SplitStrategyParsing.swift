@@ -1,3 +1,12 @@
+/// The name of a split strategy, as `perturb split --strategy` and a benchmark's `[split] strategy` give it.
+public enum SplitStrategyName: String, Sendable, CaseIterable {
+    case unseenPerturbation = "unseen-perturbation"
+    case combo
+    case covariateTransfer = "covariate-transfer"
+    case batch
+    case dataScaling = "data-scaling"
+}
+
 extension SplitStrategy {
     /// Parameter keys each strategy accepts (as `perturb split` options, with `_` for `-`).
     public static let parameterKeys = ["val", "test", "unseen_singles", "covariate_col", "holdout", "holdout_count",
@@ -25,29 +34,30 @@ extension SplitStrategy {
         func list(_ key: String) -> [String]? {
             parameters[key].map { $0.split(separator: ",").map { $0.trimmingWhitespace() } }
         }
+        guard let strategy = SplitStrategyName(rawValue: name) else {
+            throw SplitError.invalidParameter(name: "strategy", value: name,
+                                              expected: SplitStrategyName.allCases.map(\.rawValue).joined(separator: ", "))
+        }
         let val = try number("val", 0.16), test = try number("test", 0.2)
-        switch name {
-        case "unseen-perturbation": self = .unseenPerturbation(val: val, test: test)
-        case "combo": self = .combo(unseenSingles: try number("unseen_singles", 0.1), val: val, test: test)
-        case "covariate-transfer":
+        switch strategy {
+        case .unseenPerturbation: self = .unseenPerturbation(val: val, test: test)
+        case .combo: self = .combo(unseenSingles: try number("unseen_singles", 0.1), val: val, test: test)
+        case .covariateTransfer:
             guard let column = parameters["covariate_col"] ?? columns.cellType else {
                 throw SplitError.missingColumn(purpose: "covariate-transfer", option: "covariate_col (--covariate-col) or the cell-type column")
             }
             self = .covariateTransfer(column: column, holdout: list("holdout"), holdoutCount: try count("holdout_count", 1),
                                       moveToTrain: try number("move_to_train", 0.3), val: val, test: test)
-        case "batch":
+        case .batch:
             guard let column = columns.batch else { throw SplitError.missingColumn(purpose: "the batch strategy", option: "the batch column (--batch-col)") }
             self = .batch(column: column, test: list("test_batches"), testCount: try count("n_test_batches", 1),
                           val: list("val_batches"), valCount: try count("n_val_batches", 0))
-        case "data-scaling":
+        case .dataScaling:
             let fractions = try (list("fractions") ?? ["0.1", "0.25", "0.5", "1"]).map { s -> Double in
                 guard let v = Double(s) else { throw SplitError.invalidParameter(name: "fractions", value: s, expected: "numbers") }
                 return v
             }
             self = .dataScaling(fractions: fractions, val: val, test: test)
-        default:
-            throw SplitError.invalidParameter(name: "strategy", value: name,
-                                              expected: "unseen-perturbation, combo, covariate-transfer, batch or data-scaling")
         }
     }
 }

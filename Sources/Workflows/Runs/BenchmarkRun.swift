@@ -3,9 +3,10 @@ import Metrics
 import PerturbData
 import Support
 
-/// Writes a benchmark's outputs: `leaderboard.csv`, `leaderboard.md`, `runs.csv` (one row per run and tier)
-/// and `manifest.json`, each atomically.
-public enum BenchmarkReport {
+/// `perturb benchmark` as one job: run (or resume) every dataset × seed × model with `BenchmarkRunner`, then
+/// write `leaderboard.csv`, `leaderboard.md`, `runs.csv` (one row per run and tier) and `manifest.json`, each
+/// atomically.
+public enum BenchmarkRun {
     /// Columns shown in the printed table.
     public static let shownColumns = ["pearson_delta", "discrimination_score_l1", "pearson_delta_rank", "mae", "overlap_at_N",
                                       Leaderboard.scoreColumn("control-mean"), Leaderboard.scoreColumn("perturbation-mean")]
@@ -14,7 +15,7 @@ public enum BenchmarkReport {
     @discardableResult
     public static func run(_ config: BenchmarkConfig, configPath: String?, output: String, threads: Int, command: [String],
                            log: (@Sendable (String) -> Void)?) throws -> Leaderboard {
-        let started = Date()
+        let recorder = RunRecorder(command: command)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let records = try BenchmarkRunner(config: config, output: output, threads: threads, log: log).run()
         let board = Leaderboard(records: records, primary: config.primaryMetric, modelOrder: config.models.map(\.label))
@@ -22,8 +23,8 @@ public enum BenchmarkReport {
         try AtomicFile.write(board.markdown(shown: shownColumns), to: "\(output)/leaderboard.md")
         try AtomicFile.write(runsCSV(records, columns: board.columns), to: "\(output)/runs.csv")
         let outputs = ["leaderboard.csv", "leaderboard.md", "runs.csv", "runs/"].map { "\(output)/\($0)" }
-        try Manifest.make(command: command, inputPaths: (configPath.map { [$0] } ?? []) + config.datasets.map(\.path),
-                          started: started, outputs: outputs).write(to: "\(output)/manifest.json")
+        try recorder.finish(at: "\(output)/manifest.json", inputPaths: (configPath.map { [$0] } ?? []) + config.datasets.map(\.path),
+                            outputs: outputs)
         return board
     }
 
