@@ -1,6 +1,5 @@
 /// Why an evaluation cannot run: each names the file, the field and what was expected.
 public enum EvaluationError: Error, CustomStringConvertible, Equatable {
-    case unreadable(path: String, reason: String)
     case missingField(path: String, field: String, available: [String])
     case invalidCell(path: String, field: String, row: Int, value: String, expected: String)
     case geneMismatch(real: String, pred: String, detail: String)
@@ -15,8 +14,6 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .unreadable(let path, let reason):
-            return "\(path): \(reason)"
         case .missingField(let path, let field, let available):
             return "\(path): no column '\(field)'; present: \(available.prefix(20).joined(separator: ", "))"
         case .invalidCell(let path, let field, let row, let value, let expected):
