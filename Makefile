@@ -5,7 +5,7 @@
 SWIFT ?= swift
 DEMO_DIR ?= demo-output
 
-.PHONY: setup reference build test demo release clean
+.PHONY: setup reference build test demo release clean format format-check
 
 setup:
 	@bash scripts/setup
@@ -20,13 +20,21 @@ build: setup
 release: setup
 	$(SWIFT) build -c release --product perturb
 
-test: setup reference
+test: setup reference format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 
 demo: setup
 	$(SWIFT) build -c release --product perturb
 	$$($(SWIFT) build -c release --show-bin-path)/perturb demo -o $(DEMO_DIR)
+
+# The code follows .swift-format (swift-format ships with the Swift toolchain); `make format` rewrites it so.
+format:
+	swift-format format --configuration .swift-format -i -r Sources Tests
+
+format-check:
+	@if command -v swift-format >/dev/null 2>&1; then swift-format lint --strict --configuration .swift-format -r Sources Tests; \
+	else echo "note: swift-format not found; formatting not checked" >&2; fi
 
 clean:
 	rm -rf .build $(DEMO_DIR)

@@ -19,8 +19,10 @@ public struct AnnData: Sendable {
     public var uns: [String: UnsValue]
 
     /// An AnnData object; `X`, when given, must be `obs.rowCount × variables.rowCount`.
-    public init(X: CSRMatrix?, obs: DataFrame, variables: DataFrame, obsm: [String: Matrix<Double>] = [:],
-                layers: [String: CSRMatrix] = [:], uns: [String: UnsValue] = [:]) {
+    public init(
+        X: CSRMatrix?, obs: DataFrame, variables: DataFrame, obsm: [String: Matrix<Double>] = [:],
+        layers: [String: CSRMatrix] = [:], uns: [String: UnsValue] = [:]
+    ) {
         if let X { precondition(X.rows == obs.rowCount && X.columns == variables.rowCount, "X shape differs from obs × var") }
         self.X = X
         self.obs = obs

@@ -68,8 +68,10 @@ public enum Column: Sendable, Equatable {
         case .boolean(let v): return .boolean(indices.map { v[$0] })
         case .string(let v): return .string(indices.map { v[$0] })
         case .categorical(let c):
-            return .categorical(Categorical(uncheckedCodes: indices.map { c.codes[$0] }, categories: c.categories,
-                                            ordered: c.ordered))
+            return .categorical(
+                Categorical(
+                    uncheckedCodes: indices.map { c.codes[$0] }, categories: c.categories,
+                    ordered: c.ordered))
         case .nullableInteger(let v, let m): return .nullableInteger(indices.map { v[$0] }, missing: indices.map { m[$0] })
         case .nullableBoolean(let v, let m): return .nullableBoolean(indices.map { v[$0] }, missing: indices.map { m[$0] })
         case .nullableString(let v, let m): return .nullableString(indices.map { v[$0] }, missing: indices.map { m[$0] })

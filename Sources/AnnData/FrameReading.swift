@@ -14,8 +14,9 @@ extension H5ADFile {
         for column in try group.stringArrayAttribute("column-order") ?? [] {
             let values = try readColumn(group, column)
             guard values.count == index.count else {
-                throw AnnDataError.malformed(path: path, field: group.childPath(column),
-                                             reason: "has \(values.count) values but the index has \(index.count)")
+                throw AnnDataError.malformed(
+                    path: path, field: group.childPath(column),
+                    reason: "has \(values.count) values but the index has \(index.count)")
             }
             try frame.setColumn(column, values)
         }
@@ -34,8 +35,9 @@ extension H5ADFile {
     /// Reads one column, whatever its anndata encoding.
     func readColumn(_ frame: H5Group, _ name: String) throws -> Column {
         guard let isGroup = frame.isGroup(name) else {
-            throw AnnDataError.missingField(path: path, field: frame.childPath(name),
-                                            available: (try? frame.memberNames()) ?? [])
+            throw AnnDataError.missingField(
+                path: path, field: frame.childPath(name),
+                available: (try? frame.memberNames()) ?? [])
         }
         if !isGroup { return try readArrayColumn(try frame.dataset(name)) }
         let group = try frame.group(name)

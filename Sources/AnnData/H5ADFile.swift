@@ -38,13 +38,16 @@ public final class H5ADFile {
         let id = H5Fopen(path, pk_h5f_acc_rdonly(), H5.defaultProperties)
         file = try H5Handle(id, .file, path: path, field: "/", operation: "open")
         let rootID = H5Gopen2(file.id, "/", H5.defaultProperties)
-        root = H5Group(handle: try H5Handle(rootID, .group, path: path, field: "/", operation: "open group"),
-                       file: path, name: "")
+        root = H5Group(
+            handle: try H5Handle(rootID, .group, path: path, field: "/", operation: "open group"),
+            file: path, name: "")
         let encoding = try root.encodingType()
         guard encoding == "anndata" || (root.isGroup("obs") == true && root.isGroup("var") == true) else {
             let members = (try? root.memberNames()) ?? []
-            throw AnnDataError.notAnnData(path: path, reason: "no 'obs' and 'var' groups and no encoding-type "
-                + "'anndata' on the root (found: \(members.isEmpty ? "nothing" : members.joined(separator: ", ")))")
+            throw AnnDataError.notAnnData(
+                path: path,
+                reason: "no 'obs' and 'var' groups and no encoding-type "
+                    + "'anndata' on the root (found: \(members.isEmpty ? "nothing" : members.joined(separator: ", ")))")
         }
     }
 
@@ -93,8 +96,10 @@ public struct ReadOptions: Sendable {
     public var progress: ProgressHandler?
 
     /// Options: by default X, no layers, obsm, no uns.
-    public init(matrix: MatrixSource? = .x, layers: [String] = [], obsm: Bool = true, uns: [String] = [],
-                progress: ProgressHandler? = nil) {
+    public init(
+        matrix: MatrixSource? = .x, layers: [String] = [], obsm: Bool = true, uns: [String] = [],
+        progress: ProgressHandler? = nil
+    ) {
         self.matrix = matrix
         self.layers = layers
         self.obsm = obsm
@@ -113,8 +118,11 @@ extension AnnData {
     /// carries through (uns is not read).
     public static func readWithAllLayers(path: String, progress: ProgressHandler? = nil) throws -> AnnData {
         let file = try H5ADFile(path: path)
-        return try read(from: file, options: ReadOptions(matrix: file.hasX ? .x : nil, layers: try file.layerKeys(),
-                                                        progress: progress))
+        return try read(
+            from: file,
+            options: ReadOptions(
+                matrix: file.hasX ? .x : nil, layers: try file.layerKeys(),
+                progress: progress))
     }
 
     /// Reads from an already opened file.
@@ -139,8 +147,9 @@ extension AnnData {
             for key in try file.obsmKeys() {
                 let array = try file.readObsm(key)
                 guard array.rows == obs.rowCount else {
-                    throw AnnDataError.malformed(path: path, field: "obsm/\(key)",
-                                                 reason: "has \(array.rows) rows but obs has \(obs.rowCount)")
+                    throw AnnDataError.malformed(
+                        path: path, field: "obsm/\(key)",
+                        reason: "has \(array.rows) rows but obs has \(obs.rowCount)")
                 }
                 obsm[key] = array
             }
@@ -154,8 +163,9 @@ extension AnnData {
 extension H5ADFile {
     func checkShape(_ matrix: CSRMatrix, source: MatrixSource, cells: Int, genes: Int) throws {
         guard matrix.rows == cells, matrix.columns == genes else {
-            throw AnnDataError.malformed(path: path, field: source.description,
-                                         reason: "shape \(matrix.rows) × \(matrix.columns) differs from obs × var = \(cells) × \(genes)")
+            throw AnnDataError.malformed(
+                path: path, field: source.description,
+                reason: "shape \(matrix.rows) × \(matrix.columns) differs from obs × var = \(cells) × \(genes)")
         }
     }
 }

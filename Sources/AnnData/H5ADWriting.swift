@@ -53,10 +53,13 @@ extension AnnData {
         H5Pset_fclose_degree(access.id, H5F_CLOSE_STRONG)
         let creation = try H5Handle(H5Pcreate(pk_h5p_file_create()), .propertyList, path: file, field: "/", operation: "create")
         try h5check(H5Pset_obj_track_times(creation.id, false), path: file, field: "/", "create")
-        let handle = try H5Handle(H5Fcreate(file, pk_h5f_acc_trunc(), creation.id, access.id), .file,
-                                  path: file, field: "/", operation: "create")
-        let root = H5Group(handle: try H5Handle(H5Gopen2(handle.id, "/", H5.defaultProperties), .group, path: file,
-                                                field: "/", operation: "open group"), file: file, name: "")
+        let handle = try H5Handle(
+            H5Fcreate(file, pk_h5f_acc_trunc(), creation.id, access.id), .file,
+            path: file, field: "/", operation: "create")
+        let root = H5Group(
+            handle: try H5Handle(
+                H5Gopen2(handle.id, "/", H5.defaultProperties), .group, path: file,
+                field: "/", operation: "open group"), file: file, name: "")
         let writer = H5Writer(file: file, gzipLevel: options.gzipLevel)
         try writer.setEncoding(root, "anndata", "0.1.0")
         try writer.writeFrame(obs, in: root, "obs")
@@ -73,8 +76,9 @@ extension AnnData {
         let obsmGroup = try writer.createGroup(in: root, "obsm", encoding: "dict", version: "0.1.0")
         for name in obsm.keys.sorted() {
             let array = obsm[name]!
-            try writer.writeArray(in: obsmGroup, name, array.storage, dims: [array.rows, array.columns],
-                                  memType: pk_h5t_native_double())
+            try writer.writeArray(
+                in: obsmGroup, name, array.storage, dims: [array.rows, array.columns],
+                memType: pk_h5t_native_double())
         }
         for name in ["varm", "obsp", "varp"] { _ = try writer.createGroup(in: root, name, encoding: "dict", version: "0.1.0") }
         let unsGroup = try writer.createGroup(in: root, "uns", encoding: "dict", version: "0.1.0")
@@ -116,11 +120,13 @@ extension H5Writer {
             try writeStrings(in: sub, "categories", categorical.categories)
             let n = categorical.categories.count
             if n < Int(Int8.max) {
-                try writeArray(in: sub, "codes", categorical.codes.map { Int8($0) }, dims: [categorical.codes.count],
-                               memType: pk_h5t_native_int8())
+                try writeArray(
+                    in: sub, "codes", categorical.codes.map { Int8($0) }, dims: [categorical.codes.count],
+                    memType: pk_h5t_native_int8())
             } else if n < Int(Int16.max) {
-                try writeArray(in: sub, "codes", categorical.codes.map { Int16($0) }, dims: [categorical.codes.count],
-                               memType: pk_h5t_native_int16())
+                try writeArray(
+                    in: sub, "codes", categorical.codes.map { Int16($0) }, dims: [categorical.codes.count],
+                    memType: pk_h5t_native_int16())
             } else {
                 try writeArray(in: sub, "codes", categorical.codes, dims: [categorical.codes.count], memType: pk_h5t_native_int32())
             }
@@ -151,8 +157,9 @@ extension H5Writer {
 
     /// Writes a CSR matrix as a dense float32 array, densifying one block of rows at a time.
     func writeDense(_ matrix: CSRMatrix, in parent: H5Group, _ name: String, progress: ProgressHandler?) throws {
-        let dataset = try createDataset(in: parent, name, type: pk_h5t_native_float(), dims: [matrix.rows, matrix.columns],
-                                        compress: true)
+        let dataset = try createDataset(
+            in: parent, name, type: pk_h5t_native_float(), dims: [matrix.rows, matrix.columns],
+            compress: true)
         let blockRows = max(1, readBlockEntries / max(matrix.columns, 1))
         var first = 0
         while first < matrix.rows, matrix.columns > 0 {
@@ -163,15 +170,19 @@ extension H5Writer {
                     block[r * matrix.columns + Int(matrix.columnIndices[k])] = matrix.values[k]
                 }
             }
-            let fileSpace = try H5Handle(H5Dget_space(dataset.handle.id), .dataspace, path: file, field: dataset.name,
-                                         operation: "write")
+            let fileSpace = try H5Handle(
+                H5Dget_space(dataset.handle.id), .dataspace, path: file, field: dataset.name,
+                operation: "write")
             var start = [hsize_t(first), 0], counts = [hsize_t(count), hsize_t(matrix.columns)]
-            try h5check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &start, nil, &counts, nil),
-                        path: file, field: dataset.name, "select part of")
-            let memSpace = try H5Handle(H5Screate_simple(2, &counts, nil), .dataspace, path: file, field: dataset.name,
-                                        operation: "write")
-            try h5check(H5Dwrite(dataset.handle.id, pk_h5t_native_float(), memSpace.id, fileSpace.id, H5.defaultProperties, block),
-                        path: file, field: dataset.name, "write")
+            try h5check(
+                H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &start, nil, &counts, nil),
+                path: file, field: dataset.name, "select part of")
+            let memSpace = try H5Handle(
+                H5Screate_simple(2, &counts, nil), .dataspace, path: file, field: dataset.name,
+                operation: "write")
+            try h5check(
+                H5Dwrite(dataset.handle.id, pk_h5t_native_float(), memSpace.id, fileSpace.id, H5.defaultProperties, block),
+                path: file, field: dataset.name, "write")
             first += count
             progress?(first, matrix.rows)
         }
@@ -189,8 +200,9 @@ extension H5Writer {
         case .number(let number):
             let dataset = try createDataset(in: parent, name, type: pk_h5t_native_double(), dims: [], compress: false)
             var value = number
-            try h5check(H5Dwrite(dataset.handle.id, pk_h5t_native_double(), H5.all, H5.all, H5.defaultProperties, &value),
-                        path: file, field: dataset.name, "write")
+            try h5check(
+                H5Dwrite(dataset.handle.id, pk_h5t_native_double(), H5.all, H5.all, H5.defaultProperties, &value),
+                path: file, field: dataset.name, "write")
             try setEncoding(dataset, "numeric-scalar", "0.2.0")
         case .strings(let texts):
             try writeStrings(in: parent, name, texts)

@@ -46,8 +46,9 @@ struct H5Dataset: H5Object {
         let count = try elementCount()
         guard count > 0 else { return [] }
         return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            try h5check(H5Dread(handle.id, memType, H5.all, H5.all, H5.defaultProperties, buffer.baseAddress),
-                        path: file, field: name, "read")
+            try h5check(
+                H5Dread(handle.id, memType, H5.all, H5.all, H5.defaultProperties, buffer.baseAddress),
+                path: file, field: name, "read")
             initialized = count
         }
     }
@@ -59,23 +60,30 @@ struct H5Dataset: H5Object {
     }
 
     /// Reads rows `firstRow ..< firstRow + rowCount` of a two-dimensional dataset into `destination`.
-    func readRows(firstRow: Int, rowCount: Int, columns: Int, memType: hid_t,
-                  into destination: UnsafeMutableRawPointer) throws {
+    func readRows(
+        firstRow: Int, rowCount: Int, columns: Int, memType: hid_t,
+        into destination: UnsafeMutableRawPointer
+    ) throws {
         guard rowCount > 0, columns > 0 else { return }
         try readHyperslab(start: [firstRow, 0], count: [rowCount, columns], memType: memType, into: destination)
     }
 
-    private func readHyperslab(start: [Int], count: [Int], memType: hid_t,
-                               into destination: UnsafeMutableRawPointer) throws {
+    private func readHyperslab(
+        start: [Int], count: [Int], memType: hid_t,
+        into destination: UnsafeMutableRawPointer
+    ) throws {
         let fileSpace = try H5Handle(H5Dget_space(handle.id), .dataspace, path: file, field: name, operation: "read shape of")
         var starts = start.map { hsize_t($0) }
         var counts = count.map { hsize_t($0) }
-        try h5check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &starts, nil, &counts, nil),
-                    path: file, field: name, "select part of")
-        let memSpace = try H5Handle(H5Screate_simple(Int32(counts.count), &counts, nil), .dataspace,
-                                    path: file, field: name, operation: "allocate a buffer for")
-        try h5check(H5Dread(handle.id, memType, memSpace.id, fileSpace.id, H5.defaultProperties, destination),
-                    path: file, field: name, "read")
+        try h5check(
+            H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &starts, nil, &counts, nil),
+            path: file, field: name, "select part of")
+        let memSpace = try H5Handle(
+            H5Screate_simple(Int32(counts.count), &counts, nil), .dataspace,
+            path: file, field: name, operation: "allocate a buffer for")
+        try h5check(
+            H5Dread(handle.id, memType, memSpace.id, fileSpace.id, H5.defaultProperties, destination),
+            path: file, field: name, "read")
     }
 
     /// Reads a string dataset (variable or fixed length, any rank) in storage order.
@@ -97,16 +105,19 @@ struct H5Dataset: H5Object {
         var bytes = [Int8](repeating: 0, count: count)
         switch H5Tget_class(type.id) {
         case H5T_ENUM:
-            let native = try H5Handle(H5Tget_native_type(type.id, H5T_DIR_ASCEND), .datatype,
-                                      path: file, field: name, operation: "read type of")
+            let native = try H5Handle(
+                H5Tget_native_type(type.id, H5T_DIR_ASCEND), .datatype,
+                path: file, field: name, operation: "read type of")
             guard H5Tget_size(native.id) == 1 else {
                 throw AnnDataError.malformed(path: file, field: name, reason: "unsupported enum type")
             }
-            try h5check(H5Dread(handle.id, native.id, H5.all, H5.all, H5.defaultProperties, &bytes),
-                        path: file, field: name, "read")
+            try h5check(
+                H5Dread(handle.id, native.id, H5.all, H5.all, H5.defaultProperties, &bytes),
+                path: file, field: name, "read")
         case H5T_INTEGER:
-            try h5check(H5Dread(handle.id, pk_h5t_native_int8(), H5.all, H5.all, H5.defaultProperties, &bytes),
-                        path: file, field: name, "read")
+            try h5check(
+                H5Dread(handle.id, pk_h5t_native_int8(), H5.all, H5.all, H5.defaultProperties, &bytes),
+                path: file, field: name, "read")
         default:
             throw AnnDataError.malformed(path: file, field: name, reason: "expected booleans")
         }

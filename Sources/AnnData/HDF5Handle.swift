@@ -2,9 +2,9 @@ import CHDF5
 
 /// HDF5 constants that the C headers define through casts Swift cannot import.
 enum H5 {
-    static let defaultProperties: hid_t = 0   // H5P_DEFAULT
-    static let all: hid_t = 0                 // H5S_ALL
-    static let variableSize: Int = -1         // H5T_VARIABLE, i.e. (size_t)-1
+    static let defaultProperties: hid_t = 0  // H5P_DEFAULT
+    static let all: hid_t = 0  // H5S_ALL
+    static let variableSize: Int = -1  // H5T_VARIABLE, i.e. (size_t)-1
 
     /// Runs once: silences HDF5's own error printing and registers the LZF filter h5py writes.
     static let initialized: Bool = {

@@ -26,8 +26,9 @@ extension H5Object {
     }
 
     private func openAttribute(_ attribute: String) throws -> H5Handle {
-        try H5Handle(H5Aopen(handle.id, attribute, H5.defaultProperties), .attribute,
-                     path: file, field: "\(name)@\(attribute)", operation: "open attribute")
+        try H5Handle(
+            H5Aopen(handle.id, attribute, H5.defaultProperties), .attribute,
+            path: file, field: "\(name)@\(attribute)", operation: "open attribute")
     }
 
     /// A string attribute (scalar, variable or fixed length), or nil when absent.
@@ -70,8 +71,9 @@ extension H5Object {
         let count = Int(H5Sget_simple_extent_npoints(space.id))
         switch H5Tget_class(type.id) {
         case H5T_ENUM:
-            let native = try H5Handle(H5Tget_native_type(type.id, H5T_DIR_ASCEND), .datatype,
-                                      path: file, field: field, operation: "read type of")
+            let native = try H5Handle(
+                H5Tget_native_type(type.id, H5T_DIR_ASCEND), .datatype,
+                path: file, field: field, operation: "read type of")
             let size = H5Tget_size(native.id)
             guard size == 1 else { throw AnnDataError.malformed(path: file, field: field, reason: "unsupported enum") }
             var bytes = [Int8](repeating: 0, count: count)
@@ -87,8 +89,10 @@ extension H5Object {
     }
 
     /// Reads `count` strings of file type `fileType` through `read(memType, buffer)`.
-    func readStrings(fileType: hid_t, count: Int, field: String,
-                     read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> [String] {
+    func readStrings(
+        fileType: hid_t, count: Int, field: String,
+        read: (hid_t, UnsafeMutableRawPointer) -> herr_t
+    ) throws -> [String] {
         if count == 0 { return [] }
         let memType = try H5Handle(H5Tcopy(fileType), .datatype, path: file, field: field, operation: "copy type of")
         if H5Tis_variable_str(fileType) > 0 {
@@ -169,22 +173,27 @@ struct H5Group: H5Object {
     func group(_ child: String) throws -> H5Group {
         guard isGroup(child) == true else { throw try missing(child) }
         let id = H5Gopen2(handle.id, child, H5.defaultProperties)
-        return H5Group(handle: try H5Handle(id, .group, path: file, field: childPath(child), operation: "open group"),
-                       file: file, name: childPath(child))
+        return H5Group(
+            handle: try H5Handle(id, .group, path: file, field: childPath(child), operation: "open group"),
+            file: file, name: childPath(child))
     }
 
     /// Opens child dataset `child`; a missing child lists what is available.
     func dataset(_ child: String) throws -> H5Dataset {
         guard isGroup(child) == false else { throw try missing(child) }
         let id = H5Dopen2(handle.id, child, H5.defaultProperties)
-        return H5Dataset(handle: try H5Handle(id, .dataset, path: file, field: childPath(child), operation: "open dataset"),
-                         file: file, name: childPath(child))
+        return H5Dataset(
+            handle: try H5Handle(id, .dataset, path: file, field: childPath(child), operation: "open dataset"),
+            file: file, name: childPath(child))
     }
 
     private func missing(_ child: String) throws -> AnnDataError {
         if let kind = isGroup(child) {
-            return .malformed(path: file, field: childPath(child), reason: kind ? "expected a dataset, found a group"
-                                                                                 : "expected a group, found a dataset")
+            return .malformed(
+                path: file, field: childPath(child),
+                reason: kind
+                    ? "expected a dataset, found a group"
+                    : "expected a group, found a dataset")
         }
         return .missingField(path: file, field: childPath(child), available: (try? memberNames()) ?? [])
     }

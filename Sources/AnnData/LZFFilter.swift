@@ -1,6 +1,6 @@
 import CHDF5
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Decompression for h5py's LZF filter (filter id 32000), which libhdf5 does not ship.
@@ -15,7 +15,7 @@ enum LZFFilter {
     static func register() {
         guard H5Zfilter_avail(id) <= 0 else { return }
         var filterClass = H5Z_class2_t()
-        filterClass.version = 1   // H5Z_CLASS_T_VERS
+        filterClass.version = 1  // H5Z_CLASS_T_VERS
         filterClass.id = id
         filterClass.encoder_present = 0
         filterClass.decoder_present = 1
@@ -30,8 +30,10 @@ enum LZFFilter {
 
     /// Decodes `input` into `output`; returns the number of bytes written, or nil when the data is invalid
     /// or `output` is too small (`tooSmall` tells which).
-    static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,
-                           tooSmall: inout Bool) -> Int? {
+    static func decompress(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,
+        tooSmall: inout Bool
+    ) -> Int? {
         tooSmall = false
         let inp = input.bindMemory(to: UInt8.self)
         let out = output.bindMemory(to: UInt8.self)
@@ -67,15 +69,16 @@ enum LZFFilter {
 /// The H5Z_func_t callback: on read (H5Z_FLAG_REVERSE) replace `*buf` by its decompressed bytes.
 private let lzfFilterCallback: H5Z_func_t = { flags, cdCount, cdValues, nbytes, bufSize, buf in
     guard let buf, let bufSize, let input = buf.pointee else { return 0 }
-    guard flags & UInt32(H5Z_FLAG_REVERSE) != 0 else { return 0 }   // no encoder
+    guard flags & UInt32(H5Z_FLAG_REVERSE) != 0 else { return 0 }  // no encoder
     var capacity = (cdCount >= 3 && cdValues != nil && cdValues![2] != 0) ? Int(cdValues![2]) : bufSize.pointee
     capacity = max(capacity, 1)
     for _ in 0..<32 {
         guard let output = malloc(capacity) else { return 0 }
         var tooSmall = false
-        let written = LZFFilter.decompress(UnsafeRawBufferPointer(start: input, count: nbytes),
-                                           into: UnsafeMutableRawBufferPointer(start: output, count: capacity),
-                                           tooSmall: &tooSmall)
+        let written = LZFFilter.decompress(
+            UnsafeRawBufferPointer(start: input, count: nbytes),
+            into: UnsafeMutableRawBufferPointer(start: output, count: capacity),
+            tooSmall: &tooSmall)
         if let written {
             free(input)
             buf.pointee = output

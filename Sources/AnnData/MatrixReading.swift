@@ -9,7 +9,7 @@ let readBlockEntries = 1 << 22
 func firstOutOfRange(_ indices: UnsafeBufferPointer<Int32>, limit: Int) -> Int? {
     let bound = UInt32(truncatingIfNeeded: limit)
     var bad = false
-    for v in indices { bad = bad || UInt32(bitPattern: v) >= bound }   // branch-free scan; negatives wrap high
+    for v in indices { bad = bad || UInt32(bitPattern: v) >= bound }  // branch-free scan; negatives wrap high
     return bad ? indices.firstIndex { $0 < 0 || Int($0) >= limit } : nil
 }
 
@@ -21,8 +21,9 @@ extension H5ADFile {
     public func readMatrix(_ source: MatrixSource, progress: ProgressHandler? = nil) throws -> CSRMatrix {
         let (parent, key) = try matrixLocation(source)
         guard let isGroup = parent.isGroup(key) else {
-            throw AnnDataError.missingField(path: path, field: source.description,
-                                            available: (try? parent.memberNames()) ?? [])
+            throw AnnDataError.missingField(
+                path: path, field: source.description,
+                available: (try? parent.memberNames()) ?? [])
         }
         if !isGroup { return try readDenseAsCSR(try parent.dataset(key), progress: progress) }
         let group = try parent.group(key)
@@ -63,7 +64,7 @@ extension H5ADFile {
 
     private func sparseShape(_ group: H5Group) throws -> (rows: Int, columns: Int) {
         guard let shape = try group.integerArrayAttribute("shape") ?? group.integerArrayAttribute("h5sparse_shape"),
-              shape.count == 2, shape[0] >= 0, shape[1] >= 0, shape[0] < Int64(Int32.max), shape[1] < Int64(Int32.max)
+            shape.count == 2, shape[0] >= 0, shape[1] >= 0, shape[0] < Int64(Int32.max), shape[1] < Int64(Int32.max)
         else {
             throw AnnDataError.malformed(path: path, field: group.name, reason: "sparse matrix needs a 'shape' attribute of two sizes")
         }
@@ -75,8 +76,9 @@ extension H5ADFile {
         let dataset = try group.dataset("indptr")
         let pointers = try dataset.readAll(as: pk_h5t_native_int64(), Int64.self)
         guard pointers.count == count + 1 else {
-            throw AnnDataError.malformed(path: path, field: dataset.name,
-                                         reason: "has \(pointers.count) entries, expected \(count + 1)")
+            throw AnnDataError.malformed(
+                path: path, field: dataset.name,
+                reason: "has \(pointers.count) entries, expected \(count + 1)")
         }
         guard pointers.first == 0, pointers.last == Int64(nnz) else {
             throw AnnDataError.malformed(path: path, field: dataset.name, reason: "must start at 0 and end at nnz = \(nnz)")
@@ -114,8 +116,9 @@ extension H5ADFile {
                 let count = min(readBlockEntries, nnz - offset)
                 try indices.read1D(offset: offset, count: count, memType: pk_h5t_native_int32(), into: buffer.baseAddress! + offset)
                 if let bad = firstOutOfRange(UnsafeBufferPointer(rebasing: buffer[offset..<(offset + count)]), limit: columns) {
-                    throw AnnDataError.malformed(path: path, field: indices.name,
-                                                 reason: "index \(buffer[offset + bad]) at position \(offset + bad) is outside 0..<\(columns)")
+                    throw AnnDataError.malformed(
+                        path: path, field: indices.name,
+                        reason: "index \(buffer[offset + bad]) at position \(offset + bad) is outside 0..<\(columns)")
                 }
                 offset += count
                 progress?(offset / 2, nnz)
@@ -132,8 +135,9 @@ extension H5ADFile {
             }
             initialized = nnz
         }
-        var matrix = CSRMatrix(unchecked: rows, columns: columns, rowPointers: pointers, columnIndices: consume columnIndices,
-                               values: consume values)
+        var matrix = CSRMatrix(
+            unchecked: rows, columns: columns, rowPointers: pointers, columnIndices: consume columnIndices,
+            values: consume values)
         matrix.canonicalizeRows()
         return matrix
     }
@@ -147,10 +151,13 @@ extension H5ADFile {
         var offset = 0
         while offset < nnz {
             let count = min(readBlockEntries, nnz - offset)
-            try block.withUnsafeMutableBytes { try indices.read1D(offset: offset, count: count, memType: pk_h5t_native_int32(), into: $0.baseAddress!) }
+            try block.withUnsafeMutableBytes {
+                try indices.read1D(offset: offset, count: count, memType: pk_h5t_native_int32(), into: $0.baseAddress!)
+            }
             if let bad = block.withUnsafeBufferPointer({ firstOutOfRange(UnsafeBufferPointer(rebasing: $0[..<count]), limit: rows) }) {
-                throw AnnDataError.malformed(path: path, field: indices.name,
-                                             reason: "index \(block[bad]) at position \(offset + bad) is outside 0..<\(rows)")
+                throw AnnDataError.malformed(
+                    path: path, field: indices.name,
+                    reason: "index \(block[bad]) at position \(offset + bad) is outside 0..<\(rows)")
             }
             for i in 0..<count { rowPointers[Int(block[i]) + 1] += 1 }
             offset += count
@@ -165,8 +172,12 @@ extension H5ADFile {
         offset = 0
         while offset < nnz {
             let count = min(readBlockEntries, nnz - offset)
-            try block.withUnsafeMutableBytes { try indices.read1D(offset: offset, count: count, memType: pk_h5t_native_int32(), into: $0.baseAddress!) }
-            try blockValues.withUnsafeMutableBytes { try data.read1D(offset: offset, count: count, memType: pk_h5t_native_float(), into: $0.baseAddress!) }
+            try block.withUnsafeMutableBytes {
+                try indices.read1D(offset: offset, count: count, memType: pk_h5t_native_int32(), into: $0.baseAddress!)
+            }
+            try blockValues.withUnsafeMutableBytes {
+                try data.read1D(offset: offset, count: count, memType: pk_h5t_native_float(), into: $0.baseAddress!)
+            }
             for i in 0..<count {
                 while Int64(offset + i) >= columnPointers[column + 1] { column += 1 }
                 let r = Int(block[i])
@@ -178,8 +189,9 @@ extension H5ADFile {
             offset += count
             progress?(offset, nnz)
         }
-        var matrix = CSRMatrix(unchecked: rows, columns: columns, rowPointers: rowPointers,
-                               columnIndices: consume columnIndices, values: consume values)
+        var matrix = CSRMatrix(
+            unchecked: rows, columns: columns, rowPointers: rowPointers,
+            columnIndices: consume columnIndices, values: consume values)
         matrix.canonicalizeRows()
         return matrix
     }
@@ -201,8 +213,9 @@ extension H5ADFile {
         while first < rows {
             let count = min(blockRows, rows - first)
             try buffer.withUnsafeMutableBytes {
-                try dataset.readRows(firstRow: first, rowCount: count, columns: columns, memType: pk_h5t_native_float(),
-                                     into: $0.baseAddress!)
+                try dataset.readRows(
+                    firstRow: first, rowCount: count, columns: columns, memType: pk_h5t_native_float(),
+                    into: $0.baseAddress!)
             }
             for r in 0..<count {
                 for c in 0..<columns { builder.append(column: Int32(c), value: buffer[r * columns + c]) }
@@ -225,8 +238,10 @@ extension H5ADFile {
                 throw AnnDataError.unsupportedEncoding(path: path, field: "obsm/\(key)", encoding: encoding)
             }
             let (rows, columns) = try sparseShape(sub)
-            let sparse = encoding == "csr_matrix" ? try readCSR(sub, rows: rows, columns: columns, progress: nil)
-                                                  : try readCSC(sub, rows: rows, columns: columns, progress: nil)
+            let sparse =
+                encoding == "csr_matrix"
+                ? try readCSR(sub, rows: rows, columns: columns, progress: nil)
+                : try readCSC(sub, rows: rows, columns: columns, progress: nil)
             return sparse.toDense().converted(to: Double.self)
         }
         let dataset = try group.dataset(key)

@@ -36,7 +36,8 @@ public struct CSRBuilder: Sendable {
 
     /// The finished matrix.
     public func build() -> CSRMatrix {
-        CSRMatrix(unchecked: rowPointers.count - 1, columns: columns, rowPointers: rowPointers,
-                  columnIndices: columnIndices, values: values)
+        CSRMatrix(
+            unchecked: rowPointers.count - 1, columns: columns, rowPointers: rowPointers,
+            columnIndices: columnIndices, values: values)
     }
 }

@@ -16,8 +16,9 @@ public struct CSRMatrix: Sendable, Equatable {
 
     /// Creates a matrix from its three arrays, checking that they are consistent.
     public init(rows: Int, columns: Int, rowPointers: [Int64], columnIndices: [Int32], values: [Float]) throws {
-        try CSRMatrix.validate(rows: rows, columns: columns, rowPointers: rowPointers,
-                               columnIndices: columnIndices, values: values)
+        try CSRMatrix.validate(
+            rows: rows, columns: columns, rowPointers: rowPointers,
+            columnIndices: columnIndices, values: values)
         self.init(unchecked: rows, columns: columns, rowPointers: rowPointers, columnIndices: columnIndices, values: values)
     }
 
@@ -32,8 +33,9 @@ public struct CSRMatrix: Sendable, Equatable {
 
     /// An all-zero matrix.
     public init(zeros rows: Int, columns: Int) {
-        self.init(unchecked: rows, columns: columns, rowPointers: Array(repeating: 0, count: rows + 1),
-                  columnIndices: [], values: [])
+        self.init(
+            unchecked: rows, columns: columns, rowPointers: Array(repeating: 0, count: rows + 1),
+            columnIndices: [], values: [])
     }
 
     /// The sparse form of a dense matrix (zeros are not stored).
@@ -171,8 +173,10 @@ public struct CSRMatrix: Sendable, Equatable {
     }
 
     /// Checks the structural invariants of a CSR matrix.
-    public static func validate(rows: Int, columns: Int, rowPointers: [Int64], columnIndices: [Int32],
-                                values: [Float]) throws {
+    public static func validate(
+        rows: Int, columns: Int, rowPointers: [Int64], columnIndices: [Int32],
+        values: [Float]
+    ) throws {
         guard rows >= 0, columns >= 0 else { throw CSRError.invalid("negative shape \(rows) × \(columns)") }
         guard rowPointers.count == rows + 1 else {
             throw CSRError.invalid("indptr has \(rowPointers.count) entries, expected rows + 1 = \(rows + 1)")

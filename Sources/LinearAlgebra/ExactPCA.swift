@@ -14,8 +14,8 @@ extension PCA {
         for i in 0..<n { for j in 0..<g { dense.storage[i * g + j] -= mean[j] } }
         let k = max(0, min(count, n - 1, g))
         guard k > 0 else { return PCA(mean: mean, components: Matrix(rows: 0, columns: g), variances: []) }
-        let scatter = dense.multiplied(by: dense, transposeSelf: true)       // g × g
-        let (values, vectors) = symmetricEigen(scatter)                       // ascending, eigenvectors in columns
+        let scatter = dense.multiplied(by: dense, transposeSelf: true)  // g × g
+        let (values, vectors) = symmetricEigen(scatter)  // ascending, eigenvectors in columns
         let largest = max(values.last ?? 0, 0)
         let kept = (0..<k).filter { values[g - 1 - $0] > largest * 1e-10 }.count
         var axes = Matrix<Double>(rows: kept, columns: g)

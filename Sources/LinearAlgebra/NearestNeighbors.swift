@@ -7,8 +7,10 @@ import Support
 public enum NearestNeighbors {
     /// For each row of `queries`, the `k` nearest rows of `reference`: indices and distances, nearest first.
     /// With `excludeSelf`, queries are the reference rows themselves and each row's own index is skipped.
-    public static func search(_ reference: Matrix<Double>, queries: Matrix<Double>, k: Int, excludeSelf: Bool = false,
-                              threads: Int = defaultThreadCount()) -> (indices: [[Int]], distances: [[Double]]) {
+    public static func search(
+        _ reference: Matrix<Double>, queries: Matrix<Double>, k: Int, excludeSelf: Bool = false,
+        threads: Int = defaultThreadCount()
+    ) -> (indices: [[Int]], distances: [[Double]]) {
         precondition(reference.columns == queries.columns, "same dimension")
         let n = reference.rows, d = reference.columns
         let wanted = min(k, n - (excludeSelf ? 1 : 0))
@@ -20,7 +22,7 @@ public enum NearestNeighbors {
         // Each worker takes every workers-th block and reuses one product buffer (no page faults per block).
         let work: @Sendable (Int) -> [(Int, [([Int], [Double])])] = { w in
             var products = [Double](repeating: 0, count: block * n)
-            let keep = min(n - (excludeSelf ? 1 : 0), wanted + 8)   // a margin against rounding in the product
+            let keep = min(n - (excludeSelf ? 1 : 0), wanted + 8)  // a margin against rounding in the product
             var heap = BoundedMaxHeap(capacity: keep)
             var done: [(Int, [([Int], [Double])])] = []
             for b in stride(from: w, to: blocks, by: workers) {
@@ -28,9 +30,10 @@ public enum NearestNeighbors {
                 queries.storage.withUnsafeBufferPointer { qp in
                     reference.storage.withUnsafeBufferPointer { rp in
                         products.withUnsafeMutableBufferPointer { pp in
-                            Double.gemm(transposeA: false, transposeB: true, m: rows, n: n, k: d, alpha: 1,
-                                        a: qp.baseAddress! + start * d, lda: d, b: rp.baseAddress!, ldb: d,
-                                        beta: 0, c: pp.baseAddress!, ldc: n)
+                            Double.gemm(
+                                transposeA: false, transposeB: true, m: rows, n: n, k: d, alpha: 1,
+                                a: qp.baseAddress! + start * d, lda: d, b: rp.baseAddress!, ldb: d,
+                                beta: 0, c: pp.baseAddress!, ldc: n)
                         }
                     }
                 }

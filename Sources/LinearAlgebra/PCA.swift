@@ -15,8 +15,10 @@ public struct PCA: Sendable {
 
     /// Fits the top `count` axes of rows `rows` of `x` (count is capped at min(rows − 1, columns) and at the
     /// rank of the centered rows).
-    public static func fit(_ x: CSRMatrix, rows: [Int], components count: Int, oversample: Int = 10,
-                           iterations: Int = 3, seed: UInt64 = 0) -> PCA {
+    public static func fit(
+        _ x: CSRMatrix, rows: [Int], components count: Int, oversample: Int = 10,
+        iterations: Int = 3, seed: UInt64 = 0
+    ) -> PCA {
         let n = rows.count, g = x.columns
         let k = max(0, min(count, n - 1, g))
         var mean = [Double](repeating: 0, count: g)
@@ -27,20 +29,20 @@ public struct PCA: Sendable {
         var generator = GaussianTestMatrix(seed: seed)
         var omega = Matrix<Double>(rows: g, columns: l)
         for i in omega.storage.indices { omega.storage[i] = generator.normal() }
-        var q = orthonormalized(centeredProduct(x, rows, mean, omega))           // n × l
+        var q = orthonormalized(centeredProduct(x, rows, mean, omega))  // n × l
         for _ in 0..<iterations {
             let z = orthonormalized(centeredTransposeProduct(x, rows, mean, q))  // g × l
             q = orthonormalized(centeredProduct(x, rows, mean, z))
         }
-        let bt = centeredTransposeProduct(x, rows, mean, q)                      // g × l = (QᵀA)ᵀ
-        let gram = bt.multiplied(by: bt, transposeSelf: true)                    // l × l = B Bᵀ
-        let (values, vectors) = symmetricEigen(gram)                              // ascending
+        let bt = centeredTransposeProduct(x, rows, mean, q)  // g × l = (QᵀA)ᵀ
+        let gram = bt.multiplied(by: bt, transposeSelf: true)  // l × l = B Bᵀ
+        let (values, vectors) = symmetricEigen(gram)  // ascending
         // Axes with (numerically) no variance are dropped: the data's rank is below `count`.
         let largest = max(values.last ?? 0, 0)
         let kept = (0..<k).filter { values[l - 1 - $0] > largest * 1e-10 }.count
         var axes = Matrix<Double>(rows: kept, columns: g)
         var variances: [Double] = []
-        let projected = bt.multiplied(by: vectors)                                // g × l: Bᵀ U
+        let projected = bt.multiplied(by: vectors)  // g × l: Bᵀ U
         for c in 0..<kept {
             let source = l - 1 - c
             let lambda = values[source]

@@ -19,8 +19,9 @@ extension Matrix where Scalar == Double {
         precondition(rows == columns && rhs.rows == rows, "square system with one right-hand-side row per unknown")
         guard rows > 0, rhs.columns > 0 else { return Matrix(rows: rows, columns: rhs.columns) }
         var a = storage, b = rhs.storage
-        let info = LAPACKE_dposv(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "U")), Int32(rows), Int32(rhs.columns),
-                                 &a, Int32(rows), &b, Int32(rhs.columns))
+        let info = LAPACKE_dposv(
+            LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "U")), Int32(rows), Int32(rhs.columns),
+            &a, Int32(rows), &b, Int32(rhs.columns))
         guard info == 0 else { throw LinearSolveError.notPositiveDefinite(order: rows, minor: Int(info)) }
         return Matrix(rows: rows, columns: rhs.columns, storage: b)
     }

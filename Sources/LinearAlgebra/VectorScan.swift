@@ -44,7 +44,7 @@ public enum VectorScan {
             // floor when that rounded up. From 2^23 on every float is a whole number.
             let nearest = (m + 8_388_608) - 8_388_608
             let floor = nearest > m ? nearest - 1 : nearest
-            let fraction = m < 8_388_608 ? m - floor : 0   // selects, not branches, so the loop vectorizes
+            let fraction = m < 8_388_608 ? m - floor : 0  // selects, not branches, so the loop vectorizes
             return fraction > epsilon ? 1 : 0
         }
     }

@@ -17,11 +17,16 @@ public enum CellMeanBaseline {
     }
 
     /// Builds the baseline AnnData. `cellsPerPerturbation` overrides the training counts.
-    public static func build(_ train: PerturbationDataset, perturbationColumn: String,
-                             cellsPerPerturbation: [String: Int]? = nil) throws -> AnnData {
-        let counts = cellsPerPerturbation ?? Dictionary(uniqueKeysWithValues: train.perturbationLabels.map {
-            ($0, train.groups.cellsByPerturbation[$0]?.count ?? 0)
-        })
+    public static func build(
+        _ train: PerturbationDataset, perturbationColumn: String,
+        cellsPerPerturbation: [String: Int]? = nil
+    ) throws -> AnnData {
+        let counts =
+            cellsPerPerturbation
+            ?? Dictionary(
+                uniqueKeysWithValues: train.perturbationLabels.map {
+                    ($0, train.groups.cellsByPerturbation[$0]?.count ?? 0)
+                })
         let labels = counts.keys.filter { $0 != train.controlLabel }.sorted()
         let base = profile(train)
         let stored = base.enumerated().filter { $0.element != 0 }

@@ -5,10 +5,10 @@ import Foundation
 /// (`fdr < 0.05` in float32) ranked by |log2 fold change| descending, ties in row order.
 struct DESide {
     struct Group {
-        var features: [Int32]          // shared feature ids
+        var features: [Int32]  // shared feature ids
         var lfc: [Float]
         var fdr: [Float]
-        var significantRanked: [Int]   // row indices
+        var significantRanked: [Int]  // row indices
         var significantFeatures: [Int32] { significantRanked.map { features[$0] } }
     }
     var groups: [String: Group]
@@ -27,9 +27,10 @@ public struct DEComparison {
     public init(real: DETable, pred: DETable, realName: String = "real DE", predName: String = "pred DE") throws {
         let realPerts = Set(real.groups.map(\.target)), predPerts = Set(pred.groups.map(\.target))
         guard realPerts == predPerts else {
-            throw EvaluationError.perturbationMismatch(real: realName, pred: predName,
-                                                       onlyReal: realPerts.subtracting(predPerts).sorted(),
-                                                       onlyPred: predPerts.subtracting(realPerts).sorted())
+            throw EvaluationError.perturbationMismatch(
+                real: realName, pred: predName,
+                onlyReal: realPerts.subtracting(predPerts).sorted(),
+                onlyPred: predPerts.subtracting(realPerts).sorted())
         }
         perturbations = realPerts.sorted()
         var ids: [String: Int32] = [:]
@@ -58,8 +59,9 @@ public struct DEComparison {
                 if x != y { return descendingBefore(x, y) }
                 return a.offset < b.offset
             }.map(\.element)
-            groups[g.target] = DESide.Group(features: g.features.map { ids[Int($0)] }, lfc: lfc, fdr: fdr,
-                                            significantRanked: ranked)
+            groups[g.target] = DESide.Group(
+                features: g.features.map { ids[Int($0)] }, lfc: lfc, fdr: fdr,
+                significantRanked: ranked)
         }
         return DESide(groups: groups)
     }

@@ -42,6 +42,8 @@ public struct DETable: Sendable {
     }
 
     /// The CSV header cell-eval (via pdex) writes.
-    public static let columns = ["target", "feature", "target_mean", "ref_mean", "target_membership",
-                                 "ref_membership", "log2_fold_change", "percent_change", "p_value", "statistic", "fdr"]
+    public static let columns = [
+        "target", "feature", "target_mean", "ref_mean", "target_membership",
+        "ref_membership", "log2_fold_change", "percent_change", "p_value", "statistic", "fdr",
+    ]
 }

@@ -67,16 +67,22 @@ extension DETable {
         for r in csv.rows.indices {
             let name = csv.rows[r][target], gene = csv.rows[r][feature]
             let f: Int32
-            if let known = featureIndex[gene] { f = known } else {
+            if let known = featureIndex[gene] {
+                f = known
+            } else {
                 f = Int32(features.count); featureIndex[gene] = f; features.append(gene)
             }
             let g: Int
-            if let known = groupIndex[name] { g = known } else {
+            if let known = groupIndex[name] {
+                g = known
+            } else {
                 g = groups.count; groupIndex[name] = g
                 let members = { (c: Int?) in c.flatMap { Int(csv.rows[r][$0]) } ?? 0 }
-                groups.append(DEGroup(target: name, targetCells: members(tMembers), referenceCells: members(rMembers),
-                                      features: [], targetMean: [], referenceMean: [], log2FoldChange: [],
-                                      percentChange: [], pValue: [], statistic: [], fdr: []))
+                groups.append(
+                    DEGroup(
+                        target: name, targetCells: members(tMembers), referenceCells: members(rMembers),
+                        features: [], targetMean: [], referenceMean: [], log2FoldChange: [],
+                        percentChange: [], pValue: [], statistic: [], fdr: []))
             }
             groups[g].features.append(f)
             groups[g].targetMean.append(Float(try tm.map { try number(r, $0, "target_mean") } ?? .nan))

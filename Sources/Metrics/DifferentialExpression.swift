@@ -24,8 +24,10 @@ public struct DEOptions: Sendable {
     public var progress: ProgressHandler?
 
     /// Options with defaults: per-perturbation FDR, all cores, log1p values.
-    public init(fdrScope: FDRScope = .perturbation, threads: Int = defaultThreadCount(), valuesAreLog1p: Bool = true,
-                progress: ProgressHandler? = nil) {
+    public init(
+        fdrScope: FDRScope = .perturbation, threads: Int = defaultThreadCount(), valuesAreLog1p: Bool = true,
+        progress: ProgressHandler? = nil
+    ) {
         self.fdrScope = fdrScope
         self.threads = threads
         self.valuesAreLog1p = valuesAreLog1p
@@ -138,10 +140,11 @@ final class DEBuffers: @unchecked Sendable {
             let change = Double(tm[j] - rm[j]) / Double(rm[j])
             pc[j] = change.isNaN ? 0 : change
         }
-        return DEGroup(target: target, targetCells: targetCells, referenceCells: referenceCells,
-                       features: featureRange(genes), targetMean: tm, referenceMean: rm, log2FoldChange: lfc,
-                       percentChange: pc, pValue: Array(pValue[base..<base + genes]),
-                       statistic: Array(statistic[base..<base + genes]), fdr: [])
+        return DEGroup(
+            target: target, targetCells: targetCells, referenceCells: referenceCells,
+            features: featureRange(genes), targetMean: tm, referenceMean: rm, log2FoldChange: lfc,
+            percentChange: pc, pValue: Array(pValue[base..<base + genes]),
+            statistic: Array(statistic[base..<base + genes]), fdr: [])
     }
 }
 

@@ -61,7 +61,9 @@ public struct EmbeddingCells: Sendable {
         let controls = labels.indices.filter { labels[$0] == control }
         guard !controls.isEmpty else { return [] }
         var detected = [Int](repeating: 0, count: genes.count)
-        for r in controls { for k in expression.range(ofRow: r) where expression.values[k] != 0 { detected[Int(expression.columnIndices[k])] += 1 } }
+        for r in controls {
+            for k in expression.range(ofRow: r) where expression.values[k] != 0 { detected[Int(expression.columnIndices[k])] += 1 }
+        }
         let index = Dictionary(genes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         return Array(Set(labels)).sorted().filter { label in
             guard label != control, let g = index[label] else { return false }

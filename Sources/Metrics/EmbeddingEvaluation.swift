@@ -23,8 +23,10 @@ public enum EmbeddingEvaluation {
     public static let tasks = ["ilisi", "linear_probe", "consistency", "knn", "relations", "reconstruction"]
 
     /// Scores of `embeddings` (name, cells × dimensions) on `cells`; `log` receives one line per finished task.
-    public static func evaluate(_ embeddings: [(name: String, matrix: Matrix<Double>)], cells: EmbeddingCells,
-                                options: EmbeddingTaskOptions, log: ((String) -> Void)? = nil) -> [EmbeddingScore] {
+    public static func evaluate(
+        _ embeddings: [(name: String, matrix: Matrix<Double>)], cells: EmbeddingCells,
+        options: EmbeddingTaskOptions, log: ((String) -> Void)? = nil
+    ) -> [EmbeddingScore] {
         let targets = EmbeddingTasks.decoderTargets(cells, count: options.decoderGenes)
         var scores: [EmbeddingScore] = []
         for (name, raw) in embeddings {
@@ -101,8 +103,10 @@ public enum EmbeddingEvaluation {
             return ([all[0], all[0].map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n")
         }
         let widths = header.indices.map { c in all.map { $0[c].count }.max()! }
-        return all.map { row in row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") }
-            .joined(separator: "\n")
+        return all.map { row in
+            row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        .joined(separator: "\n")
     }
 
     static func format(_ x: Double) -> String { x.isNaN ? "nan" : String(format: "%.4f", x) }

@@ -11,7 +11,9 @@ public enum EmbeddingSources {
     public static func pca(_ cells: EmbeddingCells, components: Int, seed: UInt64) -> Matrix<Double> {
         let x = cells.expression, all = Array(0..<x.rows)
         let exact = x.columns <= 2000 && x.rows * x.columns <= 40_000_000
-        let model = exact ? PCA.fitExact(x, rows: all, components: components)
+        let model =
+            exact
+            ? PCA.fitExact(x, rows: all, components: components)
             : PCA.fit(x, rows: all, components: components, iterations: 7, seed: seed)
         return model.transform(x, rows: all)
     }
@@ -30,7 +32,9 @@ public enum EmbeddingSources {
         if let colon = spec.range(of: ".h5ad:", options: .backwards) {
             let file = String(spec[..<spec.index(colon.lowerBound, offsetBy: 5)]), key = String(spec[colon.upperBound...])
             let other = try AnnData.read(path: file, options: ReadOptions(matrix: nil, obsm: true))
-            guard let m = other.obsm[key] else { throw EmbeddingError.missingEmbedding(path: file, key: key, available: other.obsm.keys.sorted()) }
+            guard let m = other.obsm[key] else {
+                throw EmbeddingError.missingEmbedding(path: file, key: key, available: other.obsm.keys.sorted())
+            }
             return (key, try aligned(m, rowIDs: other.obs.index, to: ids, path: file))
         }
         throw EmbeddingError.missingEmbedding(path: path, key: spec, available: data.obsm.keys.sorted())
@@ -40,7 +44,9 @@ public enum EmbeddingSources {
 
     /// A CSV embedding: header, then `cell_id,v1,v2,…`.
     static func csv(_ path: String, ids: [String]) throws -> Matrix<Double> {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw EmbeddingError.unreadable(path: path, what: "embedding CSV") }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw EmbeddingError.unreadable(path: path, what: "embedding CSV")
+        }
         let lines = text.split(whereSeparator: \.isNewline)
         guard lines.count > 1 else { throw EmbeddingError.invalid(path: path, reason: "no rows after the header") }
         var rowIDs: [String] = [], values: [[Double]] = []

@@ -48,18 +48,21 @@ enum EmbeddingTasks {
     static func probe(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
         // Folds in parallel, each with single-threaded BLAS (the products are small).
         let splits = folds(cells)
-        let counts = BLASThreads.singleThreaded { parallelMap(splits.count, threads: options.threads) { f -> (Int, Int, Int) in
-            let (reference, query) = splits[f]
-            let model = LogisticRegression.fit(x.selectingRows(reference), labels: reference.map { cells.labels[$0] }, c: options.probeC)
-            let ranked = model.rankedClasses(x.selectingRows(query))
-            var top1 = 0, top5 = 0
-            for (j, cell) in query.enumerated() {
-                let truth = cells.labels[cell]
-                if model.classes[ranked[j][0]] == truth { top1 += 1 }
-                if ranked[j].prefix(5).contains(where: { model.classes[$0] == truth }) { top5 += 1 }
+        let counts = BLASThreads.singleThreaded {
+            parallelMap(splits.count, threads: options.threads) { f -> (Int, Int, Int) in
+                let (reference, query) = splits[f]
+                let model = LogisticRegression.fit(
+                    x.selectingRows(reference), labels: reference.map { cells.labels[$0] }, c: options.probeC)
+                let ranked = model.rankedClasses(x.selectingRows(query))
+                var top1 = 0, top5 = 0
+                for (j, cell) in query.enumerated() {
+                    let truth = cells.labels[cell]
+                    if model.classes[ranked[j][0]] == truth { top1 += 1 }
+                    if ranked[j].prefix(5).contains(where: { model.classes[$0] == truth }) { top5 += 1 }
+                }
+                return (top1, top5, query.count)
             }
-            return (top1, top5, query.count)
-        } }
+        }
         let total = counts.reduce(0) { $0 + $1.2 }
         return [("top1", ratio(counts.reduce(0) { $0 + $1.0 }, total)), ("top5", ratio(counts.reduce(0) { $0 + $1.1 }, total))]
     }
@@ -69,8 +72,9 @@ enum EmbeddingTasks {
         var correct = 0, total = 0
         for (reference, query) in folds(cells) {
             let k = max(1, Int(Double(reference.count).squareRoot()))
-            let predicted = KNNClassifier.predict(reference: x.selectingRows(reference), labels: reference.map { cells.labels[$0] },
-                                                  queries: x.selectingRows(query), k: k, threads: options.threads)
+            let predicted = KNNClassifier.predict(
+                reference: x.selectingRows(reference), labels: reference.map { cells.labels[$0] },
+                queries: x.selectingRows(query), k: k, threads: options.threads)
             correct += zip(predicted, query).filter { $0 == cells.labels[$1] }.count
             total += query.count
         }
@@ -84,7 +88,7 @@ enum EmbeddingTasks {
     /// random same-size groups of control cells of distinct batches. Also reports which null was used.
     static func consistency(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
         let d = x.columns
-        var groups: [String: [String: [Int]]] = [:]   // label → batch → cells
+        var groups: [String: [String: [Int]]] = [:]  // label → batch → cells
         for i in 0..<cells.count { groups[cells.labels[i], default: [:]][cells.batches[i], default: []].append(i) }
         func mean(_ rows: [Int]) -> [Double] {
             var m = [Double](repeating: 0, count: d)
@@ -95,7 +99,9 @@ enum EmbeddingTasks {
         let nullPool = unexpressed.flatMap { label in groups[label]!.keys.sorted().map { mean(groups[label]![$0]!) } }
         let useGenes = unexpressed.count >= 2
         var controlsByBatch: [[Int]] = []
-        for (_, rows) in (groups[cells.controlLabel] ?? [:]).sorted(by: { $0.key < $1.key }) where !rows.isEmpty { controlsByBatch.append(rows) }
+        for (_, rows) in (groups[cells.controlLabel] ?? [:]).sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
+            controlsByBatch.append(rows)
+        }
         var rng = SeededRandom(seed: options.seed, stream: 900)
         var nullCache: [String: [Double]] = [:]
         var consistent = 0, tested = 0
@@ -112,10 +118,11 @@ enum EmbeddingTasks {
                         return meanPairwiseCosine(draw(m, from: nullPool.count, &rng).map { nullPool[$0] })
                     }
                     let batches = draw(m, from: controlsByBatch.count, &rng)
-                    return meanPairwiseCosine(batches.map { b in
-                        let pool = controlsByBatch[b]
-                        return mean(draw(min(size, pool.count), from: pool.count, &rng).map { pool[$0] })
-                    })
+                    return meanPairwiseCosine(
+                        batches.map { b in
+                            let pool = controlsByBatch[b]
+                            return mean(draw(min(size, pool.count), from: pool.count, &rng).map { pool[$0] })
+                        })
                 }
             }
             let null = nullCache[key]!
@@ -123,8 +130,10 @@ enum EmbeddingTasks {
             if Double(1 + exceed) / Double(1 + null.count) < 0.05 { consistent += 1 }
             tested += 1
         }
-        return [("fraction_consistent", ratio(consistent, tested)), ("tested", Double(tested)),
-                ("null_from_unexpressed_genes", useGenes ? 1 : 0)]
+        return [
+            ("fraction_consistent", ratio(consistent, tested)), ("tested", Double(tested)),
+            ("null_from_unexpressed_genes", useGenes ? 1 : 0),
+        ]
     }
 
     /// 5. Known-relationship recall: cosine between mean embeddings of single-gene perturbations; pairs at or
@@ -143,10 +152,12 @@ enum EmbeddingTasks {
         let genes = sums.keys.sorted()
         let profiles = genes.map { g in sums[g]!.map { $0 / Double(counts[g]!) } }
         var cosines: [Double] = [], keys: [String] = []
-        for a in 0..<genes.count { for b in (a + 1)..<genes.count {
-            cosines.append(cosineSimilarity(profiles[a], profiles[b]))
-            keys.append(genes[a] + "|" + genes[b])
-        } }
+        for a in 0..<genes.count {
+            for b in (a + 1)..<genes.count {
+                cosines.append(cosineSimilarity(profiles[a], profiles[b]))
+                keys.append(genes[a] + "|" + genes[b])
+            }
+        }
         guard !cosines.isEmpty else { return options.relations.map { ("recall_\($0.name)", .nan) } }
         let sorted = cosines.sorted()
         let low = linearPercentile(sorted: sorted, 5), high = linearPercentile(sorted: sorted, 95)
@@ -154,7 +165,8 @@ enum EmbeddingTasks {
         var out: [(String, Double)] = []
         for relation in options.relations {
             let known = relation.pairs(among: Set(genes))
-            out.append(("recall_\(relation.name)", known.isEmpty ? .nan : Double(known.intersection(predicted).count) / Double(known.count)))
+            out.append(
+                ("recall_\(relation.name)", known.isEmpty ? .nan : Double(known.intersection(predicted).count) / Double(known.count)))
             out.append(("pairs_\(relation.name)", Double(known.count)))
         }
         return out
@@ -174,8 +186,8 @@ enum EmbeddingTasks {
             let test = cells.batches.indices.filter { cells.batches[$0] == level }
             guard train.count > d, !test.isEmpty else { continue }
             let zTrain = design(x, rows: train)
-            let coefficients = leastSquares(zTrain, y.selectingRows(train))            // d × g
-            let predicted = design(x, rows: test).multiplied(by: coefficients)         // n_b × g
+            let coefficients = leastSquares(zTrain, y.selectingRows(train))  // d × g
+            let predicted = design(x, rows: test).multiplied(by: coefficients)  // n_b × g
             let actual = y.selectingRows(test)
             var reference = test.indices.filter { cells.isControl(test[$0]) }
             if reference.isEmpty { reference = Array(test.indices) }
@@ -202,8 +214,10 @@ enum EmbeddingTasks {
         }
         guard batches > 0 else { return [("spearman", .nan), ("structural_integrity", .nan)] }
         let si = scale > 0 ? 1 - distance / scale : .nan
-        return [("spearman", correlations.isEmpty ? .nan : correlations.reduce(0, +) / Double(correlations.count)),
-                ("structural_integrity", si)]
+        return [
+            ("spearman", correlations.isEmpty ? .nan : correlations.reduce(0, +) / Double(correlations.count)),
+            ("structural_integrity", si),
+        ]
     }
 
     /// The decoder targets: the `count` most variable genes of the log expression, dense (cells × genes).
@@ -232,12 +246,14 @@ enum EmbeddingTasks {
         let d = gram.rows
         let ridge = 1e-8 * (0..<d).reduce(0.0) { $0 + gram.storage[$1 * d + $1] } / Double(d)
         for i in 0..<(d - 1) { gram.storage[i * d + i] += ridge }
-        let rhs = z.multiplied(by: y, transposeSelf: true)   // d × g
+        let rhs = z.multiplied(by: y, transposeSelf: true)  // d × g
         let (values, vectors) = gram.symmetricEigendecomposition()
         let top = values.max() ?? 0
         var inverse = Matrix<Double>(rows: d, columns: d)
         for k in 0..<d where values[k] > top * 1e-12 {
-            for a in 0..<d { for b in 0..<d { inverse.storage[a * d + b] += vectors.storage[a * d + k] * vectors.storage[b * d + k] / values[k] } }
+            for a in 0..<d {
+                for b in 0..<d { inverse.storage[a * d + b] += vectors.storage[a * d + k] * vectors.storage[b * d + k] / values[k] }
+            }
         }
         return inverse.multiplied(by: rhs)
     }

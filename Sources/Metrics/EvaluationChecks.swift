@@ -5,8 +5,10 @@ import PerturbData
 /// The input checks of `perturb eval`: each failure names the file, the field and what was expected.
 public enum EvaluationChecks {
     /// Gene names must be identical and in the same order; reports the first differences.
-    public static func sameGenes(real realGenes: [String], pred predGenes: [String], realPath: String,
-                                 predPath: String) throws {
+    public static func sameGenes(
+        real realGenes: [String], pred predGenes: [String], realPath: String,
+        predPath: String
+    ) throws {
         guard realGenes != predGenes else { return }
         var detail: [String] = []
         if realGenes.count != predGenes.count {
@@ -24,8 +26,9 @@ public enum EvaluationChecks {
     public static func samePerturbations(real: [String], pred: [String], realPath: String, predPath: String) throws {
         let r = Set(real), p = Set(pred)
         guard r == p else {
-            throw EvaluationError.perturbationMismatch(real: realPath, pred: predPath,
-                                                       onlyReal: r.subtracting(p).sorted(), onlyPred: p.subtracting(r).sorted())
+            throw EvaluationError.perturbationMismatch(
+                real: realPath, pred: predPath,
+                onlyReal: r.subtracting(p).sorted(), onlyPred: p.subtracting(r).sorted())
         }
     }
 

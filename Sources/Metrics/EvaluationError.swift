@@ -22,8 +22,16 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             return "\(pred): genes differ from \(real) (var_names must be identical and in the same order): \(detail)"
         case .perturbationMismatch(let real, let pred, let onlyReal, let onlyPred):
             var parts: [String] = []
-            if !onlyReal.isEmpty { parts.append("only in \(real): \(onlyReal.prefix(20).joined(separator: ", "))" + (onlyReal.count > 20 ? " (+\(onlyReal.count - 20) more)" : "")) }
-            if !onlyPred.isEmpty { parts.append("only in \(pred): \(onlyPred.prefix(20).joined(separator: ", "))" + (onlyPred.count > 20 ? " (+\(onlyPred.count - 20) more)" : "")) }
+            if !onlyReal.isEmpty {
+                parts.append(
+                    "only in \(real): \(onlyReal.prefix(20).joined(separator: ", "))"
+                        + (onlyReal.count > 20 ? " (+\(onlyReal.count - 20) more)" : ""))
+            }
+            if !onlyPred.isEmpty {
+                parts.append(
+                    "only in \(pred): \(onlyPred.prefix(20).joined(separator: ", "))"
+                        + (onlyPred.count > 20 ? " (+\(onlyPred.count - 20) more)" : ""))
+            }
             return "perturbations differ between \(real) and \(pred); \(parts.joined(separator: "; "))"
         case .nonFinite(let path, let field, let count, let firstCell):
             return "\(path): \(field) holds \(count) NaN or infinite value(s), first in cell \(firstCell); expected finite expression"

@@ -13,19 +13,23 @@ public struct EvaluationPair: Sendable {
     /// Pairs two summarized sides after checking that genes and perturbation sets agree.
     public init(real: EvaluationSide, pred: EvaluationSide) throws {
         try EvaluationChecks.sameGenes(real: real.genes, pred: pred.genes, realPath: real.path, predPath: pred.path)
-        try EvaluationChecks.samePerturbations(real: real.bulk.labels, pred: pred.bulk.labels, realPath: real.path,
-                                               predPath: pred.path)
+        try EvaluationChecks.samePerturbations(
+            real: real.bulk.labels, pred: pred.bulk.labels, realPath: real.path,
+            predPath: pred.path)
         self.real = real
         self.pred = pred
         perturbations = real.perturbations
     }
 
     /// Summarizes and pairs two datasets held in memory together (tests, library use).
-    public init(real: PerturbationDataset, pred: PerturbationDataset, realPath: String = "real", predPath: String = "pred",
-                needs: SideNeeds = [], deOptions: DEOptions = DEOptions()) throws {
+    public init(
+        real: PerturbationDataset, pred: PerturbationDataset, realPath: String = "real", predPath: String = "pred",
+        needs: SideNeeds = [], deOptions: DEOptions = DEOptions()
+    ) throws {
         let realSide = EvaluationSide(real, path: realPath, needs: needs, deOptions: deOptions)
-        try self.init(real: realSide,
-                      pred: EvaluationSide(pred, path: predPath, needs: needs, deOptions: deOptions, pca: realSide.pca))
+        try self.init(
+            real: realSide,
+            pred: EvaluationSide(pred, path: predPath, needs: needs, deOptions: deOptions, pca: realSide.pca))
     }
 
     /// Gene names.

@@ -26,10 +26,12 @@ public struct EvaluationConfig: Sendable {
     public var realData: AnnData?
     public var predData: AnnData?
 
-    public init(realPath: String, predPath: String, outputDirectory: String, columns: DatasetColumns = DatasetColumns(),
-                profile: String = "full", skipMetrics: [String] = [], deRealPath: String? = nil, dePredPath: String? = nil,
-                embedKey: String? = nil, allowDiscrete: Bool = false, fdrScope: DEOptions.FDRScope = .perturbation,
-                threads: Int = defaultThreadCount(), log: (@Sendable (String) -> Void)? = nil, progress: ProgressHandler? = nil) {
+    public init(
+        realPath: String, predPath: String, outputDirectory: String, columns: DatasetColumns = DatasetColumns(),
+        profile: String = "full", skipMetrics: [String] = [], deRealPath: String? = nil, dePredPath: String? = nil,
+        embedKey: String? = nil, allowDiscrete: Bool = false, fdrScope: DEOptions.FDRScope = .perturbation,
+        threads: Int = defaultThreadCount(), log: (@Sendable (String) -> Void)? = nil, progress: ProgressHandler? = nil
+    ) {
         self.realPath = realPath; self.predPath = predPath; self.outputDirectory = outputDirectory
         self.columns = columns; self.profile = profile; self.skipMetrics = skipMetrics
         self.deRealPath = deRealPath; self.dePredPath = dePredPath; self.embedKey = embedKey
@@ -77,22 +79,26 @@ public enum EvaluationRun {
         let realSides = try summarize(config.realPath, "real", config, inMemory: config.realData, needs: realNeeds)
         _ = try hashes[config.realPath]?.value()  // done during the read; never overlaps the DE threads
         if config.predData == nil { hashes[config.predPath] = hashes[config.predPath] ?? BackgroundHash(path: config.predPath) }
-        let axes = Dictionary(realSides.compactMap { prefix, side in side.pca.map { (prefix ?? "", $0) } },
-                              uniquingKeysWith: { a, _ in a })
-        let predSides = try summarize(config.predPath, "predicted", config, inMemory: config.predData, needs: predNeeds,
-                                      axes: axes)
+        let axes = Dictionary(
+            realSides.compactMap { prefix, side in side.pca.map { (prefix ?? "", $0) } },
+            uniquingKeysWith: { a, _ in a })
+        let predSides = try summarize(
+            config.predPath, "predicted", config, inMemory: config.predData, needs: predNeeds,
+            axes: axes)
         var out: [EvaluationUnit] = []
         for (prefix, real) in realSides {
             guard let pred = predSides.first(where: { $0.0 == prefix })?.1 else { continue }
             let pair = try EvaluationPair(real: real, pred: pred)
             var comparison: DEComparison? = nil
             if needs.contains(.de) {
-                comparison = try DEComparison(real: deReal ?? real.de!, pred: dePred ?? pred.de!,
-                                              realName: config.deRealPath ?? real.path, predName: config.dePredPath ?? pred.path)
+                comparison = try DEComparison(
+                    real: deReal ?? real.de!, pred: dePred ?? pred.de!,
+                    realName: config.deRealPath ?? real.path, predName: config.dePredPath ?? pred.path)
             }
             config.log?("metrics (\(config.profile))\(prefix.map { " for \($0)" } ?? "")")
-            let results = try Evaluator.evaluate(metrics: metrics, pair: pair, de: comparison,
-                                                 embedded: config.embedKey != nil)
+            let results = try Evaluator.evaluate(
+                metrics: metrics, pair: pair, de: comparison,
+                embedded: config.embedKey != nil)
             out.append(EvaluationUnit(prefix: prefix, realDE: real.de, predDE: pred.de, results: results))
         }
         return (out, hashes)
@@ -103,36 +109,48 @@ public enum EvaluationRun {
         let options = ReadOptions(matrix: nil, obsm: false)
         let real = try config.realData ?? AnnData.read(path: config.realPath, options: options)
         let pred = try config.predData ?? AnnData.read(path: config.predPath, options: options)
-        try EvaluationChecks.sameGenes(real: real.variables.index, pred: pred.variables.index, realPath: config.realPath,
-                                       predPath: config.predPath)
+        try EvaluationChecks.sameGenes(
+            real: real.variables.index, pred: pred.variables.index, realPath: config.realPath,
+            predPath: config.predPath)
         let labeling = ConditionLabeling(controlLabel: config.columns.control)
         let labels = { (data: AnnData, path: String) in
             Set(try config.columns.labels(of: config.columns.perturbation, in: data.obs, path: path).map { labeling.canonical($0) })
         }
-        try EvaluationChecks.samePerturbations(real: Array(try labels(real, config.realPath)),
-                                               pred: Array(try labels(pred, config.predPath)),
-                                               realPath: config.realPath, predPath: config.predPath)
+        try EvaluationChecks.samePerturbations(
+            real: Array(try labels(real, config.realPath)),
+            pred: Array(try labels(pred, config.predPath)),
+            realPath: config.realPath, predPath: config.predPath)
         if let column = config.columns.cellType {
             let r = Set(try config.columns.labels(of: column, in: real.obs, path: config.realPath))
             let p = Set(try config.columns.labels(of: column, in: pred.obs, path: config.predPath))
             if r != p {
-                throw EvaluationError.perturbationMismatch(real: config.realPath + " (\(column))", pred: config.predPath + " (\(column))",
-                                                           onlyReal: r.subtracting(p).sorted(), onlyPred: p.subtracting(r).sorted())
+                throw EvaluationError.perturbationMismatch(
+                    real: config.realPath + " (\(column))", pred: config.predPath + " (\(column))",
+                    onlyReal: r.subtracting(p).sorted(), onlyPred: p.subtracting(r).sorted())
             }
         }
     }
 
     /// Reads one file and summarizes it, per cell type (in order of appearance) when asked.
-    static func summarize(_ path: String, _ name: String, _ config: EvaluationConfig, inMemory: AnnData?, needs: SideNeeds,
-                          axes: [String: PCA] = [:]) throws -> [(String?, EvaluationSide)] {
+    static func summarize(
+        _ path: String, _ name: String, _ config: EvaluationConfig, inMemory: AnnData?, needs: SideNeeds,
+        axes: [String: PCA] = [:]
+    ) throws -> [(String?, EvaluationSide)] {
         config.log?("reading \(path)")
         let (data, embedding) = try load(path, config, inMemory: inMemory)
-        let deOptions = DEOptions(fdrScope: config.fdrScope, threads: config.threads,
-                                  valuesAreLog1p: data.scale != .counts, progress: config.progress)
+        let deOptions = DEOptions(
+            fdrScope: config.fdrScope, threads: config.threads,
+            valuesAreLog1p: data.scale != .counts, progress: config.progress)
         guard let column = config.columns.cellType, let types = data.cellTypes else {
             if needs.contains(.de) { config.log?("differential expression, \(name)") }
-            return [(nil, EvaluationSide(data, path: path, embedding: embedding, needs: needs, deOptions: deOptions,
-                                         pca: axes[""]))]
+            return [
+                (
+                    nil,
+                    EvaluationSide(
+                        data, path: path, embedding: embedding, needs: needs, deOptions: deOptions,
+                        pca: axes[""])
+                )
+            ]
         }
         var order: [String] = [], seen = Set<String>()
         for t in types where seen.insert(t).inserted { order.append(t) }
@@ -140,19 +158,30 @@ public enum EvaluationRun {
             let cells = types.indices.filter { types[$0] == type }
             let part = data.selectingCells(cells)
             guard !part.controlCells.isEmpty else {
-                throw EvaluationError.emptyGroup(path: path, field: config.columns.perturbation,
-                                                 label: "\(config.columns.control) in \(column)=\(type)")
+                throw EvaluationError.emptyGroup(
+                    path: path, field: config.columns.perturbation,
+                    label: "\(config.columns.control) in \(column)=\(type)")
             }
             if needs.contains(.de) { config.log?("differential expression, \(name) (\(type))") }
-            return (type, EvaluationSide(part, path: "\(path) [\(type)]", embedding: embedding?.selectingRows(cells),
-                                         needs: needs, deOptions: deOptions, pca: axes[type]))
+            return (
+                type,
+                EvaluationSide(
+                    part, path: "\(path) [\(type)]", embedding: embedding?.selectingRows(cells),
+                    needs: needs, deOptions: deOptions, pca: axes[type])
+            )
         }
     }
 
     /// Computes, then writes every output; returns the paths written.
     @discardableResult
     public static func run(_ config: EvaluationConfig, recorder: RunRecorder) throws -> [String] {
-        let (units, hashes) = try computeHashing(config)
+        let (units, computedHashes) = try computeHashing(config)
+        var hashes = computedHashes
+        // Data evaluated in memory that also lies on disk (the benchmark writes its predictions) is recorded too.
+        for (path, data) in [(config.realPath, config.realData), (config.predPath, config.predData)]
+        where data != nil && hashes[path] == nil && FileManager.default.fileExists(atPath: path) {
+            hashes[path] = BackgroundHash(path: path)
+        }
         try FileManager.default.createDirectory(atPath: config.outputDirectory, withIntermediateDirectories: true)
         var written: [String] = []
         config.log?("writing results to \(config.outputDirectory)")
@@ -178,7 +207,8 @@ public enum EvaluationRun {
 
     /// Reads one file, checks its values, and brings counts to log1p (unless discrete data are allowed).
     static func load(_ path: String, _ config: EvaluationConfig, inMemory: AnnData?) throws
-        -> (data: PerturbationDataset, embedding: Matrix<Double>?) {
+        -> (data: PerturbationDataset, embedding: Matrix<Double>?)
+    {
         let options = ReadOptions(matrix: .x, obsm: config.embedKey != nil, progress: nil)
         let anndata = try inMemory ?? AnnData.read(path: path, options: options)
         if let X = anndata.X { try EvaluationChecks.finiteNonNegative(X, path: path, field: "X") }

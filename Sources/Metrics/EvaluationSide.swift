@@ -55,8 +55,10 @@ public struct EvaluationSide: Sendable {
 
     /// Summarizes `data`. `pca` gives the axes to project on (the real side's, for predictions); without it the
     /// axes are fitted on all of `data`'s cells.
-    public init(_ data: PerturbationDataset, path: String, embedding: Matrix<Double>? = nil, needs: SideNeeds,
-                deOptions: DEOptions = DEOptions(), pca given: PCA? = nil) {
+    public init(
+        _ data: PerturbationDataset, path: String, embedding: Matrix<Double>? = nil, needs: SideNeeds,
+        deOptions: DEOptions = DEOptions(), pca given: PCA? = nil
+    ) {
         self.path = path
         genes = data.genes
         controlLabel = data.controlLabel
@@ -66,8 +68,11 @@ public struct EvaluationSide: Sendable {
         energyToControl = needs.contains(.energy) ? EvaluationSide.energies(data, threads: deOptions.threads) : nil
         topWelchGenes = needs.contains(.welch) ? EvaluationSide.welchRanking(data) : nil
         if needs.contains(.pca) {
-            let axes = given ?? PCA.fit(data.expression, rows: Array(0..<data.cellCount),
-                                        components: EvaluationSide.pcaComponents, seed: 0)
+            let axes =
+                given
+                ?? PCA.fit(
+                    data.expression, rows: Array(0..<data.cellCount),
+                    components: EvaluationSide.pcaComponents, seed: 0)
             pca = axes
             let labels = data.perturbationLabels
             let projected = parallelMap(labels.count, threads: deOptions.threads) { i in
@@ -91,8 +96,9 @@ public struct EvaluationSide: Sendable {
             let within = distances.float32MeanDistance(x, rows: control, x, rows: control, within: true)
             let labels = data.perturbationLabels
             let values = parallelMap(labels.count, threads: threads) { i in
-                distances.float32EnergyDistance(x, rows: data.groups.cellsByPerturbation[labels[i]]!, x, rows: control,
-                                                withinY: within)
+                distances.float32EnergyDistance(
+                    x, rows: data.groups.cellsByPerturbation[labels[i]]!, x, rows: control,
+                    withinY: within)
             }
             return Dictionary(uniqueKeysWithValues: zip(labels, values))
         }
@@ -106,8 +112,9 @@ public struct EvaluationSide: Sendable {
             let cells = data.groups.cellsByPerturbation[label] ?? []
             let g = data.expression.columnMeanAndVariance(rows: cells)
             let t = (0..<data.geneCount).map { j in
-                welchT(mean1: g.mean[j], variance1: g.variance[j], count1: cells.count,
-                       mean2: control.mean[j], variance2: control.variance[j], count2: controlCells.count)
+                welchT(
+                    mean1: g.mean[j], variance1: g.variance[j], count1: cells.count,
+                    mean2: control.mean[j], variance2: control.variance[j], count2: controlCells.count)
             }
             out[label] = Array(t.indices.sorted { t[$0] > t[$1] || (t[$0] == t[$1] && $0 < $1) }.prefix(welchTop))
         }

@@ -34,8 +34,10 @@ public enum Evaluator {
 
     /// Computes `metrics` (DE metrics first, then expression metrics, each in the given order, as cell-eval's
     /// pipeline does). Any metric that fails is an error.
-    public static func evaluate(metrics: [String], pair: EvaluationPair?, de: DEComparison?,
-                                embedded: Bool = false) throws -> ResultTable {
+    public static func evaluate(
+        metrics: [String], pair: EvaluationPair?, de: DEComparison?,
+        embedded: Bool = false
+    ) throws -> ResultTable {
         let registered = try metrics.map { name in
             guard let metric = MetricRegistry.metric(name), let compute = metric.compute else {
                 throw EvaluationError.unknownMetric(name: name, known: knownMetrics)

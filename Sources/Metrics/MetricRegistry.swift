@@ -37,8 +37,10 @@ public struct Metric: Sendable {
     /// The computation (nil for a metric that is only recognized).
     let compute: (@Sendable (MetricContext) throws -> MetricValue)?
 
-    init(_ name: String, _ input: MetricInput, _ best: BestValue, _ suite: MetricSuite = .cellEval, columns: [String]? = nil,
-         needs: SideNeeds = [], _ compute: (@Sendable (MetricContext) throws -> MetricValue)?) {
+    init(
+        _ name: String, _ input: MetricInput, _ best: BestValue, _ suite: MetricSuite = .cellEval, columns: [String]? = nil,
+        needs: SideNeeds = [], _ compute: (@Sendable (MetricContext) throws -> MetricValue)?
+    ) {
         self.name = name; self.input = input; self.best = best; self.suite = suite; self.columns = columns ?? [name]
         self.needs = input == .de ? needs.union(.de) : needs
         self.compute = compute
@@ -50,8 +52,10 @@ public struct Metric: Sendable {
     }
 
     /// An expression metric computed per perturbation.
-    static func expression(_ name: String, _ best: BestValue, _ suite: MetricSuite = .cellEval, needs: SideNeeds = [],
-                           _ f: @escaping @Sendable (EvaluationPair) throws -> [String: Double]) -> Metric {
+    static func expression(
+        _ name: String, _ best: BestValue, _ suite: MetricSuite = .cellEval, needs: SideNeeds = [],
+        _ f: @escaping @Sendable (EvaluationPair) throws -> [String: Double]
+    ) -> Metric {
         Metric(name, .expression, best, suite, needs: needs) { .perPerturbation(try f(try $0.requirePair())) }
     }
 }
@@ -92,9 +96,10 @@ public enum MetricRegistry {
             m.append(.expression(name, best) { ExpressionMetrics.perPerturbation($0, name) })
         }
         for d in [ExpressionMetrics.Distance.l1, .l2, .cosine] {
-            m.append(Metric("discrimination_score_\(d.rawValue)", .expression, .one) {
-                .perPerturbation(try ExpressionMetrics.discrimination(try $0.requirePair(), distance: d, embedded: $0.embedded))
-            })
+            m.append(
+                Metric("discrimination_score_\(d.rawValue)", .expression, .one) {
+                    .perPerturbation(try ExpressionMetrics.discrimination(try $0.requirePair(), distance: d, embedded: $0.embedded))
+                })
         }
         m += [
             Metric("pearson_edistance", .expression, .one, needs: .energy) {
@@ -118,14 +123,22 @@ public enum MetricRegistry {
     /// Every profile of `perturb eval`.
     public static let profiles: [MetricProfile] = [
         MetricProfile(name: "full", metrics: cellEval.map(\.name)),
-        MetricProfile(name: "minimal", metrics: ["pearson_delta", "mse", "mae", "discrimination_score_l1", "overlap_at_N",
-                                                 "precision_at_N", "de_nsig_counts"]),
+        MetricProfile(
+            name: "minimal",
+            metrics: [
+                "pearson_delta", "mse", "mae", "discrimination_score_l1", "overlap_at_N",
+                "precision_at_N", "de_nsig_counts",
+            ]),
         MetricProfile(name: "vcc", metrics: ["mae", "discrimination_score_l1", "overlap_at_N"]),
         MetricProfile(name: "de", metrics: cellEval.filter { $0.input == .de }.map(\.name)),
         MetricProfile(name: "anndata", metrics: cellEval.filter { $0.input == .expression }.map(\.name)),
         MetricProfile(name: "pds", metrics: ["discrimination_score_l1"]),
-        MetricProfile(name: "perturbench", metrics: ["rmse", "cosine_logfc", "pearson_delta", "rmse_rank", "cosine_logfc_rank",
-                                                     "pearson_delta_rank", "mmd_pca", "deg_recall"]),
+        MetricProfile(
+            name: "perturbench",
+            metrics: [
+                "rmse", "cosine_logfc", "pearson_delta", "rmse_rank", "cosine_logfc_rank",
+                "pearson_delta_rank", "mmd_pca", "deg_recall",
+            ]),
     ]
 
     /// Profile names.

@@ -34,7 +34,8 @@ enum PerturBenchMetrics {
     static func distance(_ fit: Fit, predMean: [Float], realMean: [Float], predDelta: [Float], realDelta: [Float]) -> Double {
         switch fit {
         case .rmse:
-            return (zip(predMean, realMean).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(predMean.count)).squareRoot()
+            return (zip(predMean, realMean).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(predMean.count))
+                .squareRoot()
         case .cosine: return 1 - cosine(predDelta, realDelta)
         case .pearson: return 1 - pearson(predDelta.map(Double.init), realDelta.map(Double.init))
         }
@@ -45,7 +46,8 @@ enum PerturBenchMetrics {
         var out: [String: Double] = [:]
         for p in pair.perturbations {
             switch fit {
-            case .rmse: out[p] = distance(.rmse, predMean: pair.predBulk.mean(p), realMean: pair.realBulk.mean(p), predDelta: [], realDelta: [])
+            case .rmse:
+                out[p] = distance(.rmse, predMean: pair.predBulk.mean(p), realMean: pair.realBulk.mean(p), predDelta: [], realDelta: [])
             case .cosine: out[p] = cosine(pair.predBulk.delta(p), pair.realBulk.delta(p))
             case .pearson: out[p] = pearson(pair.predBulk.delta(p).map(Double.init), pair.realBulk.delta(p).map(Double.init))
             }
@@ -62,7 +64,9 @@ enum PerturBenchMetrics {
         var out: [String: Double] = [:]
         guard perts.count > 1 else { for p in perts { out[p] = 0 }; return out }
         for i in perts.indices {
-            let d = { (j: Int) in distance(fit, predMean: predMeans[j], realMean: realMeans[i], predDelta: predDeltas[j], realDelta: realDeltas[i]) }
+            let d = { (j: Int) in
+                distance(fit, predMean: predMeans[j], realMean: realMeans[i], predDelta: predDeltas[j], realDelta: realDeltas[i])
+            }
             let own = d(i)
             let closer = perts.indices.filter { $0 != i && d($0) <= own }.count
             out[perts[i]] = Double(closer) / Double(perts.count - 1)

@@ -20,10 +20,11 @@ public struct RetrievalOutcome: Sendable, Equatable {
         func mean(_ values: [[Double]]) -> [Double] {
             (0..<(values.first?.count ?? 0)).map { k in values.reduce(0) { $0 + $1[k] } / n }
         }
-        return RetrievalOutcome(reciprocalRank: outcomes.reduce(0) { $0 + $1.reciprocalRank } / n,
-                                bestRank: outcomes.reduce(0) { $0 + $1.bestRank } / n,
-                                exactHit: mean(outcomes.map(\.exactHit)), relevantHit: mean(outcomes.map(\.relevantHit)),
-                                recall: mean(outcomes.map(\.recall)))
+        return RetrievalOutcome(
+            reciprocalRank: outcomes.reduce(0) { $0 + $1.reciprocalRank } / n,
+            bestRank: outcomes.reduce(0) { $0 + $1.bestRank } / n,
+            exactHit: mean(outcomes.map(\.exactHit)), relevantHit: mean(outcomes.map(\.relevantHit)),
+            recall: mean(outcomes.map(\.recall)))
     }
 }
 
@@ -38,8 +39,10 @@ public enum RetrievalMetrics {
     public static let cutoffs = [1, 5, 10, 20, 40]
 
     /// The outcome of ranking `universe` by `scores` (higher is better) for a query whose true targets are `targets`.
-    public static func evaluate(scores: [String: Double], targets: Set<String>, universe: [String],
-                                cutoffs: [Int] = cutoffs) -> RetrievalOutcome {
+    public static func evaluate(
+        scores: [String: Double], targets: Set<String>, universe: [String],
+        cutoffs: [Int] = cutoffs
+    ) -> RetrievalOutcome {
         precondition(!targets.isEmpty, "a query needs at least one true target")
         let candidates = Array(Set(universe))
         var byScore: [Double: (size: Int, hits: Int)] = [:]

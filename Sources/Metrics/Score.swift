@@ -20,8 +20,9 @@ public struct BaselineScore: Sendable, Equatable {
     public static func compute(userPath: String, basePath: String, statistic: String = "mean") throws -> BaselineScore {
         let user = try CSVTable(contentsOf: userPath), base = try CSVTable(contentsOf: basePath)
         guard user.header == base.header else {
-            throw EvaluationError.mismatchedResults(user: userPath, base: basePath,
-                                                   detail: "columns differ: \(user.header) vs \(base.header)")
+            throw EvaluationError.mismatchedResults(
+                user: userPath, base: basePath,
+                detail: "columns differ: \(user.header) vs \(base.header)")
         }
         guard user.header.first == "statistic" else {
             throw EvaluationError.missingField(path: userPath, field: "statistic", available: user.header)

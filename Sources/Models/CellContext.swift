@@ -28,8 +28,9 @@ public struct CellContext: Hashable, Sendable, Comparable {
     /// The context a `key` was made from.
     public init(key: String) {
         let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-        self.init(cellType: parts.first.flatMap { $0 == "*" ? nil : $0 },
-                  batch: parts.count > 1 ? (parts[1] == "*" ? nil : parts[1]) : nil)
+        self.init(
+            cellType: parts.first.flatMap { $0 == "*" ? nil : $0 },
+            batch: parts.count > 1 ? (parts[1] == "*" ? nil : parts[1]) : nil)
     }
 
     public static func < (a: CellContext, b: CellContext) -> Bool { a.key < b.key }

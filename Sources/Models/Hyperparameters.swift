@@ -27,8 +27,10 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
     }
 
     /// A number, or `fallback` when absent; must lie in `range`.
-    public func double(_ key: String, default fallback: Double, in range: ClosedRange<Double> = -.infinity ... .infinity,
-                       model: String) throws -> Double {
+    public func double(
+        _ key: String, default fallback: Double, in range: ClosedRange<Double> = -.infinity ... .infinity,
+        model: String
+    ) throws -> Double {
         guard let text = values[key] else { return fallback }
         guard let v = Double(text), v.isFinite, range.contains(v) else {
             throw ModelError.invalidHyperparameter(model: model, key: key, value: text, expected: "a number in \(range)")
@@ -49,7 +51,8 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
     public func choice(_ key: String, default fallback: String, among choices: [String], model: String) throws -> String {
         guard let text = values[key] else { return fallback }
         guard choices.contains(text) else {
-            throw ModelError.invalidHyperparameter(model: model, key: key, value: text, expected: "one of " + choices.joined(separator: ", "))
+            throw ModelError.invalidHyperparameter(
+                model: model, key: key, value: text, expected: "one of " + choices.joined(separator: ", "))
         }
         return text
     }

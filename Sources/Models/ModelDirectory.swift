@@ -16,8 +16,10 @@ public struct ModelProvenance: Sendable, Codable, Equatable {
     /// The perturbation labels the model was trained on (absent in directories written before it was recorded).
     public var trainingPerturbations: [String]?
 
-    public init(dataSHA256: String?, splitHash: String?, trainingCells: Int, trainingConditions: Int, seed: UInt64,
-                trainingPerturbations: [String]? = nil) {
+    public init(
+        dataSHA256: String?, splitHash: String?, trainingCells: Int, trainingConditions: Int, seed: UInt64,
+        trainingPerturbations: [String]? = nil
+    ) {
         self.dataSHA256 = dataSHA256; self.splitHash = splitHash
         self.trainingCells = trainingCells; self.trainingConditions = trainingConditions; self.seed = seed
         self.trainingPerturbations = trainingPerturbations
@@ -82,17 +84,21 @@ public struct ModelDirectory: Sendable {
             }
             try blob.write(to: temporary.appendingPathComponent("parameters.bin"))
             try Data((genes.joined(separator: "\n") + "\n").utf8).write(to: temporary.appendingPathComponent("genes.txt"))
-            let index = Index(format: Self.formatTag, model: modelName, version: PerturbKitVersion.current,
-                              hyperparameters: hyperparameters.values, genesSHA256: Self.genesHash(genes), geneCount: genes.count,
-                              provenance: provenance, parameters: names.map { Index.Entry(name: $0, shape: state.arrays[$0]!.shape) },
-                              lists: state.lists)
+            let index = Index(
+                format: Self.formatTag, model: modelName, version: PerturbKitVersion.current,
+                hyperparameters: hyperparameters.values, genesSHA256: Self.genesHash(genes), geneCount: genes.count,
+                provenance: provenance, parameters: names.map { Index.Entry(name: $0, shape: state.arrays[$0]!.shape) },
+                lists: state.lists)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(index).write(to: temporary.appendingPathComponent("model.json"))
             if fm.fileExists(atPath: url.path) {
-                guard fm.fileExists(atPath: url.appendingPathComponent("model.json").path)
-                        || ((try? fm.contentsOfDirectory(atPath: url.path)) ?? ["x"]).isEmpty else {
-                    throw ModelError.invalidModelDirectory(path: path, field: "output", reason: "exists and is not a model directory; not replacing it")
+                guard
+                    fm.fileExists(atPath: url.appendingPathComponent("model.json").path)
+                        || ((try? fm.contentsOfDirectory(atPath: url.path)) ?? ["x"]).isEmpty
+                else {
+                    throw ModelError.invalidModelDirectory(
+                        path: path, field: "output", reason: "exists and is not a model directory; not replacing it")
                 }
                 try fm.removeItem(at: url)
             }
@@ -157,7 +163,8 @@ public struct ModelDirectory: Sendable {
         let detail: String
         if other.count != genes.count {
             let missing = genes.filter { !Set(other).contains($0) }.prefix(5)
-            detail = "the model has \(genes.count) genes, the data \(other.count)"
+            detail =
+                "the model has \(genes.count) genes, the data \(other.count)"
                 + (missing.isEmpty ? "" : "; absent from the data: \(missing.joined(separator: ", "))")
         } else {
             let i = zip(genes, other).enumerated().first { $0.element.0 != $0.element.1 }!.offset

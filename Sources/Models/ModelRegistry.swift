@@ -34,8 +34,10 @@ public struct ModelRegistry<ModelType: Sendable, Model>: Sendable {
     private let construct: @Sendable (ModelType, Hyperparameters) throws -> Model
 
     /// A registry of `all`; `describe` views a type as a `RegisteredModel`, `construct` makes an unfitted model.
-    public init(_ all: [ModelType], describe: @escaping @Sendable (ModelType) -> any RegisteredModel.Type,
-                construct: @escaping @Sendable (ModelType, Hyperparameters) throws -> Model) {
+    public init(
+        _ all: [ModelType], describe: @escaping @Sendable (ModelType) -> any RegisteredModel.Type,
+        construct: @escaping @Sendable (ModelType, Hyperparameters) throws -> Model
+    ) {
         self.all = all
         self.describe = describe
         self.construct = construct

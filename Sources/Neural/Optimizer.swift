@@ -8,12 +8,16 @@ public final class Optimizer: @unchecked Sendable {
     public let parameters: [Tensor]
 
     /// AdamW (decoupled weight decay) when `decoupled`, else Adam with L2 added to the gradient.
-    public init(parameters: [Tensor], learningRate: Double, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                weightDecay: Double = 0.01, decoupled: Bool = true) throws {
+    public init(
+        parameters: [Tensor], learningRate: Double, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+        weightDecay: Double = 0.01, decoupled: Bool = true
+    ) throws {
         let handles: [OpaquePointer?] = parameters.map { $0.handle }
-        guard let h = handles.withUnsafeBufferPointer({
-            ctorch_adam_new($0.baseAddress, Int32(handles.count), learningRate, betas.0, betas.1, eps, weightDecay, decoupled ? 1 : 0)
-        }) else { throw TorchError.last("optimizer") }
+        guard
+            let h = handles.withUnsafeBufferPointer({
+                ctorch_adam_new($0.baseAddress, Int32(handles.count), learningRate, betas.0, betas.1, eps, weightDecay, decoupled ? 1 : 0)
+            })
+        else { throw TorchError.last("optimizer") }
         handle = h
         self.parameters = parameters
     }
@@ -29,8 +33,9 @@ public final class Optimizer: @unchecked Sendable {
     public func clipGradients(maxNorm: Double) throws -> Double {
         var norm = 0.0
         let handles: [OpaquePointer?] = parameters.map { $0.handle }
-        try check(handles.withUnsafeBufferPointer { ctorch_clip_grad_norm($0.baseAddress, Int32(handles.count), maxNorm, &norm) },
-                  "clip_grad_norm")
+        try check(
+            handles.withUnsafeBufferPointer { ctorch_clip_grad_norm($0.baseAddress, Int32(handles.count), maxNorm, &norm) },
+            "clip_grad_norm")
         return norm
     }
 }
@@ -42,7 +47,8 @@ public enum TensorArchive {
         let temporary = path + ".partial-\(getpid())"
         try withCStrings(tensors.map { $0.name }) { names in
             let handles: [OpaquePointer?] = tensors.map { $0.tensor.handle }
-            try check(handles.withUnsafeBufferPointer { ctorch_save(temporary, names, $0.baseAddress, Int32(handles.count)) }, "save \(path)")
+            try check(
+                handles.withUnsafeBufferPointer { ctorch_save(temporary, names, $0.baseAddress, Int32(handles.count)) }, "save \(path)")
         }
         guard rename(temporary, path) == 0 else {
             unlink(temporary)

@@ -23,7 +23,9 @@ public final class Tensor: @unchecked Sendable {
             throw TorchError(operation: "from_floats", message: "\(values.count) values do not fill shape \(shape)")
         }
         let dims = shape.map(Int64.init)
-        let h = values.withUnsafeBufferPointer { v in dims.withUnsafeBufferPointer { ctorch_from_floats(v.baseAddress, $0.baseAddress, Int32(dims.count)) } }
+        let h = values.withUnsafeBufferPointer { v in
+            dims.withUnsafeBufferPointer { ctorch_from_floats(v.baseAddress, $0.baseAddress, Int32(dims.count)) }
+        }
         guard let h else { throw TorchError.last("from_floats") }
         self.init(owning: h)
     }
@@ -35,13 +37,17 @@ public final class Tensor: @unchecked Sendable {
             throw TorchError(operation: "from_longs", message: "\(values.count) indices do not fill shape \(shape)")
         }
         let data = values.map(Int64.init), dims = shape.map(Int64.init)
-        return try wrap(data.withUnsafeBufferPointer { v in dims.withUnsafeBufferPointer { ctorch_from_longs(v.baseAddress, $0.baseAddress, Int32(dims.count)) } },
-                        "from_longs")
+        return try wrap(
+            data.withUnsafeBufferPointer { v in
+                dims.withUnsafeBufferPointer { ctorch_from_longs(v.baseAddress, $0.baseAddress, Int32(dims.count)) }
+            },
+            "from_longs")
     }
 
     static func fill(_ kind: Int32, _ shape: [Int], _ a: Double, _ b: Double, _ generator: Generator?) throws -> Tensor {
         let dims = shape.map(Int64.init)
-        return try wrap(dims.withUnsafeBufferPointer { ctorch_fill(kind, $0.baseAddress, Int32(dims.count), a, b, generator?.handle) }, "fill")
+        return try wrap(
+            dims.withUnsafeBufferPointer { ctorch_fill(kind, $0.baseAddress, Int32(dims.count), a, b, generator?.handle) }, "fill")
     }
 
     public static func zeros(_ shape: [Int]) throws -> Tensor { try fill(0, shape, 0, 0, nil) }

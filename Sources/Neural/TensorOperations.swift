@@ -56,7 +56,9 @@ extension Tensor {
         let dims = shape.map(Int64.init)
         return try Tensor.wrap(dims.withUnsafeBufferPointer { ctorch_reshape(handle, $0.baseAddress, Int32(dims.count)) }, "reshape")
     }
-    public func transposed(_ a: Int = 0, _ b: Int = 1) throws -> Tensor { try Tensor.wrap(ctorch_transpose(handle, Int64(a), Int64(b)), "transpose") }
+    public func transposed(_ a: Int = 0, _ b: Int = 1) throws -> Tensor {
+        try Tensor.wrap(ctorch_transpose(handle, Int64(a), Int64(b)), "transpose")
+    }
     public func softmax(dim: Int) throws -> Tensor { try Tensor.wrap(ctorch_softmax(handle, Int64(dim), 0), "softmax") }
     public func logSoftmax(dim: Int) throws -> Tensor { try Tensor.wrap(ctorch_softmax(handle, Int64(dim), 1), "log_softmax") }
 
@@ -74,7 +76,9 @@ extension Tensor {
     public func indexSelect(dim: Int, _ index: Tensor) throws -> Tensor {
         try Tensor.wrap(ctorch_index_select(handle, Int64(dim), index.handle), "index_select")
     }
-    public func gather(dim: Int, _ index: Tensor) throws -> Tensor { try Tensor.wrap(ctorch_gather(handle, Int64(dim), index.handle), "gather") }
+    public func gather(dim: Int, _ index: Tensor) throws -> Tensor {
+        try Tensor.wrap(ctorch_gather(handle, Int64(dim), index.handle), "gather")
+    }
 
     /// Concatenation along `dim`.
     public static func cat(_ tensors: [Tensor], dim: Int) throws -> Tensor {

@@ -55,9 +55,11 @@ public struct StepResult: Sendable {
 /// progress lines (epoch, loss, score, cells/s, ETA) through `TrainingLog`.
 public enum Trainer {
     /// Trains `parameters` by calling `step(epoch, batch)` for each of `batches(epoch)` mini-batches.
-    public static func run(_ options: TrainingOptions, parameters: [(name: String, tensor: Tensor)],
-                           batches: (Int) throws -> Int, step: (Int, Int) throws -> StepResult,
-                           validate: (() throws -> Double)?) throws -> TrainingSummary {
+    public static func run(
+        _ options: TrainingOptions, parameters: [(name: String, tensor: Tensor)],
+        batches: (Int) throws -> Int, step: (Int, Int) throws -> StepResult,
+        validate: (() throws -> Double)?
+    ) throws -> TrainingSummary {
         var summary = TrainingSummary()
         var best: [Tensor]? = nil
         var stale = 0
@@ -68,8 +70,10 @@ public enum Trainer {
             for b in 0..<count {
                 let r = try step(epoch, b)
                 guard r.loss.isFinite else {
-                    throw TorchError(operation: "\(options.label) training", message: "loss became \(r.loss) at epoch \(epoch + 1), "
-                                     + "step \(b + 1); lower the learning rate")
+                    throw TorchError(
+                        operation: "\(options.label) training",
+                        message: "loss became \(r.loss) at epoch \(epoch + 1), "
+                            + "step \(b + 1); lower the learning rate")
                 }
                 lossSum += r.loss * Double(r.cells)
                 lossCells += r.cells
@@ -92,15 +96,19 @@ public enum Trainer {
             }
             let rate = seconds > 0 ? Double(lossCells) / seconds : 0
             let eta = Double(options.epochs - epoch - 1) * summary.trainingSeconds / Double(epoch + 1)
-            TrainingLog.emit(String(format: "%@: epoch %d/%d loss %.4f %@ %.3f, %.0f cells/s, ETA %.0fs", options.label, epoch + 1,
-                                    options.epochs, summary.losses.last!, validate == nil ? "-loss" : "val", score, rate, eta))
+            TrainingLog.emit(
+                String(
+                    format: "%@: epoch %d/%d loss %.4f %@ %.3f, %.0f cells/s, ETA %.0fs", options.label, epoch + 1,
+                    options.epochs, summary.losses.last!, validate == nil ? "-loss" : "val", score, rate, eta))
             if options.patience > 0 && stale >= options.patience { break }
         }
         if let best {
             for (p, saved) in zip(parameters, best) { try p.tensor.assign(saved) }
         }
-        TrainingLog.emit(String(format: "%@: kept epoch %d of %d (score %.4f), %.0f cells/s, %.2fs/epoch", options.label,
-                                summary.bestEpoch, summary.epochs, summary.bestScore, summary.cellsPerSecond, summary.secondsPerEpoch))
+        TrainingLog.emit(
+            String(
+                format: "%@: kept epoch %d of %d (score %.4f), %.0f cells/s, %.2fs/epoch", options.label,
+                summary.bestEpoch, summary.epochs, summary.bestScore, summary.cellsPerSecond, summary.secondsPerEpoch))
         return summary
     }
 }

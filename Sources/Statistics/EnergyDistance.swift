@@ -14,8 +14,10 @@ public struct CellDistances: Sendable {
     /// float64) stored as float32, clipped at 0, square-rooted in float32, diagonal zeroed for `within`, then
     /// numpy's float32 pairwise mean over the row-major matrix. This is what cell-eval's `pearson_edistance`
     /// sees; it differs from the float64 mean in the 7th digit.
-    public func float32MeanDistance(_ a: CSRMatrix, rows rowsA: [Int], _ b: CSRMatrix, rows rowsB: [Int],
-                                    within: Bool) -> Float {
+    public func float32MeanDistance(
+        _ a: CSRMatrix, rows rowsA: [Int], _ b: CSRMatrix, rows rowsB: [Int],
+        within: Bool
+    ) -> Float {
         guard !rowsA.isEmpty, !rowsB.isEmpty else { return .nan }
         let normsA = rowsA.map { squaredNorm(a, $0) }, normsB = within ? normsA : rowsB.map { squaredNorm(b, $0) }
         var distances = [Float](repeating: 0, count: rowsA.count * rowsB.count)
@@ -29,16 +31,20 @@ public struct CellDistances: Sendable {
     }
 
     /// Energy distance in float32 from `float32MeanDistance`, as cell-eval computes it.
-    public func float32EnergyDistance(_ x: CSRMatrix, rows rowsX: [Int], _ y: CSRMatrix, rows rowsY: [Int],
-                                      withinY: Float) -> Float {
+    public func float32EnergyDistance(
+        _ x: CSRMatrix, rows rowsX: [Int], _ y: CSRMatrix, rows rowsY: [Int],
+        withinY: Float
+    ) -> Float {
         let cross = float32MeanDistance(x, rows: rowsX, y, rows: rowsY, within: false)
         let withinX = float32MeanDistance(x, rows: rowsX, x, rows: rowsX, within: true)
         return 2 * cross - withinX - withinY
     }
 
     /// Calls `body(i, j, a_i · b_j)` for every pair, computing the dot products block by block with BLAS.
-    private func visitDots(_ a: CSRMatrix, _ rowsA: [Int], _ b: CSRMatrix, _ rowsB: [Int],
-                           _ body: (Int, Int, Double) -> Void) {
+    private func visitDots(
+        _ a: CSRMatrix, _ rowsA: [Int], _ b: CSRMatrix, _ rowsB: [Int],
+        _ body: (Int, Int, Double) -> Void
+    ) {
         for startA in stride(from: 0, to: rowsA.count, by: blockRows) {
             let blockA = Array(rowsA[startA..<min(startA + blockRows, rowsA.count)])
             let denseA = dense(a, blockA)

@@ -77,7 +77,9 @@ public final class GroupRankSums {
             var j = i
             while j < count && keys[j] == key {
                 let g = Int(tags[j])
-                if g == reference { cb += 1 } else {
+                if g == reference {
+                    cb += 1
+                } else {
                     if inRun[g] == 0 { touched[touchedCount] = Int32(g); touchedCount += 1 }
                     inRun[g] += 1
                 }

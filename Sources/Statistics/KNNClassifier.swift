@@ -5,8 +5,10 @@ import Support
 /// neighbours, the most frequent label wins, ties go to the label first in sorted order.
 public enum KNNClassifier {
     /// The predicted label of each row of `queries` from the `k` nearest rows of `reference`.
-    public static func predict(reference: Matrix<Double>, labels: [String], queries: Matrix<Double>, k: Int,
-                               threads: Int = defaultThreadCount()) -> [String] {
+    public static func predict(
+        reference: Matrix<Double>, labels: [String], queries: Matrix<Double>, k: Int,
+        threads: Int = defaultThreadCount()
+    ) -> [String] {
         precondition(labels.count == reference.rows, "one label per reference row")
         let coded = ClassCodes(labels)
         let classes = coded.classes, codes = coded.codes

@@ -8,11 +8,14 @@ import Support
 /// (tolerance 1e-5, at most 50 steps), then 1 / Σ_category (weight of the neighbours in that category)².
 public enum LISI {
     /// Per-cell LISI of `labels` (e.g. batches) in the embedding `x` (cells × dimensions).
-    public static func scores(_ x: Matrix<Double>, labels: [String], perplexity: Int = 30,
-                              threads: Int = defaultThreadCount()) -> [Double] {
+    public static func scores(
+        _ x: Matrix<Double>, labels: [String], perplexity: Int = 30,
+        threads: Int = defaultThreadCount()
+    ) -> [Double] {
         precondition(labels.count == x.rows, "one label per cell")
-        let (indices, distances) = NearestNeighbors.search(x, queries: x, k: perplexity * 3 - 1, excludeSelf: true,
-                                                           threads: threads)
+        let (indices, distances) = NearestNeighbors.search(
+            x, queries: x, k: perplexity * 3 - 1, excludeSelf: true,
+            threads: threads)
         let categories = Array(Set(labels)).sorted()
         let code = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
         let labelCodes = labels.map { code[$0]! }

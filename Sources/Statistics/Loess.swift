@@ -58,7 +58,7 @@ public struct Loess: Sendable {
         let rho = distance[nearest[nf - 1]] * max(1, span)
         guard rho > 0 else { throw LoessError.zeroRadius(at: q) }
         let k = degree + 1
-        var design = [Double](repeating: 0, count: nf * k)   // column-major nf × k
+        var design = [Double](repeating: 0, count: nf * k)  // column-major nf × k
         var response = [Double](repeating: 0, count: nf)
         for (row, i) in nearest.enumerated() {
             let r = (distance[i] / rho).squareRoot()
@@ -104,7 +104,7 @@ struct KDTree {
         let low = x.first!, high = x.last!
         let margin = 0.005 * max(high - low, 1e-10 * max(abs(low), abs(high)) + 1e-30)
         vertices = [low - margin, high + margin]
-        var ranges: [(Int, Int)] = [(0, x.count - 1)]   // inclusive, 0-based positions in `x`
+        var ranges: [(Int, Int)] = [(0, x.count - 1)]  // inclusive, 0-based positions in `x`
         bounds = [(0, 1)]
         // dloess's workspace limits (nvmax = ncmax = max(200, n)) also stop the splitting.
         let limit = max(200, x.count)
@@ -112,7 +112,8 @@ struct KDTree {
         while p < ranges.count {
             let (l, u) = ranges[p]
             let (lower, upper) = bounds[p]
-            var leaf = (u - l + 1) <= fc || vertices[upper] - vertices[lower] <= 0
+            var leaf =
+                (u - l + 1) <= fc || vertices[upper] - vertices[lower] <= 0
                 || limit < ranges.count + 2 || limit < vertices.count + 1
             var m = (l + u) / 2
             if !leaf {
@@ -125,7 +126,9 @@ struct KDTree {
             } else {
                 let value = x[m]
                 let vertex: Int
-                if let existing = vertices.firstIndex(of: value) { vertex = existing } else {
+                if let existing = vertices.firstIndex(of: value) {
+                    vertex = existing
+                } else {
                     vertices.append(value)
                     vertex = vertices.count - 1
                 }
@@ -172,8 +175,10 @@ struct KDTree {
 /// small triangular system (a pseudo-inverse cut at 100 ε of the largest singular value is approximated
 /// by rejecting a rank-deficient fit).
 enum LeastSquares {
-    static func solveEquilibrated(_ a: [Double], rows m: Int, columns k: Int, response b: [Double],
-                                  at q: Double) throws -> [Double] {
+    static func solveEquilibrated(
+        _ a: [Double], rows m: Int, columns k: Int, response b: [Double],
+        at q: Double
+    ) throws -> [Double] {
         var a = a, b = b
         var norms = [Double](repeating: 1, count: k)
         for c in 0..<k {

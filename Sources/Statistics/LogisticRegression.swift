@@ -18,8 +18,10 @@ public struct LogisticRegression: Sendable {
     /// Fits to the rows of `x` with labels `y`; `c` is the inverse regularization strength. Stops when the largest
     /// gradient entry of the objective divided by the number of rows falls below `tolerance` (scikit-learn's lbfgs
     /// criterion on its mean loss; its default is 10⁻⁴) or after `maxIterations`.
-    public static func fit(_ x: Matrix<Double>, labels y: [String], c: Double = 1, maxIterations: Int = 1000,
-                           tolerance: Double = 1e-6) -> LogisticRegression {
+    public static func fit(
+        _ x: Matrix<Double>, labels y: [String], c: Double = 1, maxIterations: Int = 1000,
+        tolerance: Double = 1e-6
+    ) -> LogisticRegression {
         precondition(y.count == x.rows, "one label per row")
         let coded = ClassCodes(y)
         let classes = coded.classes, target = coded.codes
@@ -61,7 +63,7 @@ public struct LogisticRegression: Sendable {
         func evaluate(_ theta: [Double]) -> (Double, [Double]) {
             let n = x.rows, d = x.columns, k = classes
             let w = Matrix(rows: k, columns: d, storage: Array(theta[0..<(k * d)]))
-            var logits = x.multiplied(by: w, transposeOther: true)   // n × k
+            var logits = x.multiplied(by: w, transposeOther: true)  // n × k
             var loss = 0.0
             var gradB = [Double](repeating: 0, count: k)
             for i in 0..<n {
@@ -97,8 +99,10 @@ public struct LogisticRegression: Sendable {
 /// level 1, so the loop costs little next to the objective.
 enum LBFGS {
     @discardableResult
-    static func minimize(_ x: inout [Double], memory: Int = 10, maxIterations: Int, tolerance: Double,
-                         _ f: ([Double]) -> (Double, [Double])) -> Int {
+    static func minimize(
+        _ x: inout [Double], memory: Int = 10, maxIterations: Int, tolerance: Double,
+        _ f: ([Double]) -> (Double, [Double])
+    ) -> Int {
         let n = Int32(x.count)
         func dot(_ a: [Double], _ b: [Double]) -> Double { cblas_ddot(n, a, 1, b, 1) }
         func largest(_ a: [Double]) -> Double { a.isEmpty ? 0 : abs(a[Int(cblas_idamax(n, a, 1))]) }

@@ -26,7 +26,8 @@ public enum AtomicFile {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: temporary) else {
+            let handle = try? FileHandle(forWritingTo: temporary)
+        else {
             throw AtomicFileError.renameFailed(path: path, reason: "cannot create a temporary file beside it")
         }
         do {

@@ -47,12 +47,15 @@ public enum CSVFormat {
         guard let e = s.firstIndex(of: "e") else { return s }
         var exponent = s[s.index(after: e)...]
         var sign = ""
-        if exponent.first == "-" { sign = "-"; exponent = exponent.dropFirst() } else if exponent.first == "+" { exponent = exponent.dropFirst() }
+        if exponent.first == "-" {
+            sign = "-"; exponent = exponent.dropFirst()
+        } else if exponent.first == "+" {
+            exponent = exponent.dropFirst()
+        }
         while exponent.count > 1 && exponent.first == "0" { exponent = exponent.dropFirst() }
         return String(s[..<e]) + "e" + sign + exponent
     }
 }
-
 
 /// A byte buffer that Swift's number printing writes into directly (through `TextOutputStream._writeASCII`,
 /// so shortest-decimal output costs no String allocation).

@@ -47,7 +47,9 @@ public struct CSVTable: Sendable {
             if quoted {
                 if b == UInt8(ascii: "\"") {
                     if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"") { field.append(b); i += 1 } else { quoted = false }
-                } else { field.append(b) }
+                } else {
+                    field.append(b)
+                }
             } else if b == UInt8(ascii: "\"") {
                 quoted = true
             } else if b == UInt8(ascii: ",") {
@@ -55,7 +57,9 @@ public struct CSVTable: Sendable {
             } else if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
                 if b == UInt8(ascii: "\r") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
                 endField(); records.append(record); record = []
-            } else { field.append(b) }
+            } else {
+                field.append(b)
+            }
             i += 1
         }
         if !field.isEmpty || !record.isEmpty { endField(); records.append(record) }

@@ -9,8 +9,10 @@ private final class DisjointSlots<T>: @unchecked Sendable {
 
 /// Runs `transform` for every index in `0 ..< count` on up to `threads` workers and returns the results in
 /// index order. Results do not depend on the thread count as long as `transform` depends only on its index.
-public func parallelMap<T: Sendable>(_ count: Int, threads: Int = defaultThreadCount(),
-                                     _ transform: @Sendable (Int) -> T) -> [T] {
+public func parallelMap<T: Sendable>(
+    _ count: Int, threads: Int = defaultThreadCount(),
+    _ transform: @Sendable (Int) -> T
+) -> [T] {
     guard count > 0 else { return [] }
     let workers = max(1, min(threads, count))
     if workers == 1 { return (0..<count).map(transform) }
@@ -32,4 +34,3 @@ public func parallelMap<T: Sendable>(_ count: Int, threads: Int = defaultThreadC
 public func defaultThreadCount() -> Int {
     max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
-

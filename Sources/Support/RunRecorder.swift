@@ -16,16 +16,24 @@ public struct RunRecorder: Sendable {
     }
 
     /// Writes the manifest to `path`, hashing each of `inputPaths`.
-    public func finish(at path: String, inputPaths: [String], splitHash: String? = nil, seed: UInt64? = nil,
-                       outputs: [String]) throws {
-        try Manifest.make(command: command, inputPaths: inputPaths, splitHash: splitHash, seed: seed, started: started,
-                          outputs: outputs).write(to: path)
+    public func finish(
+        at path: String, inputPaths: [String], splitHash: String? = nil, seed: UInt64? = nil,
+        outputs: [String]
+    ) throws {
+        try Manifest.make(
+            command: command, inputPaths: inputPaths, splitHash: splitHash, seed: seed, started: started,
+            outputs: outputs
+        ).write(to: path)
     }
 
     /// Writes the manifest to `path` with input hashes already computed (e.g. while the input was read).
-    public func finish(at path: String, inputs: [String: String], splitHash: String? = nil, seed: UInt64? = nil,
-                       outputs: [String]) throws {
-        try Manifest(command: command, inputs: inputs, splitHash: splitHash, seed: seed,
-                     wallSeconds: Date().timeIntervalSince(started), outputs: outputs).write(to: path)
+    public func finish(
+        at path: String, inputs: [String: String], splitHash: String? = nil, seed: UInt64? = nil,
+        outputs: [String]
+    ) throws {
+        try Manifest(
+            command: command, inputs: inputs, splitHash: splitHash, seed: seed,
+            wallSeconds: Date().timeIntervalSince(started), outputs: outputs
+        ).write(to: path)
     }
 }

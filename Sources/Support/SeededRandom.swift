@@ -82,7 +82,10 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
             if us >= 0.07 && v <= vr { return Int(k) }
             if k < 0 || (us < 0.013 && v > us) { continue }
             if Foundation.log(v) + Foundation.log(invalpha) - Foundation.log(a / (us * us) + b)
-                <= -mean + k * loglam - Foundation.lgamma(k + 1) { return Int(k) }
+                <= -mean + k * loglam - Foundation.lgamma(k + 1)
+            {
+                return Int(k)
+            }
         }
     }
 

@@ -76,7 +76,9 @@ public struct BenchmarkConfig: Sendable, Equatable {
         name = try reader.string(table, "name") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         if let list = try reader.strings(table, "seeds_list") {
             seeds = try list.map { s in
-                guard let v = UInt64(s) else { throw BenchmarkError.invalidField(path: path, field: "seeds_list", expected: "non-negative integers") }
+                guard let v = UInt64(s) else {
+                    throw BenchmarkError.invalidField(path: path, field: "seeds_list", expected: "non-negative integers")
+                }
                 return v
             }
         } else {
@@ -86,11 +88,13 @@ public struct BenchmarkConfig: Sendable, Equatable {
         }
         profiles = try reader.strings(table, "profiles") ?? ["vcc", "perturbench"]
         for p in profiles where !MetricRegistry.profileNames.contains(p) {
-            throw BenchmarkError.invalidField(path: path, field: "profiles", expected: "names among \(MetricRegistry.profileNames.joined(separator: ", ")), got '\(p)'")
+            throw BenchmarkError.invalidField(
+                path: path, field: "profiles", expected: "names among \(MetricRegistry.profileNames.joined(separator: ", ")), got '\(p)'")
         }
         primaryMetric = try reader.string(table, "primary") ?? "pearson_delta"
         guard let info = MetricRegistry.metric(primaryMetric), info.best != .none else {
-            throw BenchmarkError.invalidField(path: path, field: "primary", expected: "a metric with a best direction, got '\(primaryMetric)'")
+            throw BenchmarkError.invalidField(
+                path: path, field: "primary", expected: "a metric with a best direction, got '\(primaryMetric)'")
         }
         let base = baseDirectory
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (base as NSString).appendingPathComponent(p) }
@@ -104,10 +108,11 @@ public struct BenchmarkConfig: Sendable, Equatable {
             guard let file = try reader.string(t, "path", in: field) else {
                 throw BenchmarkError.invalidField(path: path, field: field + ".path", expected: "the .h5ad file")
             }
-            let columns = DatasetColumns(perturbation: try reader.string(t, "pert_col", in: field) ?? DatasetColumns.defaultPerturbation,
-                                         control: try reader.string(t, "control", in: field) ?? DatasetColumns.defaultControl,
-                                         cellType: try reader.string(t, "celltype_col", in: field),
-                                         batch: try reader.string(t, "batch_col", in: field))
+            let columns = DatasetColumns(
+                perturbation: try reader.string(t, "pert_col", in: field) ?? DatasetColumns.defaultPerturbation,
+                control: try reader.string(t, "control", in: field) ?? DatasetColumns.defaultControl,
+                cellType: try reader.string(t, "celltype_col", in: field),
+                batch: try reader.string(t, "batch_col", in: field))
             var prep: Prep? = nil
             if let p = t["prep"]?.table {
                 let f = field + ".prep"
@@ -120,13 +125,18 @@ public struct BenchmarkConfig: Sendable, Equatable {
                 spec.log1p = try reader.bool(p, "log1p", in: f) ?? false
                 spec.hvg = try reader.int(p, "hvg", in: f)
                 spec.hvgFlavor = try reader.string(p, "hvg_flavor", in: f) ?? "seurat"
-                try reader.checkKeys(p, ["keep", "drop_labels", "min_cells_per_condition", "min_cells_per_combination",
-                                         "normalize", "log1p", "hvg", "hvg_flavor"], in: f)
+                try reader.checkKeys(
+                    p,
+                    [
+                        "keep", "drop_labels", "min_cells_per_condition", "min_cells_per_combination",
+                        "normalize", "log1p", "hvg", "hvg_flavor",
+                    ], in: f)
                 prep = spec
             }
             try reader.checkKeys(t, ["name", "path", "pert_col", "control", "celltype_col", "batch_col", "layer", "prep"], in: field)
-            return Dataset(name: try reader.string(t, "name", in: field) ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent,
-                           path: resolve(file), columns: columns, layer: try reader.string(t, "layer", in: field), prep: prep)
+            return Dataset(
+                name: try reader.string(t, "name", in: field) ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent,
+                path: resolve(file), columns: columns, layer: try reader.string(t, "layer", in: field), prep: prep)
         }
         guard Set(datasets.map(\.name)).count == datasets.count else {
             throw BenchmarkError.invalidField(path: path, field: "datasets", expected: "distinct names")
@@ -136,7 +146,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
             throw BenchmarkError.invalidField(path: path, field: "split", expected: "a [split] table with a strategy")
         }
         guard let strategy = try reader.string(split, "strategy", in: "split") else {
-            throw BenchmarkError.invalidField(path: path, field: "split.strategy", expected: "unseen-perturbation, combo, covariate-transfer, batch or data-scaling")
+            throw BenchmarkError.invalidField(
+                path: path, field: "split.strategy", expected: "unseen-perturbation, combo, covariate-transfer, batch or data-scaling")
         }
         self.strategy = strategy
         var parameters: [String: String] = [:]
@@ -153,7 +164,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
             guard let t = value.table else { throw BenchmarkError.invalidField(path: path, field: "models[\(i)]", expected: "a table") }
             let field = "models[\(i)]"
             guard let name = try reader.string(t, "name", in: field) else {
-                throw BenchmarkError.invalidField(path: path, field: field + ".name", expected: "a model name (\(forwardModels.names.joined(separator: ", ")))")
+                throw BenchmarkError.invalidField(
+                    path: path, field: field + ".name", expected: "a model name (\(forwardModels.names.joined(separator: ", ")))")
             }
             let type = try forwardModels.type(named: name)
             var hyper: [String: String] = [:]
@@ -162,26 +174,30 @@ public struct BenchmarkConfig: Sendable, Equatable {
             if let s = t["search"]?.table {
                 for (k, v) in s {
                     guard let values = v.array, !values.isEmpty else {
-                        throw BenchmarkError.invalidField(path: path, field: "\(field).search.\(k)", expected: "a non-empty array of values")
+                        throw BenchmarkError.invalidField(
+                            path: path, field: "\(field).search.\(k)", expected: "a non-empty array of values")
                     }
                     search[k] = try values.map { try reader.text($0, "\(field).search.\(k)") }
                 }
             }
             for key in Set(hyper.keys).union(search.keys) where type.hyperparameterHelp[key] == nil {
-                throw BenchmarkError.invalidField(path: path, field: "\(field): \(key)",
-                                                  expected: "a hyperparameter of \(name) (\(type.hyperparameterHelp.keys.sorted().joined(separator: ", ")))")
+                throw BenchmarkError.invalidField(
+                    path: path, field: "\(field): \(key)",
+                    expected: "a hyperparameter of \(name) (\(type.hyperparameterHelp.keys.sorted().joined(separator: ", ")))")
             }
             if let features = hyper["features"], features != "onehot" { hyper["features"] = resolve(features) }
             if let values = search["features"] { search["features"] = values.map { $0 == "onehot" ? $0 : resolve($0) } }
             try reader.checkKeys(t, ["name", "label", "params", "search", "trials"], in: field)
-            return Model(name: name, label: try reader.string(t, "label", in: field) ?? name, hyperparameters: hyper,
-                         search: search, trials: try reader.int(t, "trials", in: field) ?? 10)
+            return Model(
+                name: name, label: try reader.string(t, "label", in: field) ?? name, hyperparameters: hyper,
+                search: search, trials: try reader.int(t, "trials", in: field) ?? 10)
         }
         for reference in Self.referenceModels.reversed() where !models.contains(where: { $0.label == reference }) {
             models.insert(Model(name: reference, label: reference, hyperparameters: [:], search: [:], trials: 1), at: 0)
         }
         guard Set(models.map(\.label)).count == models.count else {
-            throw BenchmarkError.invalidField(path: path, field: "models", expected: "distinct labels (set `label` when a model appears twice)")
+            throw BenchmarkError.invalidField(
+                path: path, field: "models", expected: "distinct labels (set `label` when a model appears twice)")
         }
         self.models = models
         try reader.checkKeys(table, ["name", "seeds", "seeds_list", "profiles", "primary", "datasets", "split", "models"], in: "top level")

@@ -17,8 +17,10 @@ public struct BenchmarkRunner: Sendable {
     /// Progress messages (stderr in the CLI; nil when quiet).
     public let log: (@Sendable (String) -> Void)?
 
-    public init(config: BenchmarkConfig, output: String, threads: Int = defaultThreadCount(),
-                log: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        config: BenchmarkConfig, output: String, threads: Int = defaultThreadCount(),
+        log: (@Sendable (String) -> Void)? = nil
+    ) {
         self.config = config
         self.output = output
         self.threads = threads
@@ -41,27 +43,33 @@ public struct BenchmarkRunner: Sendable {
                 try FileManager.default.createDirectory(atPath: seedDirectory, withIntermediateDirectories: true)
                 let keys = config.models.map { runKey(dataset, seed, $0) }
                 var seedRecords: [RunRecord?] = config.models.indices.map { m in
-                    RunRecord.read(path: "\(seedDirectory)/\(safe(config.models[m].label))/done.json").flatMap { $0.key == keys[m] ? $0 : nil }
+                    RunRecord.read(path: "\(seedDirectory)/\(safe(config.models[m].label))/done.json").flatMap {
+                        $0.key == keys[m] ? $0 : nil
+                    }
                 }
                 if !seedRecords.contains(where: { $0 == nil }) {
                     log?("\(dataset.name) seed \(seed): \(config.models.count) finished runs read back")
                 } else {
-                    let (parts, tiers) = try source.parts(seed: seed, strategy: config.strategy, parameters: config.splitParameters,
-                                                          directory: seedDirectory)
+                    let (parts, tiers) = try source.parts(
+                        seed: seed, strategy: config.strategy, parameters: config.splitParameters,
+                        directory: seedDirectory)
                     let realPath = "\(seedDirectory)/real.h5ad"
-                    try ForwardFitting.reference(parts.test, columns: parts.columns).write(to: realPath)
+                    let real = try ForwardFitting.reference(parts.test, columns: parts.columns)
+                    try real.write(to: realPath)
                     try? FileManager.default.removeItem(atPath: "\(seedDirectory)/real_de.csv")
                     for (m, model) in config.models.enumerated() where seedRecords[m] == nil {
-                        let record = try runModel(model, key: keys[m], dataset: dataset.name, seed: seed, parts: parts, tiers: tiers,
-                                                  realPath: realPath, seedDirectory: seedDirectory,
-                                                  directory: "\(seedDirectory)/\(safe(model.label))", started: Date())
+                        let record = try runModel(
+                            model, key: keys[m], dataset: dataset.name, seed: seed, parts: parts, tiers: tiers,
+                            real: (realPath, real), seedDirectory: seedDirectory,
+                            directory: "\(seedDirectory)/\(safe(model.label))", started: Date())
                         seedRecords[m] = record
                         fresh += 1
                         let done = records.count + seedRecords.filter { $0 != nil }.count
                         let rate = Date().timeIntervalSince(started) / Double(fresh)
                         let primary = record.metrics["all"]?[config.primaryMetric].map { String(format: "%.4f", $0) } ?? "n/a"
-                        log?("[\(done)/\(total)] \(dataset.name) seed \(seed) \(model.label): \(config.primaryMetric) \(primary) "
-                             + String(format: "(%.1f s; ETA %.0f s)", record.wallSeconds, rate * Double(total - done)))
+                        log?(
+                            "[\(done)/\(total)] \(dataset.name) seed \(seed) \(model.label): \(config.primaryMetric) \(primary) "
+                                + String(format: "(%.1f s; ETA %.0f s)", record.wallSeconds, rate * Double(total - done)))
                     }
                 }
                 var finished = seedRecords.map { $0! }
@@ -82,15 +90,18 @@ public struct BenchmarkRunner: Sendable {
             PerturbKitVersion.current, dataset.name, dataset.path, "\(dataset.columns)", dataset.layer ?? "X",
             BenchmarkConfig.Prep.runKeyText(dataset.prep), config.strategy,
             config.splitParameters.keys.sorted().map { "\($0)=\(config.splitParameters[$0]!)" }.joined(separator: ","),
-            "seed=\(seed)", model.name, model.hyperparameters.keys.sorted().map { "\($0)=\(model.hyperparameters[$0]!)" }.joined(separator: ","),
+            "seed=\(seed)", model.name,
+            model.hyperparameters.keys.sorted().map { "\($0)=\(model.hyperparameters[$0]!)" }.joined(separator: ","),
             model.search.keys.sorted().map { "\($0)=\(model.search[$0]!.joined(separator: "|"))" }.joined(separator: ","),
             "trials=\(model.trials)", profiles.joined(separator: ","), config.primaryMetric,
         ]
         return SHA256Hasher.hex(of: Data(parts.joined(separator: "\n").utf8))
     }
 
-    func runModel(_ model: BenchmarkConfig.Model, key: String, dataset: String, seed: UInt64, parts: SplitParts,
-                  tiers: [String: String], realPath: String, seedDirectory: String, directory: String, started: Date) throws -> RunRecord {
+    func runModel(
+        _ model: BenchmarkConfig.Model, key: String, dataset: String, seed: UInt64, parts: SplitParts,
+        tiers: [String: String], real: (path: String, data: AnnData), seedDirectory: String, directory: String, started: Date
+    ) throws -> RunRecord {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var trials: [RunRecord.Trial] = []
@@ -101,11 +112,14 @@ public struct BenchmarkRunner: Sendable {
             hyper = chosen.best
             trials = chosen.trials
         }
-        let fitted = try ForwardFitting.fitModel(model.name, hyperparameters: Hyperparameters(hyper), train: parts.train,
-                                                 validation: parts.validation.cellCount > 0 ? parts.validation : nil,
-                                                 context: FitContext(seed: seed)).model
+        let fitted = try ForwardFitting.fitModel(
+            model.name, hyperparameters: Hyperparameters(hyper), train: parts.train,
+            validation: parts.validation.cellCount > 0 ? parts.validation : nil,
+            context: FitContext(seed: seed)
+        ).model
         let predPath = "\(directory)/pred.h5ad"
-        try ForwardFitting.predict(fitted, part: parts.test, columns: parts.columns, seed: seed).write(to: predPath)
+        let predicted = try ForwardFitting.predict(fitted, part: parts.test, columns: parts.columns, seed: seed)
+        try predicted.write(to: predPath)
         var metrics: [String: [String: Double]] = [:]
         for profile in profiles {
             let evalDirectory = "\(directory)/eval-\(profile)"
@@ -113,9 +127,13 @@ public struct BenchmarkRunner: Sendable {
             let useCache = FileManager.default.fileExists(atPath: cachedDE) && profile != "pds" && profile != "perturbench"
             var columns = parts.columns
             columns.cellType = nil  // evaluated over all cells of a condition, whatever the cell type
-            let evaluation = EvaluationConfig(realPath: realPath, predPath: predPath, outputDirectory: evalDirectory,
-                                              columns: columns, profile: profile, deRealPath: useCache ? cachedDE : nil,
-                                              threads: threads)
+            // Both sides are evaluated as they are in memory; the files are written for the user, not re-read.
+            var evaluation = EvaluationConfig(
+                realPath: real.path, predPath: predPath, outputDirectory: evalDirectory,
+                columns: columns, profile: profile, deRealPath: useCache ? cachedDE : nil,
+                threads: threads)
+            evaluation.realData = real.data
+            evaluation.predData = predicted
             try EvaluationRun.run(evaluation, recorder: RunRecorder(command: ["perturb", "benchmark", "(run)"]))
             if !useCache, FileManager.default.fileExists(atPath: "\(evalDirectory)/real_de.csv") {
                 try? FileManager.default.copyItem(atPath: "\(evalDirectory)/real_de.csv", toPath: cachedDE)
@@ -126,9 +144,10 @@ public struct BenchmarkRunner: Sendable {
         }
         var sizes: [String: Int] = ["all": CellLevelPrediction.requests(for: parts.test).keys.map(\.perturbation).uniqueCount]
         for tier in Set(tiers.values) { sizes[tier] = tiers.values.filter { $0 == tier }.count }
-        let record = RunRecord(key: key, dataset: dataset, seed: seed, model: model.label, modelName: model.name,
-                               hyperparameters: hyper, trials: trials, metrics: metrics, tierSizes: sizes, scores: [:],
-                               wallSeconds: Date().timeIntervalSince(started))
+        let record = RunRecord(
+            key: key, dataset: dataset, seed: seed, model: model.label, modelName: model.name,
+            hyperparameters: hyper, trials: trials, metrics: metrics, tierSizes: sizes, scores: [:],
+            wallSeconds: Date().timeIntervalSince(started))
         try record.write(to: "\(directory)/done.json")
         return record
     }

@@ -62,17 +62,22 @@ public enum Demo {
     }
 
     /// Runs the demo into `output`; returns the leaderboard.
-    public static func run(output: String, seeds: Int, threads: Int, command: [String],
-                           log: (@Sendable (String) -> Void)?) throws -> Leaderboard {
+    public static func run(
+        output: String, seeds: Int, threads: Int, command: [String],
+        log: (@Sendable (String) -> Void)?
+    ) throws -> Leaderboard {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        log?("simulating \(simulation.perturbations) singles and \(simulation.doubles) doubles × \(simulation.cellsPerPerturbation) cells, \(simulation.genes) genes")
+        log?(
+            "simulating \(simulation.perturbations) singles and \(simulation.doubles) doubles × \(simulation.cellsPerPerturbation) cells, \(simulation.genes) genes"
+        )
         let sim = try Simulator.run(simulation, threads: threads)
         try sim.data.write(to: "\(output)/sim.h5ad")
         try AtomicFile.write(Data(sim.moduleMembershipCSV().utf8), to: "\(output)/module_features.csv")
         let tomlPath = "\(output)/demo.toml"
         try AtomicFile.write(Data(configTOML(seeds: seeds).utf8), to: tomlPath)
         let config = try BenchmarkConfig.read(path: tomlPath)
-        return try BenchmarkRun.run(config, configPath: tomlPath, output: "\(output)/bench", threads: threads,
-                                       command: command, log: log)
+        return try BenchmarkRun.run(
+            config, configPath: tomlPath, output: "\(output)/bench", threads: threads,
+            command: command, log: log)
     }
 }

@@ -23,10 +23,12 @@ struct HyperparameterSearch {
     }
 
     func run(parts: SplitParts, primary: String, threads: Int) throws
-        -> (best: [String: String], trials: [RunRecord.Trial]) {
+        -> (best: [String: String], trials: [RunRecord.Trial])
+    {
         let validation = parts.validation
         guard validation.cellCount > validation.controlCells.count, !validation.controlCells.isEmpty else {
-            throw BenchmarkError.searchImpossible(model: model.label, reason: "the split's validation part has no perturbed or no control cells (raise split.val)")
+            throw BenchmarkError.searchImpossible(
+                model: model.label, reason: "the split's validation part has no perturbed or no control cells (raise split.val)")
         }
         // Evaluated in memory: neither the validation cells nor a trial's predictions are written.
         let real = try ForwardFitting.reference(validation, columns: parts.columns)
@@ -37,16 +39,19 @@ struct HyperparameterSearch {
         var trials: [RunRecord.Trial] = []
         var best: ([String: String], Double)? = nil
         for (i, candidate) in candidates().enumerated() {
-            let fitted = try ForwardFitting.fitModel(model.name, hyperparameters: Hyperparameters(candidate), train: parts.train,
-                                                     validation: nil, context: FitContext(seed: seed)).model
+            let fitted = try ForwardFitting.fitModel(
+                model.name, hyperparameters: Hyperparameters(candidate), train: parts.train,
+                validation: nil, context: FitContext(seed: seed)
+            ).model
             let predicted = try ForwardFitting.predict(fitted, part: validation, columns: parts.columns, seed: seed)
             var columns = parts.columns
             columns.cellType = nil
             let profile = inPerturBench ? "perturbench" : "full"
             let skip = try MetricRegistry.profile(profile).metrics.filter { $0 != primary }
-            var evaluation = EvaluationConfig(realPath: "validation cells", predPath: "trial \(i) predictions",
-                                              outputDirectory: "", columns: columns, profile: profile, skipMetrics: skip,
-                                              threads: threads)
+            var evaluation = EvaluationConfig(
+                realPath: "validation cells", predPath: "trial \(i) predictions",
+                outputDirectory: "", columns: columns, profile: profile, skipMetrics: skip,
+                threads: threads)
             evaluation.realData = real
             evaluation.predData = predicted
             let units = try EvaluationRun.compute(evaluation)

@@ -51,9 +51,10 @@ public struct InSilicoScreen: Sendable {
             let delta = try model.predictDelta(Condition(perturbation: label, cellType: context.cellType, batch: context.batch))
             let perturbed = zip(source, delta).map { max(0, $0 + $1) }
             let order = delta.indices.sorted { abs(delta[$0]) != abs(delta[$1]) ? abs(delta[$0]) > abs(delta[$1]) : $0 < $1 }
-            return ScreenHit(perturbation: label, distance: measure(perturbed),
-                             deltaNorm: delta.reduce(0) { $0 + $1 * $1 }.squareRoot(),
-                             topGenes: order.prefix(topGeneCount).map { (genes[$0], delta[$0]) })
+            return ScreenHit(
+                perturbation: label, distance: measure(perturbed),
+                deltaNorm: delta.reduce(0) { $0 + $1 * $1 }.squareRoot(),
+                topGenes: order.prefix(topGeneCount).map { (genes[$0], delta[$0]) })
         }
         return hits.sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.perturbation < $1.perturbation }
     }
@@ -86,8 +87,11 @@ public struct InSilicoScreen: Sendable {
         let baseline = baselineDistance
         for (i, hit) in hits.enumerated() {
             let moved = hit.topGenes.map { "\($0.gene):" + String(format: "%+.4f", $0.change) }.joined(separator: ";")
-            out += [String(i + 1), CSVFormat.text(hit.perturbation), CSVFormat.double(hit.distance),
-                    CSVFormat.double(baseline - hit.distance), CSVFormat.double(hit.deltaNorm), CSVFormat.text(moved)]
+            out +=
+                [
+                    String(i + 1), CSVFormat.text(hit.perturbation), CSVFormat.double(hit.distance),
+                    CSVFormat.double(baseline - hit.distance), CSVFormat.double(hit.deltaNorm), CSVFormat.text(moved),
+                ]
                 .joined(separator: ",") + "\n"
         }
         return out

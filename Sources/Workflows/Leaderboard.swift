@@ -29,7 +29,9 @@ public struct Leaderboard: Sendable {
     public init(records: [RunRecord], primary: String, modelOrder: [String]) {
         self.primary = primary
         var metricNames: [String] = []
-        for r in records { for values in r.metrics.values { for k in values.keys where !metricNames.contains(k) { metricNames.append(k) } } }
+        for r in records {
+            for values in r.metrics.values { for k in values.keys where !metricNames.contains(k) { metricNames.append(k) } }
+        }
         let known = MetricRegistry.all.filter { $0.suite != .recognizedOnly }.map(\.name)
         func rank(_ name: String) -> Int { known.firstIndex { name.hasPrefix($0) } ?? 999 }
         metricNames.sort { (rank($0), $0) < (rank($1), $1) }
@@ -58,8 +60,9 @@ public struct Leaderboard: Sendable {
                     values[column] = Self.meanStd(runs.compactMap { $0.scores[reference] })
                 }
             }
-            return Row(dataset: dataset, tier: tier, model: model, seeds: runs.count,
-                       perturbations: Double(runs.reduce(0) { $0 + ($1.tierSizes[tier] ?? 0) }) / Double(runs.count), values: values)
+            return Row(
+                dataset: dataset, tier: tier, model: model, seeds: runs.count,
+                perturbations: Double(runs.reduce(0) { $0 + ($1.tierSizes[tier] ?? 0) }) / Double(runs.count), values: values)
         }
         rows.sort { a, b in
             if a.dataset != b.dataset { return a.dataset < b.dataset }
@@ -104,15 +107,18 @@ public struct Leaderboard: Sendable {
                 current = group
                 out.append("")
                 out.append(group)
-                out.append("  " + "model".padding(toLength: 20, withPad: " ", startingAt: 0)
-                           + shown.map { $0.padding(toLength: max(18, $0.count + 2), withPad: " ", startingAt: 0) }.joined())
+                out.append(
+                    "  " + "model".padding(toLength: 20, withPad: " ", startingAt: 0)
+                        + shown.map { $0.padding(toLength: max(18, $0.count + 2), withPad: " ", startingAt: 0) }.joined())
             }
             var line = "  " + r.model.padding(toLength: 20, withPad: " ", startingAt: 0)
             for c in shown {
                 let cell: String
                 if let v = r.values[c], !v.mean.isNaN {
                     cell = v.std.isNaN ? String(format: "%.3f", v.mean) : String(format: "%.3f ± %.3f", v.mean, v.std)
-                } else { cell = "–" }
+                } else {
+                    cell = "–"
+                }
                 line += cell.padding(toLength: max(18, c.count + 2), withPad: " ", startingAt: 0)
             }
             out.append(line)
@@ -123,14 +129,18 @@ public struct Leaderboard: Sendable {
     /// The markdown version of `text`, for docs/RESULTS.md.
     public func markdown(shown: [String]) -> String {
         let shown = shown.filter(columns.contains)
-        var out = ["| dataset | tier | n | model | " + shown.joined(separator: " | ") + " |",
-                   "|---|---|---|---|" + String(repeating: "---|", count: shown.count)]
+        var out = [
+            "| dataset | tier | n | model | " + shown.joined(separator: " | ") + " |",
+            "|---|---|---|---|" + String(repeating: "---|", count: shown.count),
+        ]
         for r in rows {
             let cells = shown.map { c -> String in
                 guard let v = r.values[c], !v.mean.isNaN else { return "–" }
                 return v.std.isNaN ? String(format: "%.3f", v.mean) : String(format: "%.3f ± %.3f", v.mean, v.std)
             }
-            out.append("| \(r.dataset) | \(r.tier) | \(String(format: "%.1f", r.perturbations)) | \(r.model) | " + cells.joined(separator: " | ") + " |")
+            out.append(
+                "| \(r.dataset) | \(r.tier) | \(String(format: "%.1f", r.perturbations)) | \(r.model) | " + cells.joined(separator: " | ")
+                    + " |")
         }
         return out.joined(separator: "\n") + "\n"
     }

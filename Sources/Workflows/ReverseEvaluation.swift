@@ -65,12 +65,16 @@ public enum ReverseEvaluation {
     }
 
     /// Fits and evaluates `name`; the report carries `label` (default: the name).
-    public static func run(model name: String, label: String? = nil, hyperparameters: Hyperparameters, parts: SplitParts,
-                           mask: Bool, universe: TargetUniverse, seed: UInt64, log: ((String) -> Void)? = nil) throws -> ReverseReport {
+    public static func run(
+        model name: String, label: String? = nil, hyperparameters: Hyperparameters, parts: SplitParts,
+        mask: Bool, universe: TargetUniverse, seed: UInt64, log: ((String) -> Void)? = nil
+    ) throws -> ReverseReport {
         guard !parts.test.controlCells.isEmpty, parts.test.cellCount > parts.test.controlCells.count else {
-            throw ModelError.unusableTrainingData(model: name, reason: "the split's test part has "
-                + "\(parts.test.cellCount - parts.test.controlCells.count) perturbed and \(parts.test.controlCells.count) control cells; "
-                + "queries are deltas against the test part's own controls, so both are needed")
+            throw ModelError.unusableTrainingData(
+                model: name,
+                reason: "the split's test part has "
+                    + "\(parts.test.cellCount - parts.test.controlCells.count) perturbed and \(parts.test.controlCells.count) control cells; "
+                    + "queries are deltas against the test part's own controls, so both are needed")
         }
         let targets = targetGenes(of: parts)
         let genes = Set(parts.train.genes)
@@ -79,8 +83,9 @@ public enum ReverseEvaluation {
         let training = try ReverseTraining(data: parts.train, mask: masked, seed: seed, universe: Set(candidates))
         // Validation needs its own controls and perturbed cells; without them the model's defaults are used.
         let validation = parts.validation.controlCells.isEmpty ? nil : try? ReverseQuery(data: parts.validation, mask: masked, seed: seed)
-        let (model, chosen, trials) = try select(name, given: hyperparameters, training: training,
-                                                 validation: validation, universe: candidates, log: log)
+        let (model, chosen, trials) = try select(
+            name, given: hyperparameters, training: training,
+            validation: validation, universe: candidates, log: log)
         let query = try ReverseQuery(data: parts.test, mask: masked, seed: seed)
         log?("\(name): ranking \(candidates.count) candidate genes for \(query.profiles.count) test conditions")
         let scores = try model.conditionScores(query)
@@ -91,15 +96,19 @@ public enum ReverseEvaluation {
             let restricted = scores[i].filter { candidateSet.contains($0.key) }
             let top = restricted.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(100)
             let norm = query.profiles.values.row(i).reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return ConditionRanking(condition: condition, tier: tier(of: condition.perturbation, members: truth,
-                                                                       trainingSingles: trainingSingles),
-                                    targets: truth, deltaNorm: norm,
-                                    outcome: RetrievalMetrics.evaluate(scores: restricted, targets: Set(truth), universe: candidates),
-                                    random: RetrievalMetrics.random(targetCount: Set(truth).count, universeSize: candidates.count),
-                                    top: top.map { ($0.key, $0.value) })
+            return ConditionRanking(
+                condition: condition,
+                tier: tier(
+                    of: condition.perturbation, members: truth,
+                    trainingSingles: trainingSingles),
+                targets: truth, deltaNorm: norm,
+                outcome: RetrievalMetrics.evaluate(scores: restricted, targets: Set(truth), universe: candidates),
+                random: RetrievalMetrics.random(targetCount: Set(truth).count, universeSize: candidates.count),
+                top: top.map { ($0.key, $0.value) })
         }
-        return ReverseReport(model: label ?? name, hyperparameters: chosen, trials: trials, universeSize: candidates.count,
-                             maskedGenes: masked.count, rankings: rankings, summaries: summarize(rankings))
+        return ReverseReport(
+            model: label ?? name, hyperparameters: chosen, trials: trials, universeSize: candidates.count,
+            maskedGenes: masked.count, rankings: rankings, summaries: summarize(rankings))
     }
 
     /// The generalization tier of a query: singles are seen or unseen in training; combinations are seenN by
@@ -117,20 +126,26 @@ public enum ReverseEvaluation {
             groups.append((tier, rankings.filter { $0.tier == tier }))
         }
         return groups.filter { !$0.1.isEmpty }.map { tier, rows in
-            RetrievalSummary(tier: tier, conditions: rows.count, mean: .mean(of: rows.map(\.outcome)), random: .mean(of: rows.map(\.random)))
+            RetrievalSummary(
+                tier: tier, conditions: rows.count, mean: .mean(of: rows.map(\.outcome)), random: .mean(of: rows.map(\.random)))
         }
     }
 
     /// Fits `name` with the given hyperparameters plus, for each grid key not given, the value with the best
     /// validation MRR (grid combinations tried in order; the first best wins). Without usable validation
     /// conditions the model's defaults are used.
-    static func select(_ name: String, given: Hyperparameters, training: ReverseTraining, validation: ReverseQuery?,
-                       universe: [String], log: ((String) -> Void)?) throws
-        -> (model: any ReverseModel, hyperparameters: Hyperparameters, trials: [SelectionTrial]) {
+    static func select(
+        _ name: String, given: Hyperparameters, training: ReverseTraining, validation: ReverseQuery?,
+        universe: [String], log: ((String) -> Void)?
+    ) throws
+        -> (model: any ReverseModel, hyperparameters: Hyperparameters, trials: [SelectionTrial])
+    {
         var model = try reverseModels.make(name, hyperparameters: given)
         let grid = model.searchGrid().filter { given.values[$0.key] == nil }.sorted { $0.key < $1.key }
         guard !grid.isEmpty, let validation, validation.profiles.count > 0 else {
-            if !grid.isEmpty { log?("\(name): no usable validation conditions; using the defaults of \(grid.map(\.key).joined(separator: ", "))") }
+            if !grid.isEmpty {
+                log?("\(name): no usable validation conditions; using the defaults of \(grid.map(\.key).joined(separator: ", "))")
+            }
             log?("\(name): fitting on \(training.profiles.count) training conditions")
             try model.fit(training)
             return (model, given, [])
@@ -146,9 +161,10 @@ public enum ReverseEvaluation {
             var candidate = try reverseModels.make(name, hyperparameters: h)
             try candidate.fit(training)
             let scores = try candidate.conditionScores(validation)
-            let mrr = zip(scores, validation.profiles.targets).reduce(0.0) { sum, pair in
-                sum + RetrievalMetrics.evaluate(scores: pair.0, targets: Set(pair.1), universe: universe).reciprocalRank
-            } / Double(scores.count)
+            let mrr =
+                zip(scores, validation.profiles.targets).reduce(0.0) { sum, pair in
+                    sum + RetrievalMetrics.evaluate(scores: pair.0, targets: Set(pair.1), universe: universe).reciprocalRank
+                } / Double(scores.count)
             trials.append(SelectionTrial(hyperparameters: h, validationMRR: mrr))
             log?("\(name): trial \(t + 1)/\(settings.count) \(h.items.joined(separator: " ")): validation MRR \(CSVFormat.double(mrr))")
             if best == nil || mrr > best!.mrr { best = (candidate, h, mrr) }

@@ -18,9 +18,11 @@ public enum ReverseTables {
             for s in report.summaries {
                 let lead = [report.model, s.tier, String(s.conditions)]
                 out += row(lead + ["mrr", "", CSVFormat.double(s.mean.reciprocalRank), CSVFormat.double(s.random.reciprocalRank)])
-                for (name, values, random) in [("exact_hit", s.mean.exactHit, s.random.exactHit),
-                                               ("relevant_hit", s.mean.relevantHit, s.random.relevantHit),
-                                               ("recall", s.mean.recall, s.random.recall)] {
+                for (name, values, random) in [
+                    ("exact_hit", s.mean.exactHit, s.random.exactHit),
+                    ("relevant_hit", s.mean.relevantHit, s.random.relevantHit),
+                    ("recall", s.mean.recall, s.random.recall),
+                ] {
                     for (i, k) in RetrievalMetrics.cutoffs.enumerated() {
                         out += row(lead + [name, String(k), CSVFormat.double(values[i]), CSVFormat.double(random[i])])
                     }
@@ -56,13 +58,17 @@ public enum ReverseTables {
     /// One row per query condition: tier, targets, delta norm, expected best rank and every metric.
     public static func perConditionCSV(_ reports: [ReverseReport]) -> String {
         let k = RetrievalMetrics.cutoffs
-        var out = row(["model", "perturbation", "cell_type", "batch", "tier", "targets", "delta_norm", "best_rank", "reciprocal_rank"]
-                      + k.map { "exact_hit@\($0)" } + k.map { "relevant_hit@\($0)" } + k.map { "recall@\($0)" })
+        var out = row(
+            ["model", "perturbation", "cell_type", "batch", "tier", "targets", "delta_norm", "best_rank", "reciprocal_rank"]
+                + k.map { "exact_hit@\($0)" } + k.map { "relevant_hit@\($0)" } + k.map { "recall@\($0)" })
         for report in reports {
             for r in report.rankings {
-                out += row([report.model] + conditionCells(r.condition) + [r.tier, r.targets.joined(separator: "+"),
-                    CSVFormat.double(r.deltaNorm), CSVFormat.double(r.outcome.bestRank), CSVFormat.double(r.outcome.reciprocalRank)]
-                    + (r.outcome.exactHit + r.outcome.relevantHit + r.outcome.recall).map(CSVFormat.double))
+                out += row(
+                    [report.model] + conditionCells(r.condition) + [
+                        r.tier, r.targets.joined(separator: "+"),
+                        CSVFormat.double(r.deltaNorm), CSVFormat.double(r.outcome.bestRank), CSVFormat.double(r.outcome.reciprocalRank),
+                    ]
+                        + (r.outcome.exactHit + r.outcome.relevantHit + r.outcome.recall).map(CSVFormat.double))
             }
         }
         return out
@@ -75,8 +81,9 @@ public enum ReverseTables {
             for r in report.rankings {
                 let truth = Set(r.targets)
                 for (i, entry) in r.top.enumerated() {
-                    out += row([report.model] + conditionCells(r.condition)
-                               + [String(i + 1), entry.gene, CSVFormat.double(entry.score), truth.contains(entry.gene) ? "1" : "0"])
+                    out += row(
+                        [report.model] + conditionCells(r.condition)
+                            + [String(i + 1), entry.gene, CSVFormat.double(entry.score), truth.contains(entry.gene) ? "1" : "0"])
                 }
             }
         }
@@ -88,8 +95,10 @@ public enum ReverseTables {
         var out = row(["model", "hyperparameters", "validation_mrr", "chosen"])
         for report in reports {
             for t in report.trials {
-                out += row([report.model, t.hyperparameters.items.joined(separator: " "), CSVFormat.double(t.validationMRR),
-                            t.hyperparameters == report.hyperparameters ? "1" : "0"])
+                out += row([
+                    report.model, t.hyperparameters.items.joined(separator: " "), CSVFormat.double(t.validationMRR),
+                    t.hyperparameters == report.hyperparameters ? "1" : "0",
+                ])
             }
         }
         return out
@@ -101,9 +110,11 @@ extension ReverseTables {
     /// (created if needed), each atomically; returns their paths.
     public static func write(_ reports: [ReverseReport], to directory: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let files = [("metrics.csv", metricsCSV(reports)), ("metrics.md", markdown(reports)),
-                     ("per_condition.csv", perConditionCSV(reports)), ("rankings.csv", rankingsCSV(reports)),
-                     ("selection.csv", selectionCSV(reports))]
+        let files = [
+            ("metrics.csv", metricsCSV(reports)), ("metrics.md", markdown(reports)),
+            ("per_condition.csv", perConditionCSV(reports)), ("rankings.csv", rankingsCSV(reports)),
+            ("selection.csv", selectionCSV(reports)),
+        ]
         return try files.map { name, text in
             let path = (directory as NSString).appendingPathComponent(name)
             try AtomicFile.write(Data(text.utf8), to: path)

@@ -34,10 +34,13 @@ struct SourceData {
     /// The split for `seed` (written to `directory/split.json`), the prepared parts, and the test part's tiers
     /// (perturbation → single / seen2 / seen1 / seen0) when the strategy has them.
     func parts(seed: UInt64, strategy: String, parameters: [String: String], directory: String) throws
-        -> (SplitParts, [String: String]) {
+        -> (SplitParts, [String: String])
+    {
         let cells = try SplitCells(obs: data.obs, columns: dataset.columns, path: dataset.path)
-        let split = try Split.makeChecked(cells, strategy: try SplitStrategy(name: strategy, parameters: parameters, columns: dataset.columns),
-                                          seed: seed, name: "\(dataset.name) seed \(seed)").split
+        let split = try Split.makeChecked(
+            cells, strategy: try SplitStrategy(name: strategy, parameters: parameters, columns: dataset.columns),
+            seed: seed, name: "\(dataset.name) seed \(seed)"
+        ).split
         try split.write(to: "\(directory)/split.json")
         var prepared = data
         if let prep = dataset.prep, prep.normalize || prep.log1p || prep.hvg != nil {
@@ -48,8 +51,9 @@ struct SourceData {
             options.log1p = prep.log1p
             if let n = prep.hvg {
                 guard let flavor = HVGFlavor(rawValue: prep.hvgFlavor) else {
-                    throw BenchmarkError.invalidField(path: dataset.path, field: "prep.hvg_flavor",
-                                                      expected: HVGFlavor.allCases.map(\.rawValue).joined(separator: ", "))
+                    throw BenchmarkError.invalidField(
+                        path: dataset.path, field: "prep.hvg_flavor",
+                        expected: HVGFlavor.allCases.map(\.rawValue).joined(separator: ", "))
                 }
                 options.hvg = HVGOptions(flavor: flavor, selection: .top(n))
                 options.keepTargets = true

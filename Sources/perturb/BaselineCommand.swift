@@ -28,8 +28,9 @@ struct BaselineCommand: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     func run() throws {
-        var train = try PerturbationDataset.load(path: adata, columns: dataset.columns,
-                                                 progress: runOptions.progress("reading X", unit: "entries"))
+        var train = try PerturbationDataset.load(
+            path: adata, columns: dataset.columns,
+            progress: runOptions.progress("reading X", unit: "entries"))
         if train.scale == .counts && !allowDiscrete { train = train.normalizedLog1p() }
         var cells: [String: Int]? = nil
         if let counts {
@@ -38,15 +39,17 @@ struct BaselineCommand: ParsableCommand {
             var map: [String: Int] = [:]
             for (r, row) in table.rows.enumerated() where row[label] != dataset.control {
                 guard let value = Int(row[n]), value >= 0 else {
-                    throw EvaluationError.invalidCell(path: counts, field: countsColumn, row: r + 2, value: row[n],
-                                                      expected: "a non-negative integer")
+                    throw EvaluationError.invalidCell(
+                        path: counts, field: countsColumn, row: r + 2, value: row[n],
+                        expected: "a non-negative integer")
                 }
                 map[row[label]] = value
             }
             cells = map
         }
-        let result = try CellMeanBaseline.build(train, perturbationColumn: dataset.perturbationColumn,
-                                                cellsPerPerturbation: cells)
+        let result = try CellMeanBaseline.build(
+            train, perturbationColumn: dataset.perturbationColumn,
+            cellsPerPerturbation: cells)
         try result.write(to: output)
         if !runOptions.quiet {
             FileHandle.standardError.write(Data("perturb baseline: \(result.cellCount) cells written to \(output)\n".utf8))

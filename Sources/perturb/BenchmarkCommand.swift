@@ -21,8 +21,9 @@ struct BenchmarkCommand: ParsableCommand {
         let quiet = runOptions.quiet
         runOptions.reportTraining()
         let log: (@Sendable (String) -> Void)? = quiet ? nil : stderrLine
-        let board = try BenchmarkRun.run(parsed, configPath: config, output: directory, threads: runOptions.threadCount,
-                                            command: CommandLine.arguments, log: log)
+        let board = try BenchmarkRun.run(
+            parsed, configPath: config, output: directory, threads: runOptions.threadCount,
+            command: CommandLine.arguments, log: log)
         print(board.text(shown: BenchmarkRun.shownColumns))
         note("wrote \(directory)/leaderboard.csv, runs.csv, runs/ and manifest.json", quiet: quiet)
     }

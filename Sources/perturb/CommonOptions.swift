@@ -56,8 +56,9 @@ func commaList(_ text: String) -> [String] {
 func modelListing(_ models: [any RegisteredModel.Type]) -> String {
     models.map { model in
         let seed = model.usesSeed ? "" : " (takes no seed)"
-        return (["\(model.name): \(model.summary)\(seed)"]
-                + model.hyperparameterHelp.sorted { $0.key < $1.key }.map { "    \($0.key): \($0.value)" })
+        return
+            (["\(model.name): \(model.summary)\(seed)"]
+            + model.hyperparameterHelp.sorted { $0.key < $1.key }.map { "    \($0.key): \($0.value)" })
             .joined(separator: "\n")
     }.joined(separator: "\n")
 }

@@ -15,10 +15,12 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let log: (@Sendable (String) -> Void)? = runOptions.quiet ? nil : stderrLine
-        let board = try Demo.run(output: output, seeds: seeds, threads: runOptions.threadCount,
-                                 command: CommandLine.arguments, log: log)
+        let board = try Demo.run(
+            output: output, seeds: seeds, threads: runOptions.threadCount,
+            command: CommandLine.arguments, log: log)
         print(board.text(shown: BenchmarkRun.shownColumns))
-        note("wrote \(output)/sim.h5ad, \(output)/demo.toml and \(output)/bench/ (leaderboard.csv, runs.csv, runs/, manifest.json)",
-             quiet: runOptions.quiet)
+        note(
+            "wrote \(output)/sim.h5ad, \(output)/demo.toml and \(output)/bench/ (leaderboard.csv, runs.csv, runs/, manifest.json)",
+            quiet: runOptions.quiet)
     }
 }

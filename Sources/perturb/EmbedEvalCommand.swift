@@ -18,7 +18,8 @@ struct EmbedEvalCommand: ParsableCommand {
 
     @Argument(help: "The .h5ad file (counts are normalized and log1p'd; continuous data are used as given).") var data: String
     @Option(name: [.short, .customLong("output")], help: "Output directory.") var output = "embed-eval"
-    @Option(name: .customLong("embedding"), help: "An embedding to score: an obsm key, FILE.h5ad:KEY, or a CSV (cell id, values). Repeatable.")
+    @Option(
+        name: .customLong("embedding"), help: "An embedding to score: an obsm key, FILE.h5ad:KEY, or a CSV (cell id, values). Repeatable.")
     var embeddings: [String] = []
     @Option(name: .customLong("n-comps"), help: "PCA components (and the random embedding's dimension).") var nComps = 50
     @Flag(name: .customLong("no-pca"), help: "Do not compute the PCA baseline.") var noPCA = false
@@ -48,10 +49,12 @@ struct EmbedEvalCommand: ParsableCommand {
         options.decoderGenes = decoderGenes
         options.seed = seed
         options.threads = runOptions.threadCount
-        let scores = try EmbedEvalRun(data: data, columns: dataset.columns, embeddings: embeddings, components: nComps,
-                                      includePCA: !noPCA, includeRandom: !noRandom, relations: relations, folds: folds,
-                                      options: options, output: output)
-            .run(log: runOptions.log, progress: runOptions.progress("reading", unit: "entries"))
+        let scores = try EmbedEvalRun(
+            data: data, columns: dataset.columns, embeddings: embeddings, components: nComps,
+            includePCA: !noPCA, includeRandom: !noRandom, relations: relations, folds: folds,
+            options: options, output: output
+        )
+        .run(log: runOptions.log, progress: runOptions.progress("reading", unit: "entries"))
         print(EmbeddingEvaluation.tableText(scores))
     }
 }

@@ -44,8 +44,10 @@ struct FitCommand: ParsableCommand {
         if list { return print(modelListing(forwardModels.declarations)) }
         guard let data, let split, let output else { return }
         runOptions.reportTraining()
-        try FitRun(data: data, split: split, model: model, hyperparameters: try Hyperparameters(parsing: params, model: model),
-                   layer: layer, seed: seed, output: output)
-            .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
+        try FitRun(
+            data: data, split: split, model: model, hyperparameters: try Hyperparameters(parsing: params, model: model),
+            layer: layer, seed: seed, output: output
+        )
+        .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
     }
 }

@@ -22,9 +22,11 @@ struct InspectCommand: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     func run() throws {
-        let summary = try DatasetSummary.inspect(path: file, columns: dataset.columns, layer: layer,
-                                                 progress: runOptions.progress("reading \(layer.map { "layers/\($0)" } ?? "X")",
-                                                                        unit: "entries"))
+        let summary = try DatasetSummary.inspect(
+            path: file, columns: dataset.columns, layer: layer,
+            progress: runOptions.progress(
+                "reading \(layer.map { "layers/\($0)" } ?? "X")",
+                unit: "entries"))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -8,8 +8,10 @@ struct Perturb: ParsableCommand {
         commandName: "perturb",
         abstract: "Virtual-cell perturbation modeling: data, forward and reverse prediction, evaluation.",
         version: PerturbKitVersion.current,
-        subcommands: [InspectCommand.self, SimulateCommand.self, PrepCommand.self, SplitCommand.self, EvalCommand.self, ScoreCommand.self,
-                      BaselineCommand.self, EmbedEvalCommand.self,
-                      FitCommand.self, PredictCommand.self, ReverseCommand.self, ScreenCommand.self, ModelsCommand.self,
-                      BenchmarkCommand.self, DemoCommand.self])
+        subcommands: [
+            InspectCommand.self, SimulateCommand.self, PrepCommand.self, SplitCommand.self, EvalCommand.self, ScoreCommand.self,
+            BaselineCommand.self, EmbedEvalCommand.self,
+            FitCommand.self, PredictCommand.self, ReverseCommand.self, ScreenCommand.self, ModelsCommand.self,
+            BenchmarkCommand.self, DemoCommand.self,
+        ])
 }

@@ -37,9 +37,11 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     func run() throws {
-        try PredictRun(model: model, data: data, split: split, part: part, layer: layer, seed: seed, output: output,
-                       realOutput: realOutput)
-            .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
+        try PredictRun(
+            model: model, data: data, split: split, part: part, layer: layer, seed: seed, output: output,
+            realOutput: realOutput
+        )
+        .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
     }
 }
 

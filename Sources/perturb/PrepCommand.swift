@@ -42,7 +42,8 @@ struct PrepCommand: ParsableCommand {
 
     @Option(help: "Keep only cells whose obs column has one of these values: COLUMN=V1,V2 (e.g. dataset=norman19).")
     var keep: String?
-    @Option(name: .customLong("drop-labels"), help: "Comma-separated perturbation labels whose cells are removed (e.g. unassigned,multiple).")
+    @Option(
+        name: .customLong("drop-labels"), help: "Comma-separated perturbation labels whose cells are removed (e.g. unassigned,multiple).")
     var dropLabels: String?
     @Option(name: .customLong("min-counts"), help: "Minimum total counts per cell.") var minCounts = 0.0
     @Option(name: .customLong("min-genes"), help: "Minimum detected genes per cell.") var minGenes = 0
@@ -85,9 +86,13 @@ struct PrepCommand: ParsableCommand {
         if let hvg {
             options.hvg = HVGOptions(flavor: flavor, selection: .top(hvg), bins: hvgBins, span: hvgSpan)
         } else if hvgCutoffs {
-            options.hvg = HVGOptions(flavor: flavor, selection: .cutoffs(HVGCutoffs(minMean: minMean, maxMean: maxMean,
-                                                                                    minDispersion: minDisp, maxDispersion: maxDisp)),
-                                     bins: hvgBins, span: hvgSpan)
+            options.hvg = HVGOptions(
+                flavor: flavor,
+                selection: .cutoffs(
+                    HVGCutoffs(
+                        minMean: minMean, maxMean: maxMean,
+                        minDispersion: minDisp, maxDispersion: maxDisp)),
+                bins: hvgBins, span: hvgSpan)
         }
         options.hvgBatchColumn = batchKey
         options.hvgLayer = hvgLayer

@@ -49,13 +49,16 @@ struct ReverseCommand: ParsableCommand {
         guard let data, let split, let output else { return }
         runOptions.reportTraining()
         let specs = try (model.isEmpty ? ["pca-knn"] : model).map(ReverseModelSpec.init(parsing:))
-        let reports = try ReverseRun(data: data, split: split, models: specs, layer: layer, mask: !noMask, universe: universe,
-                                     seed: seed, output: output)
-            .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
+        let reports = try ReverseRun(
+            data: data, split: split, models: specs, layer: layer, mask: !noMask, universe: universe,
+            seed: seed, output: output
+        )
+        .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
         print(ReverseTables.markdown(reports), terminator: "")
         if let first = reports.first {
-            note("universe: \(first.universeSize) candidate genes; \(first.maskedGenes) target genes masked; wrote \(output)",
-                 quiet: runOptions.quiet)
+            note(
+                "universe: \(first.universeSize) candidate genes; \(first.maskedGenes) target genes masked; wrote \(output)",
+                quiet: runOptions.quiet)
         }
     }
 }

@@ -29,7 +29,10 @@ struct ScreenCommand: ParsableCommand {
     @Option(name: .customLong("group-col"), help: "obs column for --from-group / --to-group.")
     var groupColumn = DatasetColumns.defaultPerturbation
 
-    @Option(help: "File of candidate perturbations, one label per line (default: every training perturbation and every gene the model can represent).")
+    @Option(
+        help:
+            "File of candidate perturbations, one label per line (default: every training perturbation and every gene the model can represent)."
+    )
     var candidates: String?
 
     @Flag(help: "Also screen every pair of the single candidates.")
@@ -53,13 +56,16 @@ struct ScreenCommand: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     func run() throws {
-        let (screen, hits) = try ScreenRun(model: model, from: from, fromGroup: fromGroup, to: to, toGroup: toGroup,
-                                           groupColumn: groupColumn, candidates: candidates, pairs: pairs, distance: distance,
-                                           cellType: cellType, batch: batch, output: output).run(log: runOptions.log)
+        let (screen, hits) = try ScreenRun(
+            model: model, from: from, fromGroup: fromGroup, to: to, toGroup: toGroup,
+            groupColumn: groupColumn, candidates: candidates, pairs: pairs, distance: distance,
+            cellType: cellType, batch: batch, output: output
+        ).run(log: runOptions.log)
         print(String(format: "unperturbed source → target distance: %.4f", screen.baselineDistance))
         for (i, hit) in hits.prefix(top).enumerated() {
-            print(String(format: "%3d  %@  distance %.4f  |delta| %.3f  ", i + 1, hit.perturbation, hit.distance, hit.deltaNorm)
-                  + hit.topGenes.prefix(3).map { "\($0.gene) " + String(format: "%+.2f", $0.change) }.joined(separator: ", "))
+            print(
+                String(format: "%3d  %@  distance %.4f  |delta| %.3f  ", i + 1, hit.perturbation, hit.distance, hit.deltaNorm)
+                    + hit.topGenes.prefix(3).map { "\($0.gene) " + String(format: "%+.2f", $0.change) }.joined(separator: ", "))
         }
         note("wrote \(output)", quiet: runOptions.quiet)
     }

@@ -19,7 +19,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Batches.") var batches = 1
     @Option(name: .customLong("library-size"), help: "Median UMIs per cell.") var librarySize = 4000.0
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
-    @Option(name: .customLong("pert-col"), help: "obs column for the perturbation label.") var perturbationColumn = DatasetColumns.defaultPerturbation
+    @Option(name: .customLong("pert-col"), help: "obs column for the perturbation label.") var perturbationColumn = DatasetColumns
+        .defaultPerturbation
     @Option(help: "Label of control cells.") var control = DatasetColumns.defaultControl
     @Flag(help: "Write log1p-normalized X (counts kept in layers['counts']).") var log1p = false
     @Option(help: "gzip level for the arrays (0: none).") var gzip = 4
@@ -43,11 +44,14 @@ struct SimulateCommand: ParsableCommand {
         config.seed = seed
         config.perturbationColumn = perturbationColumn
         config.controlLabel = control
-        let (simulation, manifestPath) = try SimulateRun(config: config, log1p: log1p, output: output, geneFeatures: geneFeatures,
-                                                         gzip: gzip)
-            .run(threads: runOptions.threadCount, progress: runOptions.progress("simulating", unit: "cells"))
-        note("wrote \(output): \(simulation.data.cellCount) cells × \(simulation.data.geneCount) genes, "
-             + "\(simulation.effects.count) perturbations (truth in uns['\(Simulator.unsKey)']); manifest \(manifestPath)",
-             quiet: runOptions.quiet)
+        let (simulation, manifestPath) = try SimulateRun(
+            config: config, log1p: log1p, output: output, geneFeatures: geneFeatures,
+            gzip: gzip
+        )
+        .run(threads: runOptions.threadCount, progress: runOptions.progress("simulating", unit: "cells"))
+        note(
+            "wrote \(output): \(simulation.data.cellCount) cells × \(simulation.data.geneCount) genes, "
+                + "\(simulation.effects.count) perturbations (truth in uns['\(Simulator.unsKey)']); manifest \(manifestPath)",
+            quiet: runOptions.quiet)
     }
 }

@@ -28,7 +28,8 @@ struct SplitCommand: ParsableCommand {
     var covariateColumn: String?
     @Option(help: "covariate-transfer: comma-separated values to hold out (default: --holdout-count at random).") var holdout: String?
     @Option(name: .customLong("holdout-count"), help: "covariate-transfer: how many values to hold out at random.") var holdoutCount = 1
-    @Option(name: .customLong("move-to-train"), help: "covariate-transfer: fraction of a held-out value's perturbations moved into training.")
+    @Option(
+        name: .customLong("move-to-train"), help: "covariate-transfer: fraction of a held-out value's perturbations moved into training.")
     var moveToTrain = 0.3
     @Option(name: .customLong("test-batches"), help: "batch: comma-separated test batches (default: --n-test-batches at random).")
     var testBatches: String?
@@ -53,18 +54,24 @@ struct SplitCommand: ParsableCommand {
             return note(describe(split, report) + "\n\(check): all checks passed against \(data)", quiet: runOptions.quiet)
         }
         guard let output else { return }
-        let (split, report, outputs) = try SplitRun(data: data, columns: dataset.columns, strategy: try parsedStrategy(), seed: seed,
-                                                    output: output, partsDirectory: writeH5AD)
-            .run(progress: runOptions.progress("reading", unit: "entries"))
+        let (split, report, outputs) = try SplitRun(
+            data: data, columns: dataset.columns, strategy: try parsedStrategy(), seed: seed,
+            output: output, partsDirectory: writeH5AD
+        )
+        .run(progress: runOptions.progress("reading", unit: "entries"))
         note(describe(split, report) + "\nwrote \(outputs.joined(separator: ", "))", quiet: runOptions.quiet)
     }
 
     func parsedStrategy() throws -> SplitStrategy {
-        var parameters = ["val": String(val), "test": String(test), "unseen_singles": String(unseenSingles),
-                          "holdout_count": String(holdoutCount), "move_to_train": String(moveToTrain),
-                          "n_test_batches": String(nTestBatches), "n_val_batches": String(nValBatches), "fractions": fractions]
-        for (key, value) in [("covariate_col", covariateColumn), ("holdout", holdout), ("test_batches", testBatches),
-                             ("val_batches", valBatches)] {
+        var parameters = [
+            "val": String(val), "test": String(test), "unseen_singles": String(unseenSingles),
+            "holdout_count": String(holdoutCount), "move_to_train": String(moveToTrain),
+            "n_test_batches": String(nTestBatches), "n_val_batches": String(nValBatches), "fractions": fractions,
+        ]
+        for (key, value) in [
+            ("covariate_col", covariateColumn), ("holdout", holdout), ("test_batches", testBatches),
+            ("val_batches", valBatches),
+        ] {
             if let value { parameters[key] = value }
         }
         return try SplitStrategy(name: strategy.rawValue, parameters: parameters, columns: dataset.columns)
@@ -77,12 +84,17 @@ struct SplitCommand: ParsableCommand {
             let s = report.partSizes[name] ?? (0, 0, 0)
             var line = "  \(name): \(s.conditions) conditions, \(s.cells) cells (\(s.controls) controls)"
             if let tiers = split.tiers?[name] {
-                line += "; " + ["single", "seen2", "seen1", "seen0"].compactMap { t in tiers[t].map { "\(t) \($0.count)" } }.joined(separator: ", ")
+                line +=
+                    "; "
+                    + ["single", "seen2", "seen1", "seen0"].compactMap { t in tiers[t].map { "\(t) \($0.count)" } }.joined(separator: ", ")
             }
             lines.append(line)
         }
         if let subsets = split.trainSubsets {
-            lines.append("  training subsets: " + subsets.sorted { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }.map { "\($0.key): \($0.value.count)" }.joined(separator: ", "))
+            lines.append(
+                "  training subsets: "
+                    + subsets.sorted { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }.map { "\($0.key): \($0.value.count)" }.joined(
+                        separator: ", "))
         }
         lines += report.notes.map { "  note: \($0)" }
         return lines.joined(separator: "\n")

@@ -108,7 +108,7 @@ final class ErrorTests: XCTestCase {
         // Two columns with the same name cannot exist in HDF5: the index name clashes with a column.
         var obs = DataFrame(index: ["a", "b"], indexName: "cell")
         try obs.setColumn("x", .string(["1", "2"]))
-        try obs.setColumn("x/y", .string(["1", "2"]))   // '/' makes HDF5 look for a group 'x', which is a dataset
+        try obs.setColumn("x/y", .string(["1", "2"]))  // '/' makes HDF5 look for a group 'x', which is a dataset
         let bad = AnnData(X: CSRMatrix(zeros: 2, columns: 1), obs: obs, variables: DataFrame(index: ["g"]))
         XCTAssertNotNil(error { try bad.write(to: path) })
         XCTAssertEqual(try AnnData.read(path: path).obs.columnNames, [], "the earlier file is intact")
@@ -140,7 +140,7 @@ final class LZFTests: XCTestCase {
         let (none, tooSmall, _) = decode([2, 0x61, 0x62, 0x63, 0x80, 2, 0, 0x58], capacity: 5)
         XCTAssertNil(none)
         XCTAssertTrue(tooSmall)
-        let (bad, notTooSmall, _) = decode([0x80, 9], capacity: 16)   // refers before the start of the output
+        let (bad, notTooSmall, _) = decode([0x80, 9], capacity: 16)  // refers before the start of the output
         XCTAssertNil(bad)
         XCTAssertFalse(notTooSmall)
     }

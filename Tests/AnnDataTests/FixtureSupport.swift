@@ -36,8 +36,10 @@ struct Expectation {
                 case .boolean(let v): out[name] = ["kind": "boolean", "values": v]
                 case .string(let v): out[name] = ["kind": "string", "values": v]
                 case .categorical(let c):
-                    out[name] = ["kind": "categorical", "ordered": c.ordered, "categories": c.categories,
-                                 "codes": c.codes.map { Int($0) }]
+                    out[name] = [
+                        "kind": "categorical", "ordered": c.ordered, "categories": c.categories,
+                        "codes": c.codes.map { Int($0) },
+                    ]
                 // Missing entries read as 0 / false / "" on the Python side (see describe() in the script).
                 case .nullableInteger(let v, let m):
                     out[name] = ["kind": "nullable-integer", "values": zip(v, m).map { $1 ? 0 : Int($0) }, "missing": m]
@@ -73,15 +75,18 @@ struct Expectation {
 }
 
 /// Asserts that a sparse matrix equals a dense expectation within `tolerance`.
-func assertMatrix(_ m: CSRMatrix, equals expected: [[Double]], tolerance: Double = 1e-6, _ message: String,
-                  file: StaticString = #filePath, line: UInt = #line) {
+func assertMatrix(
+    _ m: CSRMatrix, equals expected: [[Double]], tolerance: Double = 1e-6, _ message: String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(m.rows, expected.count, "\(message): rows", file: file, line: line)
     for (r, row) in expected.enumerated() where r < m.rows {
         let got = m.denseRow(r)
         XCTAssertEqual(got.count, row.count, "\(message): columns", file: file, line: line)
         for (c, want) in row.enumerated() where c < got.count {
-            XCTAssertEqual(Double(got[c]), want, accuracy: tolerance * max(1, abs(want)), "\(message) [\(r), \(c)]",
-                           file: file, line: line)
+            XCTAssertEqual(
+                Double(got[c]), want, accuracy: tolerance * max(1, abs(want)), "\(message) [\(r), \(c)]",
+                file: file, line: line)
         }
     }
 }

@@ -18,8 +18,10 @@ final class PythonCrossCheckTests: XCTestCase {
             throw XCTSkip("reference Python not installed (run scripts/setup-reference or set PERTURBKIT_REFERENCE_PYTHON)")
         }
         let directory = try temporaryDirectory(self)
-        for (seed, options) in [(UInt64(3), WriteOptions()), (4, WriteOptions(gzipLevel: 4)),
-                                (5, WriteOptions(gzipLevel: 4, denseX: true))] {
+        for (seed, options) in [
+            (UInt64(3), WriteOptions()), (4, WriteOptions(gzipLevel: 4)),
+            (5, WriteOptions(gzipLevel: 4, denseX: true)),
+        ] {
             let data = RoundTripTests.randomObject(seed: seed)
             let path = directory.appendingPathComponent("ours-\(seed).h5ad")
             let expected = directory.appendingPathComponent("ours-\(seed).json")
@@ -27,8 +29,10 @@ final class PythonCrossCheckTests: XCTestCase {
             try Expectation(describing: data).write(to: expected)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [packageRoot.appendingPathComponent("scripts/reference/make_h5ad_fixtures.py").path,
-                                 "check", path.path, expected.path]
+            process.arguments = [
+                packageRoot.appendingPathComponent("scripts/reference/make_h5ad_fixtures.py").path,
+                "check", path.path, expected.path,
+            ]
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = pipe

@@ -5,8 +5,10 @@ import LinearAlgebra
 
 /// Files written by the reference anndata (scripts/reference/make_h5ad_fixtures.py) read correctly.
 final class PythonFixtureTests: XCTestCase {
-    static let fixtures = ["dense_f32_all_columns", "dense_f64", "dense_int32", "csr_gzip", "csc_lzf",
-                           "csr_f64_lzf_messy", "csr_empty_row"]
+    static let fixtures = [
+        "dense_f32_all_columns", "dense_f64", "dense_int32", "csr_gzip", "csc_lzf",
+        "csr_f64_lzf_messy", "csr_empty_row",
+    ]
 
     func testEveryFixtureMatchesWhatAnndataRead() throws {
         for name in Self.fixtures {
@@ -89,8 +91,9 @@ final class PythonFixtureTests: XCTestCase {
 
     func testUnsSubsetIsReadAndOtherContentsSkipped() throws {
         let file = try H5ADFile(path: fixtureDirectory.appendingPathComponent("dense_f32_all_columns.h5ad").path)
-        XCTAssertEqual(try file.readUns("nested"),
-                       .dictionary(["a": .number(1), "b": .string("text"), "c": .dictionary(["d": .array([0, 1, 2], shape: [3])])]))
+        XCTAssertEqual(
+            try file.readUns("nested"),
+            .dictionary(["a": .number(1), "b": .string("text"), "c": .dictionary(["d": .array([0, 1, 2], shape: [3])])]))
         XCTAssertNil(try file.readUns("df"), "a dataframe in uns is skipped, not an error")
         XCTAssertNil(try file.readUns("absent"))
     }

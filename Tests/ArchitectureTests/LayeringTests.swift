@@ -15,10 +15,14 @@ final class LayeringTests: XCTestCase {
         "Metrics": ["Support", "LinearAlgebra", "AnnData", "Statistics", "PerturbData"],
         "Neural": ["CTorchShim"],
         "Models": ["Support", "LinearAlgebra", "AnnData", "Statistics", "PerturbData", "Neural", "CXGBoost"],
-        "Workflows": ["Support", "LinearAlgebra", "AnnData", "Statistics", "PerturbData", "Metrics", "Models", "Neural",
-                      "TOMLKit"],
-        "PerturbKit": ["Support", "LinearAlgebra", "AnnData", "Statistics", "PerturbData", "Metrics", "Models", "Neural",
-                       "Workflows"],
+        "Workflows": [
+            "Support", "LinearAlgebra", "AnnData", "Statistics", "PerturbData", "Metrics", "Models", "Neural",
+            "TOMLKit",
+        ],
+        "PerturbKit": [
+            "Support", "LinearAlgebra", "AnnData", "Statistics", "PerturbData", "Metrics", "Models", "Neural",
+            "Workflows",
+        ],
         "perturb": ["PerturbKit", "ArgumentParser"],
     ]
     /// Modules of the toolchain, importable anywhere.
@@ -67,8 +71,10 @@ final class LayeringTests: XCTestCase {
             let list = String(text[start..<index])
             // Quoted names are targets or products; the packages named after `package:` are not dependencies.
             let quoted = try NSRegularExpression(pattern: #""([^"]+)""#)
-            let deps = Set(quoted.matches(in: list, range: NSRange(list.startIndex..., in: list))
-                .map { String(list[Range($0.range(at: 1), in: list)!]) }).subtracting(["swift-argument-parser"])
+            let deps = Set(
+                quoted.matches(in: list, range: NSRange(list.startIndex..., in: list))
+                    .map { String(list[Range($0.range(at: 1), in: list)!]) }
+            ).subtracting(["swift-argument-parser"])
             result[name] = deps
         }
         return result

@@ -44,8 +44,9 @@ final class CSRMatrixTests: XCTestCase {
     }
 
     func testCanonicalizeSortsSumsDuplicatesAndDropsZeros() {
-        var messy = CSRMatrix(unchecked: 2, columns: 4, rowPointers: [0, 4, 6],
-                              columnIndices: [3, 1, 3, 0, 2, 1], values: [1, 5, 2, 0, 7, 0])
+        var messy = CSRMatrix(
+            unchecked: 2, columns: 4, rowPointers: [0, 4, 6],
+            columnIndices: [3, 1, 3, 0, 2, 1], values: [1, 5, 2, 0, 7, 0])
         messy.canonicalizeRows()
         XCTAssertEqual(messy.rowPointers, [0, 2, 3])
         XCTAssertEqual(messy.columnIndices, [1, 3, 2])

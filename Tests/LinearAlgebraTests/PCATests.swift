@@ -4,8 +4,9 @@ import XCTest
 /// Randomized PCA on data whose principal axes are known by hand.
 final class PCATests: XCTestCase {
     /// Points (±2, 0, 0) and (0, ±1, 0): mean 0; variance 8/3 along x, 2/3 along y, none along z.
-    private let plane = try! CSRMatrix(rows: 4, columns: 3, rowPointers: [0, 1, 2, 3, 4], columnIndices: [0, 0, 1, 1],
-                                      values: [2, -2, 1, -1])
+    private let plane = try! CSRMatrix(
+        rows: 4, columns: 3, rowPointers: [0, 1, 2, 3, 4], columnIndices: [0, 0, 1, 1],
+        values: [2, -2, 1, -1])
 
     func testAxesAndVariancesOfAKnownPlane() {
         let pca = PCA.fit(plane, rows: [0, 1, 2, 3], components: 2, seed: 7)
@@ -24,7 +25,7 @@ final class PCATests: XCTestCase {
         func distance(_ i: Int, _ j: Int) -> Double {
             (0..<2).reduce(0.0) { $0 + (z[i, $1] - z[j, $1]) * (z[i, $1] - z[j, $1]) }.squareRoot()
         }
-        XCTAssertEqual(distance(0, 1), 4, accuracy: 1e-12)        // (2,0,0) – (−2,0,0)
+        XCTAssertEqual(distance(0, 1), 4, accuracy: 1e-12)  // (2,0,0) – (−2,0,0)
         XCTAssertEqual(distance(0, 2), 5.0.squareRoot(), accuracy: 1e-12)  // (2,0,0) – (0,1,0)
     }
 

@@ -15,7 +15,7 @@ final class VectorScanTests: XCTestCase {
     func testZeroDetectionAcrossBlocks() {
         var values = [Float](repeating: 1, count: 10_000)
         XCTAssertFalse(scan(values, VectorScan.containsZero))
-        values[9_999] = 0   // in the last, partial block
+        values[9_999] = 0  // in the last, partial block
         XCTAssertTrue(scan(values, VectorScan.containsZero))
         values[9_999] = -0.0
         XCTAssertTrue(scan(values, VectorScan.containsZero), "negative zero is zero")

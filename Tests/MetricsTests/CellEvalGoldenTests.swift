@@ -7,27 +7,32 @@ import XCTest
 
 /// `perturb eval` against cell-eval 0.8.2's own output on the committed fixtures.
 final class CellEvalGoldenTests: XCTestCase {
-    private func evaluate(_ name: String, cellType: String? = nil, embedKey: String? = nil, deReal: String? = nil,
-                          dePred: String? = nil) throws -> (dir: String, written: [String]) {
+    private func evaluate(
+        _ name: String, cellType: String? = nil, embedKey: String? = nil, deReal: String? = nil,
+        dePred: String? = nil
+    ) throws -> (dir: String, written: [String]) {
         let fixture = evalFixtures.appendingPathComponent(name)
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("eval-\(name)-\(UUID().uuidString)").path
         addTeardownBlock { try? FileManager.default.removeItem(atPath: out) }
-        let config = EvaluationConfig(realPath: fixture.appendingPathComponent("real.h5ad").path,
-                                      predPath: fixture.appendingPathComponent("pred.h5ad").path, outputDirectory: out,
-                                      columns: DatasetColumns(cellType: cellType), profile: "full", deRealPath: deReal,
-                                      dePredPath: dePred, embedKey: embedKey, threads: 2)
+        let config = EvaluationConfig(
+            realPath: fixture.appendingPathComponent("real.h5ad").path,
+            predPath: fixture.appendingPathComponent("pred.h5ad").path, outputDirectory: out,
+            columns: DatasetColumns(cellType: cellType), profile: "full", deRealPath: deReal,
+            dePredPath: dePred, embedKey: embedKey, threads: 2)
         return (out, try EvaluationRun.run(config, recorder: RunRecorder(command: ["test"])))
     }
 
     private func compare(_ name: String, dir: String, prefix: String = "") throws {
         let reference = evalFixtures.appendingPathComponent(name).appendingPathComponent("cell-eval").path
         for table in ["real_de.csv", "pred_de.csv"] {
-            try assertDEMatch(ours: try CSVTable(contentsOf: "\(dir)/\(prefix)\(table)"),
-                              reference: try CSVTable(contentsOf: "\(reference)/\(prefix)\(table)"))
+            try assertDEMatch(
+                ours: try CSVTable(contentsOf: "\(dir)/\(prefix)\(table)"),
+                reference: try CSVTable(contentsOf: "\(reference)/\(prefix)\(table)"))
         }
         for table in ["results.csv", "agg_results.csv"] {
-            assertTablesMatch(ours: try CSVTable(contentsOf: "\(dir)/\(prefix)\(table)"),
-                              reference: try CSVTable(contentsOf: "\(reference)/\(prefix)\(table)"))
+            assertTablesMatch(
+                ours: try CSVTable(contentsOf: "\(dir)/\(prefix)\(table)"),
+                reference: try CSVTable(contentsOf: "\(reference)/\(prefix)\(table)"))
         }
     }
 
@@ -62,19 +67,22 @@ final class CellEvalGoldenTests: XCTestCase {
     /// Precomputed DE tables (cell-eval's own) give cell-eval's results, and are not rewritten.
     func testPrecomputedDETablesAreUsed() throws {
         let reference = evalFixtures.appendingPathComponent("basic/cell-eval")
-        let run = try evaluate("basic", deReal: reference.appendingPathComponent("real_de.csv").path,
-                               dePred: reference.appendingPathComponent("pred_de.csv").path)
+        let run = try evaluate(
+            "basic", deReal: reference.appendingPathComponent("real_de.csv").path,
+            dePred: reference.appendingPathComponent("pred_de.csv").path)
         XCTAssertFalse(FileManager.default.fileExists(atPath: run.dir + "/real_de.csv"))
         for table in ["results.csv", "agg_results.csv"] {
-            assertTablesMatch(ours: try CSVTable(contentsOf: "\(run.dir)/\(table)"),
-                              reference: try CSVTable(contentsOf: reference.appendingPathComponent(table).path))
+            assertTablesMatch(
+                ours: try CSVTable(contentsOf: "\(run.dir)/\(table)"),
+                reference: try CSVTable(contentsOf: reference.appendingPathComponent(table).path))
         }
     }
 
     /// `--fdr-scope global` adjusts all perturbation × gene tests together.
     func testGlobalFDRScope() throws {
-        let data = try PerturbationDataset.load(path: evalFixtures.appendingPathComponent("basic/real.h5ad").path,
-                                                columns: DatasetColumns())
+        let data = try PerturbationDataset.load(
+            path: evalFixtures.appendingPathComponent("basic/real.h5ad").path,
+            columns: DatasetColumns())
         let local = DifferentialExpression.run(data, options: DEOptions(fdrScope: .perturbation, threads: 2))
         let global = DifferentialExpression.run(data, options: DEOptions(fdrScope: .global, threads: 2))
         XCTAssertEqual(global.groups.flatMap(\.pValue), local.groups.flatMap(\.pValue))

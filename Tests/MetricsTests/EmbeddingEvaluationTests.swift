@@ -15,7 +15,9 @@ final class EmbeddingEvaluationTests: XCTestCase {
         let control = { (i: Int) in i != 2 }
         XCTAssertEqual(EmbeddingVariant.centered.apply(x, batches: batches, isControl: control).storage, [-1, 1, 4, -2, 2])
         let scaled = EmbeddingVariant.centerScaled.apply(x, batches: batches, isControl: control).storage
-        for (a, b) in zip(scaled, [-1 / 2.0.squareRoot(), 1 / 2.0.squareRoot(), 4 / 2.0.squareRoot(), -2 / 8.0.squareRoot(), 2 / 8.0.squareRoot()]) {
+        for (a, b) in zip(
+            scaled, [-1 / 2.0.squareRoot(), 1 / 2.0.squareRoot(), 4 / 2.0.squareRoot(), -2 / 8.0.squareRoot(), 2 / 8.0.squareRoot()])
+        {
             XCTAssertEqual(a, b, accuracy: 1e-12)
         }
         // In one dimension TVN is center-scaling up to sign.
@@ -50,20 +52,29 @@ final class EmbeddingEvaluationTests: XCTestCase {
         XCTAssertEqual(try KnownRelations.read(gmt.path).pairs(among: genes), ["A|D"])
         XCTAssertEqual(try KnownRelations.read(pairs.path).pairs(among: genes), ["B|C"])
         XCTAssertEqual(try KnownRelations.read(pairs.path).name, "pairs")
-        XCTAssertThrowsError(try KnownRelations.read(dir.appendingPathComponent("none.txt").path)) { XCTAssertTrue("\($0)".contains("none.txt")) }
+        XCTAssertThrowsError(try KnownRelations.read(dir.appendingPathComponent("none.txt").path)) {
+            XCTAssertTrue("\($0)".contains("none.txt"))
+        }
     }
 
     /// Cells of a tiny dataset: `perCondition` cells per (label, batch), expression `profile(label) + noise`.
-    func toyCells(labels: [String], batches: [String], perCondition: Int, genes: Int, seed: UInt64) throws -> (EmbeddingCells, Matrix<Double>) {
+    func toyCells(labels: [String], batches: [String], perCondition: Int, genes: Int, seed: UInt64) throws -> (
+        EmbeddingCells, Matrix<Double>
+    ) {
         var rng = SeededRandom(seed: seed)
-        let effects = Dictionary(uniqueKeysWithValues: labels.map { label in
-            (label, (0..<genes).map { _ in label == "non-targeting" ? 0 : rng.normal() })
-        })
+        let effects = Dictionary(
+            uniqueKeysWithValues: labels.map { label in
+                (label, (0..<genes).map { _ in label == "non-targeting" ? 0 : rng.normal() })
+            })
         var rows: [[Float]] = [], cellLabels: [String] = [], cellBatches: [String] = []
-        for b in batches { for l in labels { for _ in 0..<perCondition {
-            rows.append((0..<genes).map { Float(3 + effects[l]![$0] + 0.3 * rng.normal()) })
-            cellLabels.append(l); cellBatches.append(b)
-        } } }
+        for b in batches {
+            for l in labels {
+                for _ in 0..<perCondition {
+                    rows.append((0..<genes).map { Float(3 + effects[l]![$0] + 0.3 * rng.normal()) })
+                    cellLabels.append(l); cellBatches.append(b)
+                }
+            }
+        }
         var obs = DataFrame(index: rows.indices.map { "c\($0)" })
         try obs.setColumn("target_gene", .string(cellLabels))
         try obs.setColumn("batch", .string(cellBatches))
@@ -79,8 +90,9 @@ final class EmbeddingEvaluationTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         var obs = DataFrame(index: ["a", "b", "c"])
         try obs.setColumn("target_gene", .string(["non-targeting", "G1", "G1"]))
-        let data = AnnData(X: CSRMatrix(zeros: 3, columns: 2), obs: obs, variables: DataFrame(index: ["G1", "G2"]),
-                           obsm: ["X_mine": Matrix(rowArrays: [[1, 2], [3, 4], [5, 6]])])
+        let data = AnnData(
+            X: CSRMatrix(zeros: 3, columns: 2), obs: obs, variables: DataFrame(index: ["G1", "G2"]),
+            obsm: ["X_mine": Matrix(rowArrays: [[1, 2], [3, 4], [5, 6]])])
         XCTAssertEqual(try EmbeddingSources.load("X_mine", data: data, ids: obs.index, path: "d.h5ad").matrix.storage, [1, 2, 3, 4, 5, 6])
         let csv = dir.appendingPathComponent("scvi.csv")
         try "cell,z1,z2\nc,5,6\na,1,2\nb,3,4\n".write(to: csv, atomically: true, encoding: .utf8)
@@ -89,8 +101,9 @@ final class EmbeddingEvaluationTests: XCTestCase {
         XCTAssertEqual(loaded.matrix.storage, [1, 2, 3, 4, 5, 6], "rows follow the data's cell order")
         let other = dir.appendingPathComponent("other.h5ad")
         try data.selectingCells([2, 0, 1]).write(to: other.path)
-        XCTAssertEqual(try EmbeddingSources.load(other.path + ":X_mine", data: data, ids: obs.index, path: "d.h5ad").matrix.storage,
-                       [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(
+            try EmbeddingSources.load(other.path + ":X_mine", data: data, ids: obs.index, path: "d.h5ad").matrix.storage,
+            [1, 2, 3, 4, 5, 6])
         try "cell,z1,z2\na,1,2\n".write(to: csv, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try EmbeddingSources.load(csv.path, data: data, ids: obs.index, path: "d.h5ad")) {
             XCTAssertTrue("\($0)".contains("2 cells of the data have no embedding row (first: b)"), "\($0)")
@@ -101,25 +114,30 @@ final class EmbeddingEvaluationTests: XCTestCase {
     }
 
     func testReconstructionIsPerfectFromTheExpressionAndHalfFromNoise() throws {
-        let (cells, y) = try toyCells(labels: ["non-targeting", "A", "B", "C"], batches: ["b1", "b2", "b3"], perCondition: 10, genes: 8, seed: 1)
+        let (cells, y) = try toyCells(
+            labels: ["non-targeting", "A", "B", "C"], batches: ["b1", "b2", "b3"], perCondition: 10, genes: 8, seed: 1)
         let perfect = EmbeddingTasks.reconstruction(y, cells, targets: y)
-        XCTAssertEqual(perfect[0].1, 1, accuracy: 1e-6)   // Spearman (the 1e-8 ridge leaves a trace)
-        XCTAssertEqual(perfect[1].1, 1, accuracy: 1e-6)   // Structural Integrity
+        XCTAssertEqual(perfect[0].1, 1, accuracy: 1e-6)  // Spearman (the 1e-8 ridge leaves a trace)
+        XCTAssertEqual(perfect[1].1, 1, accuracy: 1e-6)  // Structural Integrity
         let noise = EmbeddingTasks.reconstruction(EmbeddingSources.random(rows: cells.count, columns: 2, seed: 4), cells, targets: y)
         XCTAssertEqual(noise[1].1, 0.5, accuracy: 0.1, "a decoder from noise predicts about the mean: d ≈ d_max / 2")
     }
 
     func testRecallAndConsistencyOnAConstructedEmbedding() throws {
-        let (cells, y) = try toyCells(labels: ["non-targeting", "A", "B", "C", "D", "E"], batches: ["b1", "b2", "b3"],
-                                      perCondition: 6, genes: 6, seed: 2)
+        let (cells, y) = try toyCells(
+            labels: ["non-targeting", "A", "B", "C", "D", "E"], batches: ["b1", "b2", "b3"],
+            perCondition: 6, genes: 6, seed: 2)
         var options = EmbeddingTaskOptions()
         options.nullDraws = 200
-        let consistency = EmbeddingTasks.consistency(EmbeddingVariant.centered.apply(y, batches: cells.batches, isControl: cells.isControl),
-                                                     cells, options)
+        let consistency = EmbeddingTasks.consistency(
+            EmbeddingVariant.centered.apply(y, batches: cells.batches, isControl: cells.isControl),
+            cells, options)
         XCTAssertEqual(consistency[0].1, 1, "every perturbation has a strong, reproducible effect")
         XCTAssertEqual(consistency[1].1, 5)
         // Two-dimensional embedding where A and B point the same way and every other pair is spread out.
-        let directions: [String: [Double]] = ["non-targeting": [0, 0], "A": [1, 0], "B": [1, 0.01], "C": [-1, 0.3], "D": [0, 1], "E": [0.3, -1]]
+        let directions: [String: [Double]] = [
+            "non-targeting": [0, 0], "A": [1, 0], "B": [1, 0.01], "C": [-1, 0.3], "D": [0, 1], "E": [0.3, -1],
+        ]
         let x = Matrix<Double>(rowArrays: cells.labels.map { directions[$0]! })
         options.relations = [KnownRelations(name: "toy", groups: [["A", "B"], ["C", "E"]])]
         let recall = Dictionary(uniqueKeysWithValues: EmbeddingTasks.recall(x, cells, options))
@@ -136,16 +154,21 @@ final class EmbeddingEvaluationTests: XCTestCase {
         let cells = try EmbeddingCells(data, columns: DatasetColumns(batch: "batch"), path: path)
         var options = EmbeddingTaskOptions()
         options.nullDraws = 200
-        let scores = EmbeddingEvaluation.evaluate([("pca", EmbeddingSources.pca(cells, components: 20, seed: 0)),
-                                                   ("random", EmbeddingSources.random(rows: cells.count, columns: 20, seed: 0))],
-                                                  cells: cells, options: options)
+        let scores = EmbeddingEvaluation.evaluate(
+            [
+                ("pca", EmbeddingSources.pca(cells, components: 20, seed: 0)),
+                ("random", EmbeddingSources.random(rows: cells.count, columns: 20, seed: 0)),
+            ],
+            cells: cells, options: options)
         let table = EmbeddingEvaluation.table(scores).rows
         func best(_ task: String, _ metric: String) -> (Double, Double) {
             let row = table.first { $0[0] == task && $0[1] == metric }!
             return (Double(row[2])!, Double(row[4])!)
         }
-        for (task, metric) in [("linear_probe", "top1"), ("knn", "accuracy"), ("consistency", "fraction_consistent"),
-                               ("reconstruction", "spearman"), ("reconstruction", "structural_integrity")] {
+        for (task, metric) in [
+            ("linear_probe", "top1"), ("knn", "accuracy"), ("consistency", "fraction_consistent"),
+            ("reconstruction", "spearman"), ("reconstruction", "structural_integrity"),
+        ] {
             let (pca, random) = best(task, metric)
             XCTAssertGreaterThan(pca, random, "\(task)/\(metric): PCA \(pca) vs random \(random)")
         }
@@ -165,10 +188,14 @@ final class EmbeddingEvaluationTests: XCTestCase {
         var options = EmbeddingTaskOptions()
         options.nullDraws = 200
         // 10 components keep this test quick in debug builds; docs/RESULTS.md has the 50-component table.
-        let scores = EmbeddingEvaluation.evaluate([("pca", EmbeddingSources.pca(cells, components: 10, seed: 0)),
-                                                   ("random", EmbeddingSources.random(rows: cells.count, columns: 10, seed: 0))],
-                                                  cells: cells, options: options)
-        for row in EmbeddingEvaluation.table(scores).rows where row[0] != "ilisi" && !["tested", "null_from_unexpressed_genes"].contains(row[1]) {
+        let scores = EmbeddingEvaluation.evaluate(
+            [
+                ("pca", EmbeddingSources.pca(cells, components: 10, seed: 0)),
+                ("random", EmbeddingSources.random(rows: cells.count, columns: 10, seed: 0)),
+            ],
+            cells: cells, options: options)
+        for row in EmbeddingEvaluation.table(scores).rows
+        where row[0] != "ilisi" && !["tested", "null_from_unexpressed_genes"].contains(row[1]) {
             XCTAssertGreaterThan(Double(row[2])!, Double(row[4])!, "\(row[0])/\(row[1])")
         }
     }

@@ -20,8 +20,10 @@ func number(_ cell: String) -> Double? {
 
 /// Asserts two numbers agree: null with null, NaN with NaN, ±inf exactly, else within `absolute` or
 /// `relative`.
-func assertClose(_ ours: Double?, _ theirs: Double?, absolute: Double = 1e-6, relative: Double = 0,
-                 _ what: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line) {
+func assertClose(
+    _ ours: Double?, _ theirs: Double?, absolute: Double = 1e-6, relative: Double = 0,
+    _ what: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line
+) {
     switch (ours, theirs) {
     case (nil, nil): return
     case let (a?, b?):
@@ -35,17 +37,21 @@ func assertClose(_ ours: Double?, _ theirs: Double?, absolute: Double = 1e-6, re
 }
 
 /// Compares a results/agg table (first column = row label) against cell-eval's, column by column.
-func assertTablesMatch(ours: CSVTable, reference: CSVTable, tolerance: Double = 1e-6,
-                       file: StaticString = #filePath, line: UInt = #line) {
+func assertTablesMatch(
+    ours: CSVTable, reference: CSVTable, tolerance: Double = 1e-6,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     let expectedColumns = reference.header.filter { !notImplemented.contains($0) }
     XCTAssertEqual(ours.header, expectedColumns, "columns and order of \(reference.path)", file: file, line: line)
-    XCTAssertEqual(ours.rows.map { $0[0] }, reference.rows.map { $0[0] }, "row labels of \(reference.path)",
-                   file: file, line: line)
+    XCTAssertEqual(
+        ours.rows.map { $0[0] }, reference.rows.map { $0[0] }, "row labels of \(reference.path)",
+        file: file, line: line)
     for (c, name) in ours.header.enumerated().dropFirst() {
         guard let rc = reference.header.firstIndex(of: name) else { continue }
         for r in 0..<min(ours.rows.count, reference.rows.count) {
-            assertClose(number(ours.rows[r][c]), number(reference.rows[r][rc]), absolute: tolerance,
-                        "\(reference.path) \(reference.rows[r][0]) \(name)", file: file, line: line)
+            assertClose(
+                number(ours.rows[r][c]), number(reference.rows[r][rc]), absolute: tolerance,
+                "\(reference.path) \(reference.rows[r][0]) \(name)", file: file, line: line)
         }
     }
 }
@@ -63,12 +69,14 @@ func assertDEMatch(ours: CSVTable, reference: CSVTable, file: StaticString = #fi
         XCTAssertEqual(a[0], b[0], file: file, line: line)
         XCTAssertEqual(a[1], b[1], file: file, line: line)
         for name in ["p_value", "fdr"] {
-            assertClose(number(a[col(name)]), number(b[col(name)]), absolute: 1e-300, relative: 1e-9, "\(key) \(name)",
-                        file: file, line: line)
+            assertClose(
+                number(a[col(name)]), number(b[col(name)]), absolute: 1e-300, relative: 1e-9, "\(key) \(name)",
+                file: file, line: line)
         }
         for name in ["target_mean", "ref_mean", "log2_fold_change", "percent_change", "statistic"] {
-            assertClose(number(a[col(name)]), number(b[col(name)]), absolute: 1e-6, relative: 1e-6, "\(key) \(name)",
-                        file: file, line: line)
+            assertClose(
+                number(a[col(name)]), number(b[col(name)]), absolute: 1e-6, relative: 1e-6, "\(key) \(name)",
+                file: file, line: line)
         }
         XCTAssertEqual(a[col("target_membership")], b[col("target_membership")], file: file, line: line)
         XCTAssertEqual(a[col("ref_membership")], b[col("ref_membership")], file: file, line: line)

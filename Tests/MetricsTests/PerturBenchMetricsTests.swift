@@ -8,8 +8,9 @@ import XCTest
 final class PerturBenchMetricsTests: XCTestCase {
     private func dataset(_ rows: [[Float]]) -> PerturbationDataset {
         let labels = ["ctrl", "ctrl", "P1", "P1", "P2", "P2"]
-        return PerturbationDataset(expression: CSRMatrix(dense: Matrix<Float>(rowArrays: rows)), genes: ["g0", "g1", "g2"],
-                                   cellIDs: labels.indices.map { "c\($0)" }, perturbations: labels, controlLabel: "ctrl")
+        return PerturbationDataset(
+            expression: CSRMatrix(dense: Matrix<Float>(rowArrays: rows)), genes: ["g0", "g1", "g2"],
+            cellIDs: labels.indices.map { "c\($0)" }, perturbations: labels, controlLabel: "ctrl")
     }
 
     private func pair() throws -> EvaluationPair {
@@ -62,10 +63,15 @@ final class PerturBenchMetricsTests: XCTestCase {
     }
 
     func testPerturBenchProfileRunsEveryMetric() throws {
-        let table = try Evaluator.evaluate(metrics: try MetricRegistry.profile("perturbench").metrics,
-                                           pair: try pair(), de: nil)
+        let table = try Evaluator.evaluate(
+            metrics: try MetricRegistry.profile("perturbench").metrics,
+            pair: try pair(), de: nil)
         XCTAssertEqual(table.perturbations, ["P1", "P2"])
-        XCTAssertEqual(table.columns, ["rmse", "cosine_logfc", "pearson_delta", "rmse_rank", "cosine_logfc_rank",
-                                       "pearson_delta_rank", "mmd_pca", "deg_recall"])
+        XCTAssertEqual(
+            table.columns,
+            [
+                "rmse", "cosine_logfc", "pearson_delta", "rmse_rank", "cosine_logfc_rank",
+                "pearson_delta_rank", "mmd_pca", "deg_recall",
+            ])
     }
 }

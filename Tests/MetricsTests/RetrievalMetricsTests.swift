@@ -76,8 +76,9 @@ final class RetrievalMetricsTests: XCTestCase {
         let random = RetrievalMetrics.random(targetCount: 1, universeSize: 4, cutoffs: [1, 2, 3, 4])
         XCTAssertEqual(random.reciprocalRank, (1 + 1.0 / 2 + 1.0 / 3 + 1.0 / 4) / 4, accuracy: 1e-12)
         assertClose(random.exactHit, [0.25, 0.5, 0.75, 1])
-        let constant = RetrievalMetrics.evaluate(scores: ["a": 0, "b": 0, "c": 0, "d": 0], targets: ["b"],
-                                                 universe: ["a", "b", "c", "d"], cutoffs: [1, 2, 3, 4])
+        let constant = RetrievalMetrics.evaluate(
+            scores: ["a": 0, "b": 0, "c": 0, "d": 0], targets: ["b"],
+            universe: ["a", "b", "c", "d"], cutoffs: [1, 2, 3, 4])
         XCTAssertEqual(constant.reciprocalRank, random.reciprocalRank, accuracy: 1e-12)
         assertClose(constant.recall, random.recall)
         // Two targets among 4 at random: both in the top 2 with probability 1/6, at least one with 5/6.

@@ -10,8 +10,9 @@ final class ScoreAndBaselineTests: XCTestCase {
     private let basic = evalFixtures.appendingPathComponent("basic")
 
     func testScoreMatchesCellEval() throws {
-        let score = try BaselineScore.compute(userPath: basic.appendingPathComponent("cell-eval/agg_results.csv").path,
-                                              basePath: basic.appendingPathComponent("cell-eval-baseline/agg_results.csv").path)
+        let score = try BaselineScore.compute(
+            userPath: basic.appendingPathComponent("cell-eval/agg_results.csv").path,
+            basePath: basic.appendingPathComponent("cell-eval-baseline/agg_results.csv").path)
         let reference = try CSVTable(contentsOf: basic.appendingPathComponent("score.csv").path)
         XCTAssertEqual(reference.header, ["metric", "from_baseline"])
         let ours = score.scores + [("avg_score", score.average)]
@@ -30,8 +31,9 @@ final class ScoreAndBaselineTests: XCTestCase {
         let header = "statistic,mae,overlap_at_N,pearson_delta,de_nsig_counts_real\n"
         try (header + "mean,0.2,0.25,0.8,10\n").write(to: dir.appendingPathComponent("u.csv"), atomically: true, encoding: .utf8)
         try (header + "mean,0.4,0.5,0.6,12\n").write(to: dir.appendingPathComponent("b.csv"), atomically: true, encoding: .utf8)
-        let s = try BaselineScore.compute(userPath: dir.appendingPathComponent("u.csv").path,
-                                          basePath: dir.appendingPathComponent("b.csv").path)
+        let s = try BaselineScore.compute(
+            userPath: dir.appendingPathComponent("u.csv").path,
+            basePath: dir.appendingPathComponent("b.csv").path)
         XCTAssertEqual(s.scores.map(\.0), ["mae", "overlap_at_N", "pearson_delta"])
         XCTAssertEqual(s.scores[0].1, 0.5, accuracy: 1e-15)
         XCTAssertEqual(s.scores[1].1, 0)
@@ -41,10 +43,12 @@ final class ScoreAndBaselineTests: XCTestCase {
 
     func testBaselineMatchesCellEval() throws {
         let train = try PerturbationDataset.load(path: basic.appendingPathComponent("real.h5ad").path, columns: DatasetColumns())
-        let ours = try PerturbationDataset(try CellMeanBaseline.build(train, perturbationColumn: "target_gene"),
-                                           columns: DatasetColumns(), path: "ours")
-        let theirs = try PerturbationDataset.load(path: basic.appendingPathComponent("baseline.h5ad").path,
-                                                  columns: DatasetColumns())
+        let ours = try PerturbationDataset(
+            try CellMeanBaseline.build(train, perturbationColumn: "target_gene"),
+            columns: DatasetColumns(), path: "ours")
+        let theirs = try PerturbationDataset.load(
+            path: basic.appendingPathComponent("baseline.h5ad").path,
+            columns: DatasetColumns())
         XCTAssertEqual(ours.groups.perturbations, theirs.groups.perturbations)
         for label in theirs.groups.perturbations {
             XCTAssertEqual(ours.groups.cellsByPerturbation[label]!.count, theirs.groups.cellsByPerturbation[label]!.count)
@@ -62,13 +66,15 @@ final class ScoreAndBaselineTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         try CellMeanBaseline.build(train, perturbationColumn: "target_gene").write(to: dir + "/baseline.h5ad")
-        let config = EvaluationConfig(realPath: basic.appendingPathComponent("real.h5ad").path,
-                                      predPath: dir + "/baseline.h5ad", outputDirectory: dir + "/out", threads: 2)
+        let config = EvaluationConfig(
+            realPath: basic.appendingPathComponent("real.h5ad").path,
+            predPath: dir + "/baseline.h5ad", outputDirectory: dir + "/out", threads: 2)
         try EvaluationRun.run(config, recorder: RunRecorder(command: ["test"]))
         let reference = basic.appendingPathComponent("cell-eval-baseline").path
         for table in ["results.csv", "agg_results.csv"] {
-            assertTablesMatch(ours: try CSVTable(contentsOf: "\(dir)/out/\(table)"),
-                              reference: try CSVTable(contentsOf: "\(reference)/\(table)"))
+            assertTablesMatch(
+                ours: try CSVTable(contentsOf: "\(dir)/out/\(table)"),
+                reference: try CSVTable(contentsOf: "\(reference)/\(table)"))
         }
     }
 }

@@ -9,10 +9,12 @@ final class LinearPCAModelTests: XCTestCase {
     ///   G = U[:, :2]·S[:2], Y = means − ctrl, b = rowmean(Y), Ỹ = Y − b, P = G[[0, 2, 3]]ᵀ,
     ///   W = solve(GᵀG + 0.1 I, Gᵀ Ỹ Pᵀ) · inv(PPᵀ + 0.1 I), prediction(t) = b + G W G[t].
     func testClosedFormMatchesTheHandComputedExample() throws {
-        let rows: [[Float]] = [[1, 2, 0.5, 1.5], [3, 2, 1.5, 0.5],
-                               [0, 3, 1, 2], [0.5, 4, 2, 1],
-                               [2.5, 1, 0, 3], [1.5, 2, 0.25, 2],
-                               [2, 2.5, 2, 0], [2, 3.5, 3, 0.5]]
+        let rows: [[Float]] = [
+            [1, 2, 0.5, 1.5], [3, 2, 1.5, 0.5],
+            [0, 3, 1, 2], [0.5, 4, 2, 1],
+            [2.5, 1, 0, 3], [1.5, 2, 0.25, 2],
+            [2, 2.5, 2, 0], [2, 3.5, 3, 0.5],
+        ]
         let labels = ["ctrl", "ctrl", "g0", "g0", "g2", "g2", "g3", "g3"]
         var model = try LinearPCAModel(hyperparameters: Hyperparameters(["k": "2", "lambda": "0.1"]))
         try model.fit(dataset(rows, labels: labels), validation: nil)

@@ -4,11 +4,13 @@ import PerturbData
 
 final class MeanModelTests: XCTestCase {
     // Two genes. Controls average (1, 1) in batch b1 and (2, 0) in b2.
-    let rows: [[Float]] = [[1, 0.5], [1, 1.5], [2, 0], [2, 0],
-                           [3, 1], [3, 1],      // A in b1: delta (2, 0)
-                           [1, 2], [1, 2],      // B in b1: delta (0, 1)
-                           [2, 4],              // B in b2: delta (0, 4)
-                           [5, 5]]              // A+B in b1: delta (4, 4)
+    let rows: [[Float]] = [
+        [1, 0.5], [1, 1.5], [2, 0], [2, 0],
+        [3, 1], [3, 1],  // A in b1: delta (2, 0)
+        [1, 2], [1, 2],  // B in b1: delta (0, 1)
+        [2, 4],  // B in b2: delta (0, 4)
+        [5, 5],
+    ]  // A+B in b1: delta (4, 4)
     let labels = ["ctrl", "ctrl", "ctrl", "ctrl", "A", "A", "B", "B", "B", "A+B"]
     let batches = ["b1", "b1", "b2", "b2", "b1", "b1", "b1", "b1", "b2", "b1"]
 
@@ -36,8 +38,9 @@ final class MeanModelTests: XCTestCase {
         let context = try fit("context-mean")
         XCTAssertEqual(try context.predictDelta(b1), [2, 5.0 / 3])
         XCTAssertEqual(try context.predictDelta(b2), [0, 4])
-        XCTAssertEqual(try context.predictDelta(Condition(perturbation: "C", batch: "b9")), [1.5, 2.25],
-                       "unknown batch: the mean of all four training conditions")
+        XCTAssertEqual(
+            try context.predictDelta(Condition(perturbation: "C", batch: "b9")), [1.5, 2.25],
+            "unknown batch: the mean of all four training conditions")
     }
 
     func testAdditiveSumsTheMembersInTheirContext() throws {
@@ -57,7 +60,10 @@ final class MeanModelTests: XCTestCase {
         try linear.fit(data, validation: nil)
         // Ridge: pooled deltas A (2,0), B (0,2) and A+B (4,4) on multi-hot features [A, B] — least squares.
         let a = try ridge.predictDelta(Condition(perturbation: "A")), ab = try ridge.predictDelta(Condition(perturbation: "A+B"))
-        XCTAssertEqual(ab[0], a[0] + (try ridge.predictDelta(Condition(perturbation: "B")))[0] - (try ridge.predictDelta(Condition(perturbation: "Z")))[0], accuracy: 1e-6)
+        XCTAssertEqual(
+            ab[0],
+            a[0] + (try ridge.predictDelta(Condition(perturbation: "B")))[0] - (try ridge.predictDelta(Condition(perturbation: "Z")))[0],
+            accuracy: 1e-6)
         // Linear has a batch term: B in b2 differs from B in b1 by the batch effect it learned.
         let bb1 = try linear.predictDelta(Condition(perturbation: "B", batch: "b1"))
         let bb2 = try linear.predictDelta(Condition(perturbation: "B", batch: "b2"))

@@ -9,7 +9,8 @@ final class ModelDirectoryTests: XCTestCase {
         let directory = temporaryDirectory("models")
         for type in forwardModels.all {
             let hyper = Hyperparameters()
-            let fitted = try ForwardFitting.fit(type.name, hyperparameters: hyper, parts: parts, dataSHA256: "abc", context: FitContext(seed: 1))
+            let fitted = try ForwardFitting.fit(
+                type.name, hyperparameters: hyper, parts: parts, dataSHA256: "abc", context: FitContext(seed: 1))
             let before = try ForwardFitting.predict(fitted.model, part: parts.test, columns: parts.columns, seed: 4)
             let path = directory + "/" + type.name
             try fitted.directory.write(to: path)
@@ -26,7 +27,8 @@ final class ModelDirectoryTests: XCTestCase {
 
     func testPredictingOnOtherGenesIsRefusedWithTheFirstDifference() throws {
         let parts = try simulatedParts()
-        let fitted = try ForwardFitting.fit("additive", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, context: FitContext(seed: 0))
+        let fitted = try ForwardFitting.fit(
+            "additive", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, context: FitContext(seed: 0))
         var renamed = parts.train.genes
         renamed.swapAt(3, 4)
         XCTAssertThrowsError(try fitted.directory.checkGenes(renamed, dataPath: "other.h5ad")) {
@@ -41,8 +43,10 @@ final class ModelDirectoryTests: XCTestCase {
     func testDamagedDirectoriesAreClearErrors() throws {
         let parts = try simulatedParts()
         let path = temporaryDirectory("damaged") + "/model"
-        try ForwardFitting.fit("linear-pca", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, context: FitContext(seed: 0))
-            .directory.write(to: path)
+        try ForwardFitting.fit(
+            "linear-pca", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, context: FitContext(seed: 0)
+        )
+        .directory.write(to: path)
         let blob = path + "/parameters.bin"
         let data = try Data(contentsOf: URL(fileURLWithPath: blob))
         try data.dropLast(8).write(to: URL(fileURLWithPath: blob))
@@ -50,7 +54,8 @@ final class ModelDirectoryTests: XCTestCase {
         XCTAssertThrowsError(try ModelDirectory(reading: path + "-missing")) { XCTAssertTrue("\($0)".contains("model.json"), "\($0)") }
         let occupied = temporaryDirectory("occupied")
         try "keep me".write(toFile: occupied + "/notes.txt", atomically: true, encoding: .utf8)
-        let fitted = try ForwardFitting.fit("control-mean", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, context: FitContext(seed: 0))
+        let fitted = try ForwardFitting.fit(
+            "control-mean", hyperparameters: Hyperparameters(), parts: parts, dataSHA256: nil, context: FitContext(seed: 0))
         XCTAssertThrowsError(try fitted.directory.write(to: occupied)) { XCTAssertTrue("\($0)".contains("not a model directory"), "\($0)") }
         XCTAssertTrue(FileManager.default.fileExists(atPath: occupied + "/notes.txt"))
     }

@@ -21,8 +21,10 @@ func meanPearsonDelta(_ model: any ForwardModel, _ part: PerturbationDataset) th
 final class NeuralModelTests: XCTestCase {
     func testEveryNeuralModelFitsSavesAndReloadsToTheSamePredictions() throws {
         let parts = try simulatedParts()
-        for (name, extra) in [("latent-additive", [:]), ("decoder-only", ["inputs": "both"]), ("cpa", ["doser": "sigmoid"]),
-                              ("cpa", ["adversary": "false"])] {
+        for (name, extra) in [
+            ("latent-additive", [:]), ("decoder-only", ["inputs": "both"]), ("cpa", ["doser": "sigmoid"]),
+            ("cpa", ["adversary": "false"]),
+        ] {
             var model = try neural(name, extra)
             try model.fit(parts.train, validation: parts.validation)
             let state = try model.state()
@@ -41,7 +43,9 @@ final class NeuralModelTests: XCTestCase {
         func run(_ seed: String) throws -> [Double] {
             var model = try neural("cpa", ["seed": seed, "dropout": "0.2"])
             try model.fit(parts.train, validation: parts.validation)
-            return try parts.test.groups.conditions.filter { $0.perturbation != parts.test.controlLabel }.flatMap { try model.predictDelta($0) }
+            return try parts.test.groups.conditions.filter { $0.perturbation != parts.test.controlLabel }.flatMap {
+                try model.predictDelta($0)
+            }
         }
         let a = try run("11"), b = try run("11"), c = try run("12")
         XCTAssertEqual(a, b)
@@ -78,8 +82,9 @@ final class NeuralModelTests: XCTestCase {
     func testValidationDeltasAreAgainstTheTrainingAndValidationControlsPooled() throws {
         func part(_ rows: [[Double]], _ labels: [String]) throws -> PerturbationDataset {
             let dense = Matrix(rows: rows.count, columns: 2, storage: rows.flatMap { $0 })
-            return PerturbationDataset(expression: CSRMatrix(dense: dense), genes: ["g1", "g2"], cellIDs: labels.indices.map { "c\($0)" },
-                                       perturbations: labels, controlLabel: "control", scale: .log1p)
+            return PerturbationDataset(
+                expression: CSRMatrix(dense: dense), genes: ["g1", "g2"], cellIDs: labels.indices.map { "c\($0)" },
+                perturbations: labels, controlLabel: "control", scale: .log1p)
         }
         let validation = try part([[1, 0], [5, 2]], ["control", "p1"])
         let train = try part([[4, 0], [4, 0], [4, 0], [9, 9]], ["control", "control", "control", "p2"])
@@ -89,9 +94,11 @@ final class NeuralModelTests: XCTestCase {
     }
 
     func testLatentAdditiveTransfersSeenPerturbationsToAHeldOutCellType() throws {
-        let parts = try simulatedParts(singles: 12, doubles: 0, genes: 100, cellsPer: 40, cellTypes: 3,
-                                       strategy: .covariateTransfer(column: "cell_type", holdout: ["type2"], holdoutCount: 1,
-                                                                    moveToTrain: 0.3, val: 0.1, test: 0.2))
+        let parts = try simulatedParts(
+            singles: 12, doubles: 0, genes: 100, cellsPer: 40, cellTypes: 3,
+            strategy: .covariateTransfer(
+                column: "cell_type", holdout: ["type2"], holdoutCount: 1,
+                moveToTrain: 0.3, val: 0.1, test: 0.2))
         // Defaults (latent-additive's dropout is 0) except: a higher learning rate and no early stop (the
         // validation part is small).
         let hp = ["epochs": "100", "threads": "1", "patience": "0", "lr": "3e-3"]

@@ -55,16 +55,20 @@ final class ReverseModelTests: XCTestCase {
     func testSeenTargetsAreRecoveredAcrossBatches() throws {
         // 120 cells per condition: at 80 the tree models' MRR sat at 1.9× random on one CPU's BLAS kernels
         // (0.395 and 0.411 against 0.423) and above 2× on another, a margin too thin to test.
-        let parts = try simulatedParts(singles: 16, doubles: 0, genes: 150, cellsPer: 120, batches: 4,
-                                       strategy: .batch(column: "batch", test: nil, testCount: 1, val: nil, valCount: 1))
+        let parts = try simulatedParts(
+            singles: 16, doubles: 0, genes: 150, cellsPer: 120, batches: 4,
+            strategy: .batch(column: "batch", test: nil, testCount: 1, val: nil, valCount: 1))
         let pairFile = temporaryDirectory("pairs") + "/genes.txt"
         try parts.train.perturbationLabels.prefix(4).joined(separator: "\n").write(toFile: pairFile, atomically: true, encoding: .utf8)
-        for spec in ["pca-knn", "forward-retrieval:forward=additive", "forward-retrieval:forward=additive,pairs=\(pairFile)",
-                     "xgboost:rounds=30,d=10", "random-forest:trees=50,d=10",
-                     "cell-level:cells=40,k=10,d=10"] {
+        for spec in [
+            "pca-knn", "forward-retrieval:forward=additive", "forward-retrieval:forward=additive,pairs=\(pairFile)",
+            "xgboost:rounds=30,d=10", "random-forest:trees=50,d=10",
+            "cell-level:cells=40,k=10,d=10",
+        ] {
             let s = try ReverseModelSpec(parsing: spec)
-            let report = try ReverseEvaluation.run(model: s.name, label: s.label, hyperparameters: s.hyperparameters, parts: parts,
-                                                   mask: true, universe: .targets, seed: 1)
+            let report = try ReverseEvaluation.run(
+                model: s.name, label: s.label, hyperparameters: s.hyperparameters, parts: parts,
+                mask: true, universe: .targets, seed: 1)
             let all = report.summaries[0]
             XCTAssertEqual(all.tier, "all")
             XCTAssertEqual(report.summaries.map(\.tier), ["all", "seen single"], spec)
@@ -74,12 +78,15 @@ final class ReverseModelTests: XCTestCase {
     }
 
     func testForwardRetrievalNamesUnseenTargetsAndIsDeterministic() throws {
-        let parts = try simulatedParts(singles: 40, doubles: 0, genes: 300, cellsPer: 40, moduleSize: 25,
-                                       strategy: .unseenPerturbation(val: 0.15, test: 0.3))
+        let parts = try simulatedParts(
+            singles: 40, doubles: 0, genes: 300, cellsPer: 40, moduleSize: 25,
+            strategy: .unseenPerturbation(val: 0.15, test: 0.3))
         func run(_ spec: String, seed: UInt64 = 2) throws -> RetrievalSummary {
             let s = try ReverseModelSpec(parsing: spec)
-            return try ReverseEvaluation.run(model: s.name, hyperparameters: s.hyperparameters, parts: parts, mask: true,
-                                             universe: .targets, seed: seed).summaries[0]
+            return try ReverseEvaluation.run(
+                model: s.name, hyperparameters: s.hyperparameters, parts: parts, mask: true,
+                universe: .targets, seed: seed
+            ).summaries[0]
         }
         let forward = try run("forward-retrieval:forward=linear-pca,distance=cosine")
         let knn = try run("pca-knn")
@@ -109,15 +116,19 @@ final class ReverseModelTests: XCTestCase {
         try model.fit(train, validation: nil)
         let control = try ConditionDeltas(train).controlMean(for: CellContext())
         var wanted = control
-        wanted[5] = 0.3   // the state g5's knockdown produces
+        wanted[5] = 0.3  // the state g5's knockdown produces
         let screen = InSilicoScreen(genes: train.genes, source: control, target: wanted)
-        let hits = try screen.rank(model, candidates: InSilicoScreen.candidates(model: model, trainingPerturbations: targets,
-                                                                                   listed: nil, pairs: false))
+        let hits = try screen.rank(
+            model,
+            candidates: InSilicoScreen.candidates(
+                model: model, trainingPerturbations: targets,
+                listed: nil, pairs: false))
         XCTAssertEqual(hits.first?.perturbation, "g5")
         XCTAssertEqual(hits.first?.topGenes.first?.gene, "g5")
         XCTAssertLessThan(hits[0].distance, screen.baselineDistance)
-        XCTAssertEqual(InSilicoScreen.candidates(model: model, trainingPerturbations: [], listed: ["g1", "g2", "g3"], pairs: true),
-                       ["g1", "g2", "g3", "g1+g2", "g1+g3", "g2+g3"])
+        XCTAssertEqual(
+            InSilicoScreen.candidates(model: model, trainingPerturbations: [], listed: ["g1", "g2", "g3"], pairs: true),
+            ["g1", "g2", "g3", "g1+g2", "g1+g3", "g2+g3"])
     }
 
     func testUnknownAndMalformedModelsAreRefused() {
@@ -145,8 +156,9 @@ final class ReverseRealDataTests: XCTestCase {
         let cells = try SplitCells(obs: prepped.obs, columns: options.columns, path: path)
         let split = try Split.make(cells, strategy: .combo(unseenSingles: 0.1, val: 0.16, test: 0.2), seed: 0).hashed()
         let parts = try SplitParts(data: prepped, path: path, split: split)
-        let report = try ReverseEvaluation.run(model: "pca-knn", hyperparameters: Hyperparameters(), parts: parts, mask: true,
-                                               universe: .targets, seed: 0)
+        let report = try ReverseEvaluation.run(
+            model: "pca-knn", hyperparameters: Hyperparameters(), parts: parts, mask: true,
+            universe: .targets, seed: 0)
         let seen = report.summaries.filter { $0.tier == "seen1" || $0.tier == "seen2" }
         XCTAssertFalse(seen.isEmpty)
         for summary in seen {

@@ -5,7 +5,8 @@ import XCTest
 /// Resident memory of this process in MiB (Linux /proc).
 private func residentMiB() -> Double {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-          let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    else { return 0 }
     return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
 }
 
@@ -52,18 +53,21 @@ final class TrainingTests: XCTestCase {
         let scores = [0.1, 0.2, 0.9, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0, 0.0]
         var epoch = 0
         var weightsAtBest: [Float] = []
-        let summary = try Trainer.run(TrainingOptions(epochs: 10, patience: 2, checkpoint: dir + "/best.pt"),
-                                      parameters: prefixed("layer", layer), batches: { _ in 4 }, step: { _, _ in
-            try opt.zeroGrad()
-            let loss = try Loss.mse(layer(x), y)
-            try loss.backward()
-            try opt.step()
-            return StepResult(loss: Double(try loss.item()), cells: 64)
-        }, validate: {
-            defer { epoch += 1 }
-            if epoch == 2 { weightsAtBest = try layer.weight.floats() }
-            return scores[epoch]
-        })
+        let summary = try Trainer.run(
+            TrainingOptions(epochs: 10, patience: 2, checkpoint: dir + "/best.pt"),
+            parameters: prefixed("layer", layer), batches: { _ in 4 },
+            step: { _, _ in
+                try opt.zeroGrad()
+                let loss = try Loss.mse(layer(x), y)
+                try loss.backward()
+                try opt.step()
+                return StepResult(loss: Double(try loss.item()), cells: 64)
+            },
+            validate: {
+                defer { epoch += 1 }
+                if epoch == 2 { weightsAtBest = try layer.weight.floats() }
+                return scores[epoch]
+            })
         XCTAssertEqual(summary.epochs, 5)
         XCTAssertEqual(summary.bestEpoch, 3)
         XCTAssertEqual(summary.steps, 20)
@@ -76,8 +80,11 @@ final class TrainingTests: XCTestCase {
     }
 
     func testNonFiniteLossStopsWithAnError() throws {
-        XCTAssertThrowsError(try Trainer.run(TrainingOptions(epochs: 2), parameters: [], batches: { _ in 1 },
-                                             step: { _, _ in StepResult(loss: .nan, cells: 1) }, validate: nil)) {
+        XCTAssertThrowsError(
+            try Trainer.run(
+                TrainingOptions(epochs: 2), parameters: [], batches: { _ in 1 },
+                step: { _, _ in StepResult(loss: .nan, cells: 1) }, validate: nil)
+        ) {
             XCTAssertTrue("\($0)".contains("learning rate"), "\($0)")
         }
     }

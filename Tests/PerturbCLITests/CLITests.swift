@@ -14,8 +14,10 @@ final class CLITests: XCTestCase {
     }
 
     var binary: URL {
-        let candidates = [Bundle.main.bundleURL.appendingPathComponent("perturb"),
-                          Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("perturb")]
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent("perturb"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("perturb"),
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
@@ -30,8 +32,9 @@ final class CLITests: XCTestCase {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     func directory() throws -> URL {
@@ -52,8 +55,10 @@ final class CLITests: XCTestCase {
     func testSimulateThenInspect() throws {
         let dir = try directory()
         let path = dir.appendingPathComponent("sim.h5ad").path
-        let sim = try perturb(["simulate", "--perturbations", "8", "--doubles", "2", "--cells-per", "30", "--genes", "120",
-                               "--cell-types", "2", "--seed", "5", "--quiet", "-o", path])
+        let sim = try perturb([
+            "simulate", "--perturbations", "8", "--doubles", "2", "--cells-per", "30", "--genes", "120",
+            "--cell-types", "2", "--seed", "5", "--quiet", "-o", path,
+        ])
         XCTAssertEqual(sim.status, 0, sim.stderr)
         XCTAssertEqual(sim.stderr, "", "--quiet prints nothing")
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + ".manifest.json"))
@@ -67,10 +72,14 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(summary["controlCells"] as? Int, 300)
         // Same seed, same file contents.
         let again = dir.appendingPathComponent("again.h5ad").path
-        XCTAssertEqual(try perturb(["simulate", "--perturbations", "8", "--doubles", "2", "--cells-per", "30", "--genes", "120",
-                                    "--cell-types", "2", "--seed", "5", "--quiet", "-o", again]).status, 0)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: again)), try Data(contentsOf: URL(fileURLWithPath: path)),
-                       "same seed, byte-identical file")
+        XCTAssertEqual(
+            try perturb([
+                "simulate", "--perturbations", "8", "--doubles", "2", "--cells-per", "30", "--genes", "120",
+                "--cell-types", "2", "--seed", "5", "--quiet", "-o", again,
+            ]).status, 0)
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: again)), try Data(contentsOf: URL(fileURLWithPath: path)),
+            "same seed, byte-identical file")
     }
 
     func testProgressGoesToStderr() throws {

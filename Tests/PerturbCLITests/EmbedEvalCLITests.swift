@@ -10,8 +10,10 @@ extension CLITests {
         let pairs = dir.appendingPathComponent("pairs.tsv")
         try "G0105\tG0143\nG0127\tG0266\n".write(to: pairs, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("embed")
-        let result = try perturb(["embed-eval", sim, "--batch-col", "batch", "--n-comps", "10", "--null-draws", "100",
-                                  "--relations", pairs.path, "--quiet", "-o", out.path])
+        let result = try perturb([
+            "embed-eval", sim, "--batch-col", "batch", "--n-comps", "10", "--null-draws", "100",
+            "--relations", pairs.path, "--quiet", "-o", out.path,
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "", "--quiet prints nothing on stderr")
         XCTAssertTrue(result.stdout.contains("recall_pairs"), result.stdout)
@@ -26,7 +28,8 @@ extension CLITests {
         let dir = try directory()
         let sim = CLITests.packageRoot.appendingPathComponent("Tests/Fixtures/prep/sim_counts.h5ad").path
         try assertFails(["embed-eval", sim, "--embedding", "X_scvi", "-o", dir.path], mentioning: ["sim_counts.h5ad", "X_scvi"])
-        try assertFails(["embed-eval", sim, "--relations", "/nonexistent/corum.txt", "-o", dir.path], mentioning: ["/nonexistent/corum.txt"])
+        try assertFails(
+            ["embed-eval", sim, "--relations", "/nonexistent/corum.txt", "-o", dir.path], mentioning: ["/nonexistent/corum.txt"])
         try assertFails(["embed-eval", sim, "--n-comps", "0", "-o", dir.path], mentioning: ["--n-comps"])
     }
 }

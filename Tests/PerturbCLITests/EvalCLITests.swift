@@ -16,20 +16,27 @@ extension CLITests {
         return path
     }
 
-    func assertEvalFails(pred: String, dir: URL, extra: [String] = [], mentioning words: [String],
-                         file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertEvalFails(
+        pred: String, dir: URL, extra: [String] = [], mentioning words: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let out = dir.appendingPathComponent("out")
-        try assertFails(["eval", "--real", evalFixture.appendingPathComponent("real.h5ad").path, "--pred", pred,
-                         "-o", out.path, "--quiet"] + extra, mentioning: words, file: file, line: line)
+        try assertFails(
+            [
+                "eval", "--real", evalFixture.appendingPathComponent("real.h5ad").path, "--pred", pred,
+                "-o", out.path, "--quiet",
+            ] + extra, mentioning: words, file: file, line: line)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
         XCTAssertEqual(left, [], "no output left behind", file: file, line: line)
     }
 
     func testEvalWritesCellEvalFiles() throws {
         let dir = try directory()
-        let result = try perturb(["eval", "--real", evalFixture.appendingPathComponent("real.h5ad").path,
-                                  "--pred", evalFixture.appendingPathComponent("pred.h5ad").path,
-                                  "-o", dir.path, "--profile", "vcc"])
+        let result = try perturb([
+            "eval", "--real", evalFixture.appendingPathComponent("real.h5ad").path,
+            "--pred", evalFixture.appendingPathComponent("pred.h5ad").path,
+            "-o", dir.path, "--profile", "vcc",
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         XCTAssertEqual(files, ["agg_results.csv", "manifest.json", "pred_de.csv", "real_de.csv", "results.csv"])
@@ -91,13 +98,18 @@ extension CLITests {
         var real = try AnnData.read(path: evalFixture.appendingPathComponent("real.h5ad").path)
         let labels = try DatasetColumns().labels(of: "target_gene", in: real.obs, path: "real")
         // Type B gets perturbation cells but no control cells.
-        try real.obs.setColumn("celltype", .categorical(Categorical(labels: labels.enumerated().map { i, l in
-            l == "non-targeting" ? "A" : (i % 2 == 0 ? "A" : "B")
-        })))
+        try real.obs.setColumn(
+            "celltype",
+            .categorical(
+                Categorical(
+                    labels: labels.enumerated().map { i, l in
+                        l == "non-targeting" ? "A" : (i % 2 == 0 ? "A" : "B")
+                    })))
         try real.write(to: realPath)
         let out = dir.appendingPathComponent("out")
-        try assertFails(["eval", "--real", realPath, "--pred", realPath, "--celltype-col", "celltype", "-o", out.path, "--quiet"],
-                        mentioning: ["no cells", "non-targeting in celltype=B"])
+        try assertFails(
+            ["eval", "--real", realPath, "--pred", realPath, "--celltype-col", "celltype", "-o", out.path, "--quiet"],
+            mentioning: ["no cells", "non-targeting in celltype=B"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no output left behind")
     }
 
@@ -119,16 +131,21 @@ extension CLITests {
         let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
         let real = evalFixture.appendingPathComponent("real.h5ad").path
         XCTAssertEqual(try perturb(["eval", "--real", real, "--pred", pred, "-o", a.path, "--quiet"]).status, 0)
-        XCTAssertEqual(try perturb(["eval", "--real", real, "--pred", evalFixture.appendingPathComponent("pred.h5ad").path,
-                                    "-o", b.path, "--quiet"]).status, 0)
-        XCTAssertEqual(try String(contentsOf: a.appendingPathComponent("results.csv"), encoding: .utf8),
-                       try String(contentsOf: b.appendingPathComponent("results.csv"), encoding: .utf8))
+        XCTAssertEqual(
+            try perturb([
+                "eval", "--real", real, "--pred", evalFixture.appendingPathComponent("pred.h5ad").path,
+                "-o", b.path, "--quiet",
+            ]).status, 0)
+        XCTAssertEqual(
+            try String(contentsOf: a.appendingPathComponent("results.csv"), encoding: .utf8),
+            try String(contentsOf: b.appendingPathComponent("results.csv"), encoding: .utf8))
     }
 
     func testEvalRejectsUnknownSkippedMetric() throws {
         let dir = try directory()
-        try assertEvalFails(pred: evalFixture.appendingPathComponent("pred.h5ad").path, dir: dir,
-                            extra: ["--skip-metrics", "overlap_at_M"], mentioning: ["unknown metric 'overlap_at_M'"])
+        try assertEvalFails(
+            pred: evalFixture.appendingPathComponent("pred.h5ad").path, dir: dir,
+            extra: ["--skip-metrics", "overlap_at_M"], mentioning: ["unknown metric 'overlap_at_M'"])
     }
 
     func testBaselineThenScore() throws {
@@ -137,17 +154,22 @@ extension CLITests {
         let baseline = dir.appendingPathComponent("baseline.h5ad").path
         XCTAssertEqual(try perturb(["baseline", "--adata", real, "-o", baseline, "--quiet"]).status, 0)
         for (pred, out) in [(evalFixture.appendingPathComponent("pred.h5ad").path, "model"), (baseline, "base")] {
-            let r = try perturb(["eval", "--real", real, "--pred", pred, "-o", dir.appendingPathComponent(out).path,
-                                 "--profile", "vcc", "--quiet"])
+            let r = try perturb([
+                "eval", "--real", real, "--pred", pred, "-o", dir.appendingPathComponent(out).path,
+                "--profile", "vcc", "--quiet",
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
-        let score = try perturb(["score", "--results", dir.appendingPathComponent("model/agg_results.csv").path,
-                                 "--baseline", dir.appendingPathComponent("base/agg_results.csv").path,
-                                 "-o", dir.appendingPathComponent("score.csv").path])
+        let score = try perturb([
+            "score", "--results", dir.appendingPathComponent("model/agg_results.csv").path,
+            "--baseline", dir.appendingPathComponent("base/agg_results.csv").path,
+            "-o", dir.appendingPathComponent("score.csv").path,
+        ])
         XCTAssertEqual(score.status, 0, score.stderr)
         XCTAssertTrue(score.stdout.contains("avg_score"))
         let csv = try String(contentsOf: dir.appendingPathComponent("score.csv"), encoding: .utf8)
-        XCTAssertEqual(csv.split(separator: "\n").map { String($0.split(separator: ",")[0]) },
-                       ["metric", "mae", "overlap_at_N", "discrimination_score_l1", "avg_score"])
+        XCTAssertEqual(
+            csv.split(separator: "\n").map { String($0.split(separator: ",")[0]) },
+            ["metric", "mae", "overlap_at_N", "discrimination_score_l1", "avg_score"])
     }
 }

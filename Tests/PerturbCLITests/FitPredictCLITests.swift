@@ -8,32 +8,45 @@ extension CLITests {
         let dir = try directory()
         let path = { (name: String) in dir.appendingPathComponent(name).path }
         let prepped = path("prepped.h5ad"), split = path("split.json"), model = path("model")
-        XCTAssertEqual(try perturb(["prep", simCounts, "--normalize", "--log1p", "--min-cells-per-condition", "0",
-                                    "--min-cells-per-combination", "0", "-o", prepped, "--quiet"]).status, 0)
-        XCTAssertEqual(try perturb(["split", prepped, "--strategy", "unseen-perturbation", "--test", "0.3", "-o", split, "--quiet"]).status, 0)
+        XCTAssertEqual(
+            try perturb([
+                "prep", simCounts, "--normalize", "--log1p", "--min-cells-per-condition", "0",
+                "--min-cells-per-combination", "0", "-o", prepped, "--quiet",
+            ]).status, 0)
+        XCTAssertEqual(
+            try perturb(["split", prepped, "--strategy", "unseen-perturbation", "--test", "0.3", "-o", split, "--quiet"]).status, 0)
         let fit = try perturb(["fit", prepped, "--split", split, "--model", "linear-pca", "--param", "k=5", "-o", model])
         XCTAssertEqual(fit.status, 0, fit.stderr)
         for file in ["model.json", "genes.txt", "parameters.bin", "manifest.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: model + "/" + file), file)
         }
-        let predict = try perturb(["predict", model, "--data", prepped, "--split", split, "-o", path("pred.h5ad"),
-                                   "--real-output", path("real.h5ad"), "--quiet"])
+        let predict = try perturb([
+            "predict", model, "--data", prepped, "--split", split, "-o", path("pred.h5ad"),
+            "--real-output", path("real.h5ad"), "--quiet",
+        ])
         XCTAssertEqual(predict.status, 0, predict.stderr)
-        let eval = try perturb(["eval", "--real", path("real.h5ad"), "--pred", path("pred.h5ad"), "--profile", "vcc",
-                                "-o", path("results"), "--quiet"])
+        let eval = try perturb([
+            "eval", "--real", path("real.h5ad"), "--pred", path("pred.h5ad"), "--profile", "vcc",
+            "-o", path("results"), "--quiet",
+        ])
         XCTAssertEqual(eval.status, 0, eval.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("results/agg_results.csv")))
 
         // The same cells with fewer genes: the model must refuse, naming the data file, and write nothing.
         let fewer = path("fewer.h5ad")
-        XCTAssertEqual(try perturb(["prep", prepped, "--hvg", "30", "--min-cells-per-condition", "0",
-                                    "--min-cells-per-combination", "0", "-o", fewer, "--quiet"]).status, 0)
-        try assertFails(["predict", model, "--data", fewer, "--split", split, "-o", path("bad.h5ad")],
-                        mentioning: [fewer, "genes differ", "linear-pca"])
+        XCTAssertEqual(
+            try perturb([
+                "prep", prepped, "--hvg", "30", "--min-cells-per-condition", "0",
+                "--min-cells-per-combination", "0", "-o", fewer, "--quiet",
+            ]).status, 0)
+        try assertFails(
+            ["predict", model, "--data", fewer, "--split", split, "-o", path("bad.h5ad")],
+            mentioning: [fewer, "genes differ", "linear-pca"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("bad.h5ad")))
         try assertFails(["fit", prepped, "--split", split, "--model", "linaer", "-o", path("m2")], mentioning: ["linaer", "linear-pca"])
-        try assertFails(["fit", prepped, "--split", split, "--model", "ridge", "--param", "lambda=-1", "-o", path("m3")],
-                        mentioning: ["lambda=-1"])
+        try assertFails(
+            ["fit", prepped, "--split", split, "--model", "ridge", "--param", "lambda=-1", "-o", path("m3")],
+            mentioning: ["lambda=-1"])
     }
 
     /// The seed recorded is the seed used: `--param seed=7 --seed 3` is refused before anything is written,
@@ -42,23 +55,34 @@ extension CLITests {
         let dir = try directory()
         let path = { (name: String) in dir.appendingPathComponent(name).path }
         let prepped = path("prepped.h5ad"), split = path("split.json")
-        XCTAssertEqual(try perturb(["prep", simCounts, "--normalize", "--log1p", "--min-cells-per-condition", "0",
-                                    "--min-cells-per-combination", "0", "-o", prepped, "--quiet"]).status, 0)
-        XCTAssertEqual(try perturb(["split", prepped, "--strategy", "unseen-perturbation", "--test", "0.3", "-o", split, "--quiet"]).status, 0)
+        XCTAssertEqual(
+            try perturb([
+                "prep", simCounts, "--normalize", "--log1p", "--min-cells-per-condition", "0",
+                "--min-cells-per-combination", "0", "-o", prepped, "--quiet",
+            ]).status, 0)
+        XCTAssertEqual(
+            try perturb(["split", prepped, "--strategy", "unseen-perturbation", "--test", "0.3", "-o", split, "--quiet"]).status, 0)
         let tiny = ["--model", "latent-additive", "--param", "epochs=1", "--param", "hidden=8", "--param", "latent=4"]
-        try assertFails(["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "--seed", "3", "-o", path("conflict")],
-                        mentioning: ["seed=7", "3", "latent-additive"])
+        try assertFails(
+            ["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "--seed", "3", "-o", path("conflict")],
+            mentioning: ["seed=7", "3", "latent-additive"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("conflict")))
 
         let fit = try perturb(["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "-o", path("m7"), "--quiet"])
         XCTAssertEqual(fit.status, 0, fit.stderr)
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("m7/manifest.json")))) as? [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("m7/manifest.json")))) as? [String: Any]
         XCTAssertEqual(manifest?["seed"] as? Int, 7)
         let model = try String(contentsOfFile: path("m7/model.json"), encoding: .utf8)
         XCTAssertTrue(model.contains("\"seed\" : \"7\""), model)
         // Agreeing values are one seed, not a conflict.
-        XCTAssertEqual(try perturb(["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "--seed", "7", "-o", path("m77"),
-                                                                               "--quiet"]).status, 0)
+        XCTAssertEqual(
+            try perturb(
+                ["fit", prepped, "--split", split] + tiny + [
+                    "--param", "seed=7", "--seed", "7", "-o", path("m77"),
+                    "--quiet",
+                ]
+            ).status, 0)
 
         let models = try perturb(["models"])
         XCTAssertEqual(models.status, 0, models.stderr)

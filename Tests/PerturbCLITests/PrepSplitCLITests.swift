@@ -10,8 +10,10 @@ extension CLITests {
     func testPrepSplitCheckAndPrepOnTrainingCells() throws {
         let dir = try directory()
         let prepped = dir.appendingPathComponent("prepped.h5ad").path
-        let prep = try perturb(["prep", simCounts, "--min-cells-per-condition", "0", "--min-cells-per-combination", "0",
-                                "--drop-labels", "nothing-like-this", "--quiet", "-o", prepped])
+        let prep = try perturb([
+            "prep", simCounts, "--min-cells-per-condition", "0", "--min-cells-per-combination", "0",
+            "--drop-labels", "nothing-like-this", "--quiet", "-o", prepped,
+        ])
         XCTAssertEqual(prep.status, 0, prep.stderr)
         XCTAssertEqual(prep.stderr, "", "--quiet prints nothing")
         for suffix in ["", ".prep.json", ".manifest.json"] {
@@ -23,15 +25,19 @@ extension CLITests {
         XCTAssertEqual(made.status, 0, made.stderr)
         XCTAssertTrue(made.stderr.contains("seen2"), made.stderr)
         let again = dir.appendingPathComponent("again.json").path
-        XCTAssertEqual(try perturb(["split", prepped, "--strategy", "combo", "--unseen-singles", "0.25", "--seed", "3", "-o", again, "--quiet"]).status, 0)
+        XCTAssertEqual(
+            try perturb(["split", prepped, "--strategy", "combo", "--unseen-singles", "0.25", "--seed", "3", "-o", again, "--quiet"])
+                .status, 0)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: split)), try Data(contentsOf: URL(fileURLWithPath: again)))
         let check = try perturb(["split", "--check", split, prepped])
         XCTAssertEqual(check.status, 0, check.stderr)
         XCTAssertTrue(check.stderr.contains("all checks passed"), check.stderr)
 
         let final = dir.appendingPathComponent("final.h5ad").path
-        let fit = try perturb(["prep", prepped, "--normalize", "--log1p", "--hvg", "40", "--split", split,
-                               "--min-cells-per-condition", "0", "--min-cells-per-combination", "0", "-o", final])
+        let fit = try perturb([
+            "prep", prepped, "--normalize", "--log1p", "--hvg", "40", "--split", split,
+            "--min-cells-per-condition", "0", "--min-cells-per-combination", "0", "-o", final,
+        ])
         XCTAssertEqual(fit.status, 0, fit.stderr)
         XCTAssertTrue(fit.stderr.contains("fit on the split's training cells"), fit.stderr)
         let result = try AnnData.read(path: final)
@@ -40,8 +46,11 @@ extension CLITests {
         XCTAssertTrue(manifest.contains(try Split.read(from: split).contentHash!), "manifest records the split hash")
 
         let parts = dir.appendingPathComponent("parts")
-        XCTAssertEqual(try perturb(["split", prepped, "--strategy", "unseen-perturbation", "-o", split, "--quiet",
-                                    "--write-h5ad", parts.path]).status, 0)
+        XCTAssertEqual(
+            try perturb([
+                "split", prepped, "--strategy", "unseen-perturbation", "-o", split, "--quiet",
+                "--write-h5ad", parts.path,
+            ]).status, 0)
         let total = try ["train", "val", "test"].map { try AnnData.read(path: parts.appendingPathComponent("\($0).h5ad").path).cellCount }
         XCTAssertEqual(total.reduce(0, +), result.cellCount)
     }
@@ -57,7 +66,8 @@ extension CLITests {
         json.removeValue(forKey: "content_hash")
         let leaky = dir.appendingPathComponent("leaky.json").path
         try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: leaky))
-        try assertFails(["split", "--check", leaky, simCounts], mentioning: [leaky, "in both train and test", "test perturbation(s) also in train"])
+        try assertFails(
+            ["split", "--check", leaky, simCounts], mentioning: [leaky, "in both train and test", "test perturbation(s) also in train"])
     }
 
     func testPrepAndSplitInputErrors() throws {
@@ -67,8 +77,9 @@ extension CLITests {
         try assertFails(["prep", simCounts, "--hvg-flavor", "pearson", "-o", out], mentioning: ["--hvg-flavor"])
         try assertFails(["prep", simCounts, "--pert-col", "guide", "-o", out], mentioning: ["sim_counts.h5ad", "guide"])
         try assertFails(["split", simCounts, "--strategy", "batch", "-o", out], mentioning: ["--batch-col"])
-        try assertFails(["split", simCounts, "--strategy", "covariate-transfer", "--covariate-col", "batch", "--holdout", "b9", "-o", out],
-                        mentioning: ["b9", "available"])
+        try assertFails(
+            ["split", simCounts, "--strategy", "covariate-transfer", "--covariate-col", "batch", "--holdout", "b9", "-o", out],
+            mentioning: ["b9", "available"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written")
     }
 }

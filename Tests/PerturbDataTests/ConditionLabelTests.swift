@@ -39,7 +39,8 @@ final class ConditionLabelTests: XCTestCase {
 
     func testClosestLabelsRankByEditDistance() {
         XCTAssertEqual(editDistance("kitten", "sitting"), 3)
-        XCTAssertEqual(closestLabels(to: "non-targeting", among: ["NT", "nontargeting", "STAT1", "non_targeting"], limit: 2),
-                       ["non_targeting", "nontargeting"])
+        XCTAssertEqual(
+            closestLabels(to: "non-targeting", among: ["NT", "nontargeting", "STAT1", "non_targeting"], limit: 2),
+            ["non_targeting", "nontargeting"])
     }
 }

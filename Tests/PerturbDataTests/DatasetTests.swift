@@ -26,8 +26,11 @@ final class DatasetTests: XCTestCase {
 
     func testMissingColumnListsAvailable() {
         XCTAssertThrowsError(try PerturbationDataset(small(), columns: DatasetColumns(perturbation: "guide"), path: "x.h5ad")) {
-            XCTAssertEqual($0 as? PerturbDataError, .missingColumn(path: "x.h5ad", column: "guide",
-                                                                   available: ["target_gene", "batch"]))
+            XCTAssertEqual(
+                $0 as? PerturbDataError,
+                .missingColumn(
+                    path: "x.h5ad", column: "guide",
+                    available: ["target_gene", "batch"]))
             XCTAssertTrue("\($0)".contains("x.h5ad") && "\($0)".contains("target_gene"))
         }
     }
@@ -52,8 +55,9 @@ final class DatasetTests: XCTestCase {
     }
 
     func testDropLabelsRemovesCells() throws {
-        let data = try PerturbationDataset(small(labels: ["non-targeting", "A", "unassigned", "A"]),
-                                           columns: DatasetColumns(dropLabels: ["unassigned"]), path: "x")
+        let data = try PerturbationDataset(
+            small(labels: ["non-targeting", "A", "unassigned", "A"]),
+            columns: DatasetColumns(dropLabels: ["unassigned"]), path: "x")
         XCTAssertEqual(data.cellCount, 3)
         XCTAssertEqual(data.cellIDs, ["c1", "c2", "c4"])
     }
@@ -91,8 +95,9 @@ final class DatasetTests: XCTestCase {
     }
 
     func testRealFilesMatchTheIssueNumbers() throws {
-        let devel = try DatasetSummary.inspect(path: try realDataPath("perturbench_devel/devel.h5ad"),
-                                               columns: DatasetColumns(perturbation: "perturbation", control: "control"))
+        let devel = try DatasetSummary.inspect(
+            path: try realDataPath("perturbench_devel/devel.h5ad"),
+            columns: DatasetColumns(perturbation: "perturbation", control: "control"))
         XCTAssertEqual([devel.cells, devel.genes], [5961, 500])
         XCTAssertEqual(devel.scale, .log1p)
         XCTAssertEqual(devel.perturbations, 33)

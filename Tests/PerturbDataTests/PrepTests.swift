@@ -18,7 +18,8 @@ func countsData(_ labels: [String], genes: Int = 6) throws -> AnnData {
 
 final class QualityControlTests: XCTestCase {
     func testLabelsAreCanonicalAndSmallConditionsDropped() throws {
-        let labels = Array(repeating: "non-targeting", count: 3) + Array(repeating: "G1", count: 5) + Array(repeating: "G2", count: 4)
+        let labels =
+            Array(repeating: "non-targeting", count: 3) + Array(repeating: "G1", count: 5) + Array(repeating: "G2", count: 4)
             + ["G2+G1", "G1+G2", "G1+G2+ctrl"] + ["G3+G4", "G4+G3"] + Array(repeating: "unassigned", count: 2)
         var options = PrepOptions(columns: DatasetColumns())
         options.qc.dropLabels = ["unassigned"]
@@ -59,7 +60,9 @@ final class QualityControlTests: XCTestCase {
         let (out, _) = try Preprocessing.run(data, options: options, path: "t.h5ad")
         XCTAssertEqual(out.obs.index, ["c0", "c2", "c4", "c6", "c8", "c10"])
         options.qc.keep = ("dataset", ["c"])
-        XCTAssertThrowsError(try Preprocessing.run(data, options: options, path: "t.h5ad")) { XCTAssertTrue("\($0)".contains("obs/dataset"), "\($0)") }
+        XCTAssertThrowsError(try Preprocessing.run(data, options: options, path: "t.h5ad")) {
+            XCTAssertTrue("\($0)".contains("obs/dataset"), "\($0)")
+        }
     }
 }
 
@@ -121,11 +124,13 @@ final class PreprocessingTests: XCTestCase {
         let targets = Set(data.obs["target_gene"]!.labels().flatMap { labeling.members(of: $0!) })
         XCTAssertTrue(targets.isSubset(of: Set(out.variables.index)))
         // The HVGs are those of the log data before the rescale.
-        let hv = try HighlyVariableGenes.select(Normalization.logNormalize(data.X!), options: HVGOptions(flavor: .seurat, selection: .top(10)))
+        let hv = try HighlyVariableGenes.select(
+            Normalization.logNormalize(data.X!), options: HVGOptions(flavor: .seurat, selection: .top(10)))
         XCTAssertTrue(Set(hv.selectedGenes.map { data.variables.index[$0] }).isSubset(of: Set(out.variables.index)))
-        XCTAssertEqual(out.variables["highly_variable"].map { c -> Int in
-            if case .boolean(let v) = c { return v.filter { $0 }.count } else { return -1 }
-        }, 10)
+        XCTAssertEqual(
+            out.variables["highly_variable"].map { c -> Int in
+                if case .boolean(let v) = c { return v.filter { $0 }.count } else { return -1 }
+            }, 10)
         XCTAssertGreaterThan(out.geneCount, 10)
         XCTAssertTrue(summary.steps.contains { $0.name == "rescale" })
         let log = Normalization.logNormalize(data.X!)
@@ -149,7 +154,9 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(out.variables.index, expected.selectedGenes.map { data.variables.index[$0] })
         XCTAssertEqual(out.X, logged.X!.selectingColumns(expected.selectedGenes), "X stays the log data")
         opts.hvgLayer = "missing"
-        XCTAssertThrowsError(try Preprocessing.run(logged, options: opts, path: "log.h5ad")) { XCTAssertTrue("\($0)".contains("layers/missing"), "\($0)") }
+        XCTAssertThrowsError(try Preprocessing.run(logged, options: opts, path: "log.h5ad")) {
+            XCTAssertTrue("\($0)".contains("layers/missing"), "\($0)")
+        }
     }
 
     func testInputsThatCannotWorkAreClearErrors() throws {
@@ -161,12 +168,18 @@ final class PreprocessingTests: XCTestCase {
         }
         var v3 = PrepOptions(columns: DatasetColumns())
         v3.hvg = HVGOptions(flavor: .seuratV3, selection: .top(10))
-        XCTAssertThrowsError(try Preprocessing.run(logged, options: v3, path: "log.h5ad")) { XCTAssertTrue("\($0)".contains("seurat_v3"), "\($0)") }
+        XCTAssertThrowsError(try Preprocessing.run(logged, options: v3, path: "log.h5ad")) {
+            XCTAssertTrue("\($0)".contains("seurat_v3"), "\($0)")
+        }
         var layer = PrepOptions(columns: DatasetColumns())
         layer.inputLayer = "raw"
-        XCTAssertThrowsError(try Preprocessing.run(data, options: layer, path: "sim.h5ad")) { XCTAssertTrue("\($0)".contains("layers/raw"), "\($0)") }
+        XCTAssertThrowsError(try Preprocessing.run(data, options: layer, path: "sim.h5ad")) {
+            XCTAssertTrue("\($0)".contains("layers/raw"), "\($0)")
+        }
         var seurat = PrepOptions(columns: DatasetColumns())
         seurat.hvg = HVGOptions(flavor: .seurat, selection: .top(10))
-        XCTAssertThrowsError(try Preprocessing.run(data, options: seurat, path: "sim.h5ad")) { XCTAssertTrue("\($0)".contains("--normalize --log1p"), "\($0)") }
+        XCTAssertThrowsError(try Preprocessing.run(data, options: seurat, path: "sim.h5ad")) {
+            XCTAssertTrue("\($0)".contains("--normalize --log1p"), "\($0)")
+        }
     }
 }

@@ -15,7 +15,9 @@ struct SimpleCSV {
     let rows: [[String]]
 
     init(_ url: URL) throws {
-        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         header = lines[0]
         rows = Array(lines.dropFirst())
     }
@@ -91,9 +93,10 @@ final class ScanpyGoldenTests: XCTestCase {
         for (label, flavor, onCounts, batched, selection) in cases {
             let reference = try SimpleCSV(prepFixtures.appendingPathComponent("hvg_\(name)_\(label).csv"))
             XCTAssertEqual(reference.column("gene"), genes)
-            let result = try HighlyVariableGenes.select(onCounts ? counts : log,
-                                                        options: HVGOptions(flavor: flavor, selection: selection),
-                                                        batches: batched ? batches : nil, geneNames: genes)
+            let result = try HighlyVariableGenes.select(
+                onCounts ? counts : log,
+                options: HVGOptions(flavor: flavor, selection: selection),
+                batches: batched ? batches : nil, geneNames: genes)
             let expected = Set(reference.column("highly_variable").indices.filter { reference.column("highly_variable")[$0] == "True" })
             XCTAssertEqual(Set(result.selectedGenes), expected, "\(name)/\(label): highly variable genes differ")
             // numpy ranks exactly tied normalized variances in its unstable argsort order, we by gene position:
@@ -120,8 +123,9 @@ final class ScanpyGoldenTests: XCTestCase {
         var tied = Set<Int>()
         for level in Set(batches) {
             let rows = batches.indices.filter { batches[$0] == level }
-            let values = try SeuratV3HVG.batchNormalizedVariance(counts, rows: rows, moments: GeneMoments(counts, rows: rows),
-                                                                 batch: level, span: 0.3)
+            let values = try SeuratV3HVG.batchNormalizedVariance(
+                counts, rows: rows, moments: GeneMoments(counts, rows: rows),
+                batch: level, span: 0.3)
             let groups = Dictionary(grouping: values.indices, by: { values[$0] })
             for (_, genes) in groups where genes.count > 1 { tied.formUnion(genes) }
         }

@@ -46,8 +46,10 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(dataset.scale, .counts)
         XCTAssertEqual(Set(dataset.cellTypes!), ["type1", "type2"])
         // Some perturbations are strong, some near-null: the spread of effect sizes is wide.
-        let sizes = sim.effects.prefix(12).map { e in e.logFoldChange.enumerated().filter { !e.targets.contains(sim.data.variables.index[$0.offset]) }
-            .map { abs($0.element) }.max() ?? 0 }
+        let sizes = sim.effects.prefix(12).map { e in
+            e.logFoldChange.enumerated().filter { !e.targets.contains(sim.data.variables.index[$0.offset]) }
+                .map { abs($0.element) }.max() ?? 0
+        }
         XCTAssertGreaterThan(sizes.max()! / max(sizes.min()!, 1e-9), 5, "heterogeneous effect sizes")
         XCTAssertTrue(sim.effects.allSatisfy { (0.25...1).contains($0.penetrance) })
     }
@@ -75,8 +77,9 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(back.layers["counts"], sim.data.layers["counts"])
         XCTAssertEqual(ValueScale.detect(back.X!), .log1p)
         guard case .dictionary(let truth)? = back.uns[Simulator.unsKey],
-              case .strings(let labels)? = truth["perturbations"],
-              case .array(let lfc, let shape)? = truth["true_log_fold_change"] else { return XCTFail("truth missing") }
+            case .strings(let labels)? = truth["perturbations"],
+            case .array(let lfc, let shape)? = truth["true_log_fold_change"]
+        else { return XCTFail("truth missing") }
         XCTAssertEqual(labels, sim.effects.map(\.label))
         XCTAssertEqual(shape, [16, 300])
         XCTAssertEqual(Array(lfc.prefix(300)), sim.effects[0].logFoldChange)

@@ -4,16 +4,21 @@ import AnnData
 @testable import PerturbData
 
 /// Cells of a hand-made obs table: `counts[label]` cells per label, optional cell type and batch cycling.
-func splitCells(_ counts: [(String, Int)], cellTypes: [String]? = nil, batches: [String]? = nil,
-                control: String = "non-targeting") throws -> SplitCells {
+func splitCells(
+    _ counts: [(String, Int)], cellTypes: [String]? = nil, batches: [String]? = nil,
+    control: String = "non-targeting"
+) throws -> SplitCells {
     var labels: [String] = []
     for (label, n) in counts { labels += Array(repeating: label, count: n) }
     var obs = DataFrame(index: labels.indices.map { "cell\($0)" })
     try obs.setColumn("target_gene", .categorical(Categorical(labels: labels)))
-    if let cellTypes { try obs.setColumn("cell_type", .categorical(Categorical(labels: labels.indices.map { cellTypes[$0 % cellTypes.count] }))) }
+    if let cellTypes {
+        try obs.setColumn("cell_type", .categorical(Categorical(labels: labels.indices.map { cellTypes[$0 % cellTypes.count] })))
+    }
     if let batches { try obs.setColumn("batch", .categorical(Categorical(labels: labels.indices.map { batches[$0 % batches.count] }))) }
-    let columns = DatasetColumns(perturbation: "target_gene", control: control, cellType: cellTypes == nil ? nil : "cell_type",
-                                 batch: batches == nil ? nil : "batch")
+    let columns = DatasetColumns(
+        perturbation: "target_gene", control: control, cellType: cellTypes == nil ? nil : "cell_type",
+        batch: batches == nil ? nil : "batch")
     return try SplitCells(obs: obs, columns: columns, path: "test.h5ad")
 }
 
@@ -47,7 +52,8 @@ final class SplitTests: XCTestCase {
 
     func testComboTiersFollowTrainingSingles() throws {
         // Singles A…F; combinations of every kind, one whose member never occurs as a single (Z).
-        let labels = ["A", "B", "C", "D", "E", "F"].map { ($0, 10) }
+        let labels =
+            ["A", "B", "C", "D", "E", "F"].map { ($0, 10) }
             + ["A+B", "B+C", "C+D", "D+E", "A+E", "E+F", "A+Z", "Y+Z", "F+B", "C+A"].map { ($0, 8) }
         let cells = try splitCells([("non-targeting", 40)] + labels)
         let split = try Split.make(cells, strategy: .combo(unseenSingles: 0.34, val: 0.0, test: 0.3), seed: 1)
@@ -71,8 +77,11 @@ final class SplitTests: XCTestCase {
 
     func testCovariateTransferMovesAFractionOfTheHeldOutCellType() throws {
         let cells = try splitCells([("non-targeting", 60)] + singles, cellTypes: ["K562", "RPE1", "HepG2"])
-        let split = try Split.make(cells, strategy: .covariateTransfer(column: "cell_type", holdout: ["RPE1"], holdoutCount: 1,
-                                                                     moveToTrain: 0.3, val: 0.16, test: 0.2), seed: 0)
+        let split = try Split.make(
+            cells,
+            strategy: .covariateTransfer(
+                column: "cell_type", holdout: ["RPE1"], holdoutCount: 1,
+                moveToTrain: 0.3, val: 0.16, test: 0.2), seed: 0)
         let train = split.part("train").conditions
         XCTAssertEqual(train.filter { $0.hasSuffix("| K562") }.count, 20)
         XCTAssertEqual(train.filter { $0.hasSuffix("| HepG2") }.count, 20)
@@ -95,8 +104,10 @@ final class SplitTests: XCTestCase {
         XCTAssertTrue(try split.check(against: cells).passed)
         // A perturbation seen only in the held-out batch (cell 260 falls in b3) is pointed out, not failed.
         let withZ = try splitCells([("non-targeting", 60)] + singles + [("Z", 1)], batches: ["b1", "b2", "b3"])
-        let report = try Split.make(withZ, strategy: .batch(column: "batch", test: ["b3"], testCount: 1, val: nil, valCount: 0),
-                                    seed: 0).check(against: withZ)
+        let report = try Split.make(
+            withZ, strategy: .batch(column: "batch", test: ["b3"], testCount: 1, val: nil, valCount: 0),
+            seed: 0
+        ).check(against: withZ)
         XCTAssertTrue(report.passed)
         XCTAssertTrue(report.notes.contains("1 test perturbation(s) never occur in the training batches: Z"), "\(report.notes)")
     }
@@ -121,8 +132,13 @@ final class SplitTests: XCTestCase {
         XCTAssertThrowsError(try Split.make(cells, strategy: .combo(unseenSingles: 0.1, val: 0.1, test: 0.2), seed: 0)) { error in
             XCTAssertTrue("\(error)".contains("combinations"), "\(error)")
         }
-        XCTAssertThrowsError(try Split.make(cells, strategy: .covariateTransfer(column: "cell_type", holdout: nil, holdoutCount: 1,
-                                                                              moveToTrain: 0.3, val: 0.1, test: 0.2), seed: 0)) { error in
+        XCTAssertThrowsError(
+            try Split.make(
+                cells,
+                strategy: .covariateTransfer(
+                    column: "cell_type", holdout: nil, holdoutCount: 1,
+                    moveToTrain: 0.3, val: 0.1, test: 0.2), seed: 0)
+        ) { error in
             XCTAssertTrue("\(error)".contains("cell_type"), "\(error)")
         }
     }
@@ -132,12 +148,15 @@ final class SplitTests: XCTestCase {
 final class LeakySplitTests: XCTestCase {
     let cells: SplitCells = try! splitCells([("non-targeting", 30), ("A", 10), ("B", 10), ("C", 10), ("A+B", 8), ("A+C", 8)])
 
-    func split(train: [String], val: [String] = [], test: [String], controls: [[Int]], tiers: [String: [String: [String]]]? = nil) -> Split {
-        let parts = Dictionary(uniqueKeysWithValues: zip(Split.partNames, [train, val, test]).enumerated().map { i, pair in
-            (pair.0, SplitPart(conditions: pair.1, controlCells: controls[i].map { "cell\($0)" }))
-        })
-        return Split(strategy: "combo", parameters: [:], seed: 0, columns: SplitColumns(cells.columns), unitColumns: ["target_gene"],
-                     cellCount: cells.count, parts: parts, tiers: tiers)
+    func split(train: [String], val: [String] = [], test: [String], controls: [[Int]], tiers: [String: [String: [String]]]? = nil) -> Split
+    {
+        let parts = Dictionary(
+            uniqueKeysWithValues: zip(Split.partNames, [train, val, test]).enumerated().map { i, pair in
+                (pair.0, SplitPart(conditions: pair.1, controlCells: controls[i].map { "cell\($0)" }))
+            })
+        return Split(
+            strategy: "combo", parameters: [:], seed: 0, columns: SplitColumns(cells.columns), unitColumns: ["target_gene"],
+            cellCount: cells.count, parts: parts, tiers: tiers)
     }
 
     func problems(_ split: Split) throws -> String {
@@ -164,8 +183,9 @@ final class LeakySplitTests: XCTestCase {
 
     func testCombinationTiersInconsistentWithTrainingSingles() throws {
         // C is not a training single, so A+C is seen1 and may not be trained on or called seen2.
-        let leaky = split(train: ["A", "B", "A+C"], test: ["C", "A+B"], controls: [Array(0..<20), [], Array(20..<30)],
-                          tiers: ["train": ["single": ["A", "B"], "seen2": ["A+C"]], "test": ["single": ["C"], "seen2": ["A+B"]]])
+        let leaky = split(
+            train: ["A", "B", "A+C"], test: ["C", "A+B"], controls: [Array(0..<20), [], Array(20..<30)],
+            tiers: ["train": ["single": ["A", "B"], "seen2": ["A+C"]], "test": ["single": ["C"], "seen2": ["A+B"]]])
         let text = try problems(leaky)
         XCTAssertTrue(text.contains("A+C is seen1"), text)
         XCTAssertTrue(text.contains("train holds combinations whose members are not all training singles: A+C"), text)
@@ -198,8 +218,9 @@ final class NormanSplitTests: XCTestCase {
         let path = try realDataPath("perturbench_devel/devel.h5ad")
         let data = try AnnData.read(path: path, options: ReadOptions(matrix: nil, obsm: false))
         let norman = data.obs["dataset"]!.labels().indices.filter { data.obs["dataset"]!.labels()[$0] == "norman19" }
-        let cells = try SplitCells(obs: data.obs.selectingRows(norman), columns: DatasetColumns(perturbation: "perturbation", control: "control"),
-                                   path: path)
+        let cells = try SplitCells(
+            obs: data.obs.selectingRows(norman), columns: DatasetColumns(perturbation: "perturbation", control: "control"),
+            path: path)
         let split = try Split.make(cells, strategy: .combo(unseenSingles: 0.1, val: 0.16, test: 0.2), seed: 0)
         let tiers = try XCTUnwrap(split.tiers)
         let counted = ["seen0", "seen1", "seen2"].map { t in Split.partNames.reduce(0) { $0 + (tiers[$1]?[t]?.count ?? 0) } }

@@ -21,8 +21,9 @@ final class EmbeddingReferenceTests: XCTestCase {
 
     func cells() throws -> Cells {
         let rows = try table("cells.csv")
-        return Cells(ids: rows.map { $0[0] }, batches: rows.map { $0[1] }, labels: rows.map { $0[2] },
-                     x: Matrix(rowArrays: rows.map { $0[3...].map { Double($0)! } }))
+        return Cells(
+            ids: rows.map { $0[0] }, batches: rows.map { $0[1] }, labels: rows.map { $0[2] },
+            x: Matrix(rowArrays: rows.map { $0[3...].map { Double($0)! } }))
     }
 
     func testLISIMatchesHarmonypy() throws {
@@ -44,8 +45,9 @@ final class EmbeddingReferenceTests: XCTestCase {
             let model = LogisticRegression.fit(data.x.selectingRows(train), labels: train.map { data.labels[$0] }, tolerance: 1e-10)
             let ranked = model.rankedClasses(data.x.selectingRows(test))
             let k = Int(Double(train.count).squareRoot())
-            let knn = KNNClassifier.predict(reference: data.x.selectingRows(train), labels: train.map { data.labels[$0] },
-                                            queries: data.x.selectingRows(test), k: k)
+            let knn = KNNClassifier.predict(
+                reference: data.x.selectingRows(train), labels: train.map { data.labels[$0] },
+                queries: data.x.selectingRows(test), k: k)
             let expected = folds.filter { $0[1] == held }
             XCTAssertEqual(expected.count, test.count)
             XCTAssertEqual(Int(expected[0][2]), k)

@@ -112,8 +112,9 @@ final class StatisticsTests: XCTestCase {
 
     func testWelchT() {
         // (2 − 1)/√(1/4 + 1/4) = √2; zero variance on both sides → NaN → 0.
-        XCTAssertEqual(welchT(mean1: 2, variance1: 1, count1: 4, mean2: 1, variance2: 1, count2: 4), 2.0.squareRoot(),
-                       accuracy: 1e-15)
+        XCTAssertEqual(
+            welchT(mean1: 2, variance1: 1, count1: 4, mean2: 1, variance2: 1, count2: 4), 2.0.squareRoot(),
+            accuracy: 1e-15)
         XCTAssertEqual(welchT(mean1: 1, variance1: 0, count1: 3, mean2: 1, variance2: 0, count2: 3), 0)
     }
 }

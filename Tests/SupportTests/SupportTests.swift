@@ -4,15 +4,18 @@ import XCTest
 
 final class SHA256HasherTests: XCTestCase {
     func testSHA256KnownVectors() {
-        XCTAssertEqual(SHA256Hasher.hex(of: Array("".utf8)),
-                       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256Hasher.hex(of: Array("abc".utf8)),
-                       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(
+            SHA256Hasher.hex(of: Array("".utf8)),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(
+            SHA256Hasher.hex(of: Array("abc".utf8)),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
         XCTAssertEqual(SHA256Hasher.hex(of: long), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         // FIPS 180-2 vector: one million 'a' (15,625 blocks through the bulk, possibly SHA-NI, path).
-        XCTAssertEqual(SHA256Hasher.hex(of: [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)),
-                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        XCTAssertEqual(
+            SHA256Hasher.hex(of: [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
         // Pieces of odd sizes give the same digest as one piece.
         var pieces = SHA256Hasher()
         for size in [1, 63, 64, 65, 1000, 998_807] { pieces.update([UInt8](repeating: UInt8(ascii: "a"), count: size)) }

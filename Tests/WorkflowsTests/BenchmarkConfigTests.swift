@@ -62,8 +62,9 @@ final class BenchmarkConfigTests: XCTestCase {
     }
 
     func testSearchGridIsSampledToTheBudgetBySeed() throws {
-        let c = try parse(base.replacingOccurrences(of: "additive", with: "linear-pca")
-                          + "\nsearch = { k = [2, 5, 10], lambda = [0.01, 0.1, 1] }\ntrials = 4")
+        let c = try parse(
+            base.replacingOccurrences(of: "additive", with: "linear-pca")
+                + "\nsearch = { k = [2, 5, 10], lambda = [0.01, 0.1, 1] }\ntrials = 4")
         let model = c.models.last!
         let a = HyperparameterSearch(model: model, seed: 3).candidates()
         XCTAssertEqual(a.count, 4)

@@ -69,8 +69,10 @@ final class BenchmarkRunTests: XCTestCase {
         XCTAssertEqual(board.rows.first { $0.tier == "all" }?.values[Leaderboard.scoreColumn("control-mean")].map { $0.mean.isNaN }, false)
         let csv1 = try String(contentsOfFile: out1 + "/leaderboard.csv", encoding: .utf8)
         XCTAssertTrue(csv1.hasPrefix("dataset,tier,model,seeds,perturbations,pearson_delta_mean,pearson_delta_std"))
-        for file in ["runs.csv", "manifest.json", "runs/sim/seed1/split.json", "runs/sim/seed1/linear-pca/pred.h5ad",
-                     "runs/sim/seed1/linear-pca/eval-vcc/agg_results.csv", "runs/sim/seed0/additive/done.json"] {
+        for file in [
+            "runs.csv", "manifest.json", "runs/sim/seed1/split.json", "runs/sim/seed1/linear-pca/pred.h5ad",
+            "runs/sim/seed1/linear-pca/eval-vcc/agg_results.csv", "runs/sim/seed0/additive/done.json",
+        ] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out1 + "/" + file), file)
         }
         // Same seed ⇒ the same leaderboard, byte for byte.
@@ -90,5 +92,9 @@ final class LogLines: @unchecked Sendable {
     private var lines: [String] = []
     private let lock = NSLock()
     var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
-    var add: @Sendable (String) -> Void { { [self] line in lock.lock(); lines.append(line); lock.unlock() } }
+    var add: @Sendable (String) -> Void {
+        { [self] line in
+            lock.lock(); lines.append(line); lock.unlock()
+        }
+    }
 }

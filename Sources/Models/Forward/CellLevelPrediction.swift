@@ -9,8 +9,10 @@ import Support
 /// real control cells follow, unchanged.
 public enum CellLevelPrediction {
     /// Predicted cells for `conditions` (with their cell counts) from the control cells of `controls`.
-    public static func predict(_ model: some ForwardModel, controls: PerturbationDataset, conditions: [Condition: Int],
-                               seed: UInt64) throws -> PerturbationDataset {
+    public static func predict(
+        _ model: some ForwardModel, controls: PerturbationDataset, conditions: [Condition: Int],
+        seed: UInt64
+    ) throws -> PerturbationDataset {
         let data = controls.normalizedLog1p()
         guard !data.controlCells.isEmpty else {
             throw ModelError.unusableTrainingData(model: model.name, reason: "no control cells to shift (label '\(data.controlLabel)')")
@@ -53,9 +55,10 @@ public enum CellLevelPrediction {
             types.append(data.cellTypes?[cell] ?? "")
             batches.append(data.batches?[cell] ?? "")
         }
-        return PerturbationDataset(expression: builder.build(), genes: data.genes, cellIDs: ids, perturbations: labels,
-                                   cellTypes: data.cellTypes == nil ? nil : types, batches: data.batches == nil ? nil : batches,
-                                   controlLabel: data.controlLabel, scale: .log1p)
+        return PerturbationDataset(
+            expression: builder.build(), genes: data.genes, cellIDs: ids, perturbations: labels,
+            cellTypes: data.cellTypes == nil ? nil : types, batches: data.batches == nil ? nil : batches,
+            controlLabel: data.controlLabel, scale: .log1p)
     }
 
     /// The conditions of `part` other than the controls, with their cell counts: what to predict for it.

@@ -7,9 +7,12 @@ import PerturbData
 public enum ForwardFitting {
     /// Makes model `name` (the context's seed set where the model takes one) and fits it on `train`;
     /// `validation` may guide early stopping. Returns the model and the hyperparameters it was made with.
-    public static func fitModel(_ name: String, hyperparameters: Hyperparameters, train: PerturbationDataset,
-                                validation: PerturbationDataset?, context: FitContext) throws
-        -> (model: any ForwardModel, hyperparameters: Hyperparameters) {
+    public static func fitModel(
+        _ name: String, hyperparameters: Hyperparameters, train: PerturbationDataset,
+        validation: PerturbationDataset?, context: FitContext
+    ) throws
+        -> (model: any ForwardModel, hyperparameters: Hyperparameters)
+    {
         let type = try forwardModels.type(named: name)
         let seeded = try context.seeding(hyperparameters, for: type)
         var model = try type.init(hyperparameters: seeded)
@@ -19,22 +22,31 @@ public enum ForwardFitting {
 
     /// Fits `model` on the training part of `parts` (validation part passed along when it has cells) and
     /// packages it with its provenance for saving.
-    public static func fit(_ name: String, hyperparameters: Hyperparameters, parts: SplitParts, dataSHA256: String?,
-                           context: FitContext) throws -> (model: any ForwardModel, directory: ModelDirectory) {
-        let (model, used) = try fitModel(name, hyperparameters: hyperparameters, train: parts.train,
-                                         validation: parts.validation.cellCount > 0 ? parts.validation : nil, context: context)
+    public static func fit(
+        _ name: String, hyperparameters: Hyperparameters, parts: SplitParts, dataSHA256: String?,
+        context: FitContext
+    ) throws -> (model: any ForwardModel, directory: ModelDirectory) {
+        let (model, used) = try fitModel(
+            name, hyperparameters: hyperparameters, train: parts.train,
+            validation: parts.validation.cellCount > 0 ? parts.validation : nil, context: context)
         let provenance = ModelProvenance(
             dataSHA256: dataSHA256, splitHash: parts.split.contentHash, trainingCells: parts.train.cellCount,
             trainingConditions: parts.train.groups.conditions.filter { $0.perturbation != parts.train.controlLabel }.count,
             seed: context.seed, trainingPerturbations: parts.train.perturbationLabels)
-        return (model, try ModelDirectory(model: model, hyperparameters: used, genes: parts.train.genes,
-                                          provenance: provenance))
+        return (
+            model,
+            try ModelDirectory(
+                model: model, hyperparameters: used, genes: parts.train.genes,
+                provenance: provenance)
+        )
     }
 
     /// Cell-level predictions for every perturbed condition of `part` (as many cells as it has), from its
     /// control cells, as AnnData with the split's column names.
-    public static func predict(_ model: any ForwardModel, part: PerturbationDataset, columns: DatasetColumns,
-                               seed: UInt64) throws -> AnnData {
+    public static func predict(
+        _ model: any ForwardModel, part: PerturbationDataset, columns: DatasetColumns,
+        seed: UInt64
+    ) throws -> AnnData {
         try model.predict(controls: part, conditions: CellLevelPrediction.requests(for: part), seed: seed)
             .annData(columns: columns)
     }

@@ -15,7 +15,7 @@ public struct LinearModel: ForwardModel {
 
     public init(hyperparameters: Hyperparameters) throws {
         try hyperparameters.check(known: Self.hyperparameterHelp, model: Self.name)
-        lambda = try hyperparameters.double("lambda", default: 0.01, in: 1e-12 ... 1e12, model: Self.name)
+        lambda = try hyperparameters.double("lambda", default: 0.01, in: 1e-12...1e12, model: Self.name)
     }
 
     public init(state: ModelState, hyperparameters: Hyperparameters) throws {
@@ -33,8 +33,9 @@ public struct LinearModel: ForwardModel {
         let vocabulary = Set(summary.conditions.flatMap(Self.tokens)).sorted()
         let features = PerturbationFeatures(oneHot: vocabulary)
         let x = Matrix(rowArrays: summary.conditions.map { features.vector(Self.tokens($0)) })
-        let regression = try RidgeRegression(features: x, targets: summary.deltas,
-                                             weights: summary.cellCounts.map(Double.init), lambda: lambda)
+        let regression = try RidgeRegression(
+            features: x, targets: summary.deltas,
+            weights: summary.cellCounts.map(Double.init), lambda: lambda)
         fitted = FeatureRegression(features: features, regression: regression, key: "linear")
     }
 
@@ -66,7 +67,7 @@ public struct RidgeModel: ForwardModel {
 
     public init(hyperparameters: Hyperparameters) throws {
         try hyperparameters.check(known: Self.hyperparameterHelp, model: Self.name)
-        lambda = try hyperparameters.double("lambda", default: 0.1, in: 1e-12 ... 1e12, model: Self.name)
+        lambda = try hyperparameters.double("lambda", default: 0.1, in: 1e-12...1e12, model: Self.name)
         featureSource = hyperparameters.string("features") ?? "onehot"
     }
 

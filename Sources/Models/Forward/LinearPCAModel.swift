@@ -17,14 +17,14 @@ public struct LinearPCAModel: ForwardModel {
     private let lambda: Double
     private var genes: [String] = []
     private var geneIndex: [String: Int] = [:]
-    private var geneEmbedding: Matrix<Double>?   // G, genes × K
-    private var weights: Matrix<Double>?         // W, K × K
-    private var offset: [Double]?                // b
+    private var geneEmbedding: Matrix<Double>?  // G, genes × K
+    private var weights: Matrix<Double>?  // W, K × K
+    private var offset: [Double]?  // b
 
     public init(hyperparameters: Hyperparameters) throws {
         try hyperparameters.check(known: Self.hyperparameterHelp, model: Self.name)
         k = try hyperparameters.int("k", default: 10, in: 1...1000, model: Self.name)
-        lambda = try hyperparameters.double("lambda", default: 0.1, in: 1e-12 ... 1e12, model: Self.name)
+        lambda = try hyperparameters.double("lambda", default: 0.1, in: 1e-12...1e12, model: Self.name)
     }
 
     public init(state: ModelState, hyperparameters: Hyperparameters) throws {
@@ -38,7 +38,8 @@ public struct LinearPCAModel: ForwardModel {
     /// The fit from explicit matrices (also what the tests pin): `pseudobulk` genes × conditions, `deltas`
     /// genes × perturbations, `targets` the gene rows of each perturbation's members.
     static func solve(pseudobulk: Matrix<Double>, deltas y: Matrix<Double>, targets: [[Int]], k: Int, lambda: Double) throws
-        -> (g: Matrix<Double>, w: Matrix<Double>, b: [Double]) {
+        -> (g: Matrix<Double>, w: Matrix<Double>, b: [Double])
+    {
         let genes = pseudobulk.rows, conditions = pseudobulk.columns
         var centred = pseudobulk
         for c in 0..<conditions {
@@ -66,7 +67,7 @@ public struct LinearPCAModel: ForwardModel {
             for r in rows { for j in 0..<kk { pMatrix.storage[j * perts + p] += g.storage[r * kk + j] } }
         }
         let left = try g.multiplied(by: g, transposeSelf: true).addingToDiagonal(lambda)
-            .solvingPositiveDefinite(g.multiplied(by: yc, transposeSelf: true))           // (GᵀG+λI)⁻¹ Gᵀ Ỹ   (K × perts)
+            .solvingPositiveDefinite(g.multiplied(by: yc, transposeSelf: true))  // (GᵀG+λI)⁻¹ Gᵀ Ỹ   (K × perts)
         let right = try pMatrix.multiplied(by: pMatrix, transposeOther: true).addingToDiagonal(lambda)
             .solvingPositiveDefinite(pMatrix.multiplied(by: left, transposeOther: true))  // (PPᵀ+λI)⁻¹ P (·)ᵀ = Wᵀ
         return (g, right.transposed(), b)

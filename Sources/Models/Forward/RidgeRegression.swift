@@ -50,7 +50,8 @@ struct RidgeRegression: Sendable {
     }
 
     init(loading name: String, from state: ModelState, model: String) throws {
-        self.init(coefficients: try state.matrix(name + "_coefficients", model: model),
-                  intercept: try state.vector(name + "_intercept", model: model))
+        self.init(
+            coefficients: try state.matrix(name + "_coefficients", model: model),
+            intercept: try state.vector(name + "_intercept", model: model))
     }
 }

@@ -11,7 +11,8 @@ public typealias CPAModel = NeuralModel<CPANetwork>
 
 public final class CPANetwork: NeuralNetwork {
     public static let modelName = "cpa"
-    public static let modelSummary = "compositional perturbation autoencoder: basal latent + perturbation and covariate embeddings, optional adversary"
+    public static let modelSummary =
+        "compositional perturbation autoencoder: basal latent + perturbation and covariate embeddings, optional adversary"
     public static let hyperparameterHelp = [
         "adversary": "train adversarial classifiers against the basal state: true or false (default true)",
         "adversary_weight": "weight of the adversarial term in the autoencoder loss (default 1)",
@@ -32,9 +33,11 @@ public final class CPANetwork: NeuralNetwork {
     let genes: Int
 
     static func options(_ h: Hyperparameters, model: String) throws -> (adversary: Bool, doser: String, weight: Double) {
-        (try h.choice("adversary", default: "true", among: ["true", "false"], model: model) == "true",
-         try h.choice("doser", default: "none", among: ["none", "sigmoid"], model: model),
-         try h.double("adversary_weight", default: 1, in: 0...1e6, model: model))
+        (
+            try h.choice("adversary", default: "true", among: ["true", "false"], model: model) == "true",
+            try h.choice("doser", default: "none", among: ["none", "sigmoid"], model: model),
+            try h.double("adversary_weight", default: 1, in: 0...1e6, model: model)
+        )
     }
 
     public static func validate(_ hyperparameters: Hyperparameters, model: String) throws { _ = try options(hyperparameters, model: model) }
@@ -59,13 +62,19 @@ public final class CPANetwork: NeuralNetwork {
         var classifiers: [MLP] = []
         if adversary {
             classifiers.append(try settings.mlp(settings.latent, inputs.labels.count, generator: generator))
-            if inputs.cellTypes.count > 1 { classifiers.append(try settings.mlp(settings.latent, inputs.cellTypes.count, generator: generator)) }
-            if inputs.batches.count > 1 { classifiers.append(try settings.mlp(settings.latent, inputs.batches.count, generator: generator)) }
+            if inputs.cellTypes.count > 1 {
+                classifiers.append(try settings.mlp(settings.latent, inputs.cellTypes.count, generator: generator))
+            }
+            if inputs.batches.count > 1 {
+                classifiers.append(try settings.mlp(settings.latent, inputs.batches.count, generator: generator))
+            }
         }
         adversaries = classifiers
         clip = settings.clipNorm
-        let own = [encoder.parameters, decoder.parameters, [perturbationEmbedding, covariateEmbedding],
-                   [doseSlope, doseBias].compactMap { $0 }].flatMap { $0 }
+        let own = [
+            encoder.parameters, decoder.parameters, [perturbationEmbedding, covariateEmbedding],
+            [doseSlope, doseBias].compactMap { $0 },
+        ].flatMap { $0 }
         optimizer = try settings.optimizer(own)
         adversaryOptimizer = adversary ? try settings.optimizer(classifiers.flatMap { $0.parameters }) : nil
     }
@@ -77,7 +86,8 @@ public final class CPANetwork: NeuralNetwork {
     }
 
     func covariateShift(_ covariates: Tensor) throws -> Tensor {
-        covariates.shape[1] == 0 ? try Tensor.zeros([covariates.shape[0], covariateEmbedding.shape[1]])
+        covariates.shape[1] == 0
+            ? try Tensor.zeros([covariates.shape[0], covariateEmbedding.shape[1]])
             : try covariates.matmul(covariateEmbedding)
     }
 
@@ -123,7 +133,8 @@ public final class CPANetwork: NeuralNetwork {
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        var out = prefixed("encoder", encoder) + prefixed("decoder", decoder)
+        var out =
+            prefixed("encoder", encoder) + prefixed("decoder", decoder)
             + [("perturbation_embedding", perturbationEmbedding), ("covariate_embedding", covariateEmbedding)]
         if let doseSlope, let doseBias { out += [("dose_slope", doseSlope), ("dose_bias", doseBias)] }
         return out + adversaries.enumerated().flatMap { prefixed("adversary\($0.offset)", $0.element) }

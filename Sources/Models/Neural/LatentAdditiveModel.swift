@@ -32,7 +32,8 @@ public final class LatentAdditiveNetwork: NeuralNetwork {
     }
 
     func forward(_ x: Tensor, _ p: Tensor, _ covariates: Tensor, training: Bool) throws -> Tensor {
-        let z = try encoder(Tensor.cat([x, covariates], dim: 1), training: training)
+        let z =
+            try encoder(Tensor.cat([x, covariates], dim: 1), training: training)
             + perturbationEncoder(p, training: training)
         return try decoder(Tensor.cat([z, covariates], dim: 1), training: training)
     }

@@ -52,8 +52,9 @@ extension NeuralForwardModel {
         let network = try Network(inputs: inputs, settings: settings, generator: Generator(seed: settings.seed), model: Self.name)
         for (name, tensor) in network.namedParameters {
             guard let saved = state.arrays["net." + name], saved.shape == tensor.shape else {
-                throw ModelError.invalidModelDirectory(path: "model \(Self.name)", field: "net." + name,
-                                                       reason: "expected a parameter of shape \(tensor.shape)")
+                throw ModelError.invalidModelDirectory(
+                    path: "model \(Self.name)", field: "net." + name,
+                    reason: "expected a parameter of shape \(tensor.shape)")
             }
             try tensor.assign(Tensor(saved.values.map { Float($0) }, shape: saved.shape))
         }
@@ -68,8 +69,9 @@ extension NeuralForwardModel {
             throw ModelError.unusableTrainingData(model: Self.name, reason: "no perturbed cells in the training data")
         }
         let network = try Network(inputs: inputs, settings: settings, generator: Generator(seed: settings.seed), model: Self.name)
-        let batches = PairedBatches(train, inputs: inputs, includeControls: Network.trainsOnControls,
-                                    batchSize: settings.batchSize, seed: settings.seed)
+        let batches = PairedBatches(
+            train, inputs: inputs, includeControls: Network.trainsOnControls,
+            batchSize: settings.batchSize, seed: settings.seed)
         var plan: [[Int]] = []
         let target = try validation.flatMap { try ValidationTarget($0, trainingControls: train) }
         let unfitted = NeuralFit(network: network, inputs: inputs, summary: nil)
@@ -100,10 +102,12 @@ extension NeuralForwardModel {
         let context = CellContext(condition)
         let (cells, mean) = fit.inputs.reference(context)
         return try Torch.withoutGradients {
-            try fit.network.delta(references: Tensor(cells.storage, shape: [cells.rows, cells.columns]),
-                                  controlMean: rowTensor(mean.map { Float($0) }),
-                                  perturbation: rowTensor(fit.inputs.perturbation(condition.perturbation)),
-                                  covariates: rowTensor(fit.inputs.covariates(context))).floats().map { Double($0) }
+            try fit.network.delta(
+                references: Tensor(cells.storage, shape: [cells.rows, cells.columns]),
+                controlMean: rowTensor(mean.map { Float($0) }),
+                perturbation: rowTensor(fit.inputs.perturbation(condition.perturbation)),
+                covariates: rowTensor(fit.inputs.covariates(context))
+            ).floats().map { Double($0) }
         }
     }
 
@@ -131,7 +135,8 @@ struct ValidationTarget {
     /// `trainingControls`, when given, are pooled with the validation part's.
     init?(_ validation: PerturbationDataset, trainingControls train: PerturbationDataset? = nil) throws {
         guard !validation.controlCells.isEmpty, validation.cellCount > validation.controlCells.count,
-              let summary = try? ConditionDeltas(validation) else { return nil }
+            let summary = try? ConditionDeltas(validation)
+        else { return nil }
         let pooled = Self.pooledControlMeans([validation] + (train.map { [$0] } ?? []))
         conditions = summary.conditions
         observed = summary.conditions.enumerated().map { i, condition in

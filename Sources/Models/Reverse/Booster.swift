@@ -27,15 +27,18 @@ public final class Booster: @unchecked Sendable {
     private static func matrix(_ features: Matrix<Float>, labels: Matrix<Float>? = nil) throws -> DMatrixHandle {
         var out: DMatrixHandle?
         try features.storage.withUnsafeBufferPointer { buffer in
-            try check(XGDMatrixCreateFromMat(buffer.baseAddress, bst_ulong(features.rows), bst_ulong(features.columns),
-                                             Float.nan, &out), "creating the feature matrix")
+            try check(
+                XGDMatrixCreateFromMat(
+                    buffer.baseAddress, bst_ulong(features.rows), bst_ulong(features.columns),
+                    Float.nan, &out), "creating the feature matrix")
         }
         guard let handle = out else { throw XGBoostError(operation: "creating the feature matrix", message: "no handle") }
         if let labels {
             do {
                 try labels.storage.withUnsafeBufferPointer { buffer in
                     let address = UInt(bitPattern: buffer.baseAddress)
-                    let interface = "{\"data\":[\(address),true],\"shape\":[\(labels.rows),\(labels.columns)],"
+                    let interface =
+                        "{\"data\":[\(address),true],\"shape\":[\(labels.rows),\(labels.columns)],"
                         + "\"typestr\":\"<f4\",\"version\":3}"
                     try check(XGDMatrixSetInfoFromInterface(handle, "label", interface), "setting the labels")
                 }

@@ -32,8 +32,9 @@ public struct CellLevelModel: ReverseModel {
 
     public mutating func fit(_ training: ReverseTraining) throws {
         var cellTraining = training
-        cellTraining.profiles = try TargetProfiles.cells(training.data, mask: training.mask, perCondition: cellsPerCondition,
-                                                         seed: training.seed)
+        cellTraining.profiles = try TargetProfiles.cells(
+            training.data, mask: training.mask, perCondition: cellsPerCondition,
+            seed: training.seed)
         try base.fit(cellTraining)
     }
 

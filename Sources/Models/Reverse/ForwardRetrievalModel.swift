@@ -42,11 +42,14 @@ public struct ForwardRetrievalModel: ReverseModel {
             pairGenes = nil
         } else {
             guard let text = try? String(contentsOfFile: pairs, encoding: .utf8) else {
-                throw ModelError.invalidHyperparameter(model: Self.name, key: "pairs", value: pairs,
-                                                       expected: "none, seen, or a readable file of genes (one per line)")
+                throw ModelError.invalidHyperparameter(
+                    model: Self.name, key: "pairs", value: pairs,
+                    expected: "none, seen, or a readable file of genes (one per line)")
             }
-            pairGenes = Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }).sorted()
+            pairGenes = Set(
+                text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+            ).sorted()
         }
     }
 
@@ -54,8 +57,10 @@ public struct ForwardRetrievalModel: ReverseModel {
 
     public mutating func fit(_ training: ReverseTraining) throws {
         // The forward model is fit as `perturb fit` would, with the run's seed.
-        let model = try ForwardFitting.fitModel(forwardName, hyperparameters: forwardParameters, train: training.data,
-                                                validation: nil, context: FitContext(seed: training.seed)).model
+        let model = try ForwardFitting.fitModel(
+            forwardName, hyperparameters: forwardParameters, train: training.data,
+            validation: nil, context: FitContext(seed: training.seed)
+        ).model
         let labeling = training.data.labeling
         let trained = training.data.perturbationLabels
         var singles = Set(trained.flatMap { labeling.members(of: $0) })

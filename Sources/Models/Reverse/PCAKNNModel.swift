@@ -59,8 +59,10 @@ public struct PCAKNNModel: ReverseModel {
                     dot += t * query[j]
                     squared += (t - query[j]) * (t - query[j])
                 }
-                similarity[r] = cosine ? (queryNorm > 0 && norms[r] > 0 ? (1 + dot / (queryNorm * norms[r])) / 2 : 0.5)
-                                       : 1 / (1 + squared.squareRoot())
+                similarity[r] =
+                    cosine
+                    ? (queryNorm > 0 && norms[r] > 0 ? (1 + dot / (queryNorm * norms[r])) / 2 : 0.5)
+                    : 1 / (1 + squared.squareRoot())
             }
             let neighbours = (0..<n).sorted { similarity[$0] != similarity[$1] ? similarity[$0] > similarity[$1] : $0 < $1 }.prefix(k)
             var votes: [String: Double] = [:]

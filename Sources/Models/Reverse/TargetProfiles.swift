@@ -26,10 +26,11 @@ public struct TargetProfiles: Sendable {
     public static func pseudobulk(_ data: PerturbationDataset, mask: Set<String>) throws -> TargetProfiles {
         let summary = try ConditionDeltas(data)
         let keep = data.genes.indices.filter { !mask.contains(data.genes[$0]) }
-        return TargetProfiles(genes: data.genes, featureGenes: keep, values: summary.deltas.selectingColumns(keep),
-                              conditions: summary.conditions,
-                              targets: summary.conditions.map { ConditionDeltas.members(of: $0.perturbation) },
-                              cellCounts: summary.cellCounts)
+        return TargetProfiles(
+            genes: data.genes, featureGenes: keep, values: summary.deltas.selectingColumns(keep),
+            conditions: summary.conditions,
+            targets: summary.conditions.map { ConditionDeltas.members(of: $0.perturbation) },
+            cellCounts: summary.cellCounts)
     }
 
     /// One profile per cell (at most `perCondition` cells of each perturbed condition, drawn by `seed`): the
@@ -52,9 +53,10 @@ public struct TargetProfiles: Sendable {
             let row = data.expression.denseRow(item.cell)
             for (j, gene) in keep.enumerated() { values.storage[i * f + j] = Double(row[gene]) - control[gene] }
         }
-        return TargetProfiles(genes: data.genes, featureGenes: keep, values: values, conditions: chosen.map(\.condition),
-                              targets: chosen.map { ConditionDeltas.members(of: $0.condition.perturbation) },
-                              cellCounts: chosen.map { _ in 1 })
+        return TargetProfiles(
+            genes: data.genes, featureGenes: keep, values: values, conditions: chosen.map(\.condition),
+            targets: chosen.map { ConditionDeltas.members(of: $0.condition.perturbation) },
+            cellCounts: chosen.map { _ in 1 })
     }
 
     /// The genes each profile keeps, by name.

@@ -16,8 +16,10 @@ public struct TargetRegressor: Sendable {
 
     /// A regressor for `model` on `d` principal components (hyperparameter `d`, default 50) with XGBoost
     /// `parameters` and `rounds`; the model's hyperparameters are checked against `help` first.
-    init(_ h: Hyperparameters, model: String, help: [String: String],
-         parameters: (Hyperparameters) throws -> [String: String], rounds: (Hyperparameters) throws -> Int) throws {
+    init(
+        _ h: Hyperparameters, model: String, help: [String: String],
+        parameters: (Hyperparameters) throws -> [String: String], rounds: (Hyperparameters) throws -> Int
+    ) throws {
         try h.check(known: help, model: model)
         components = try h.int("d", default: 50, in: 1...1000, model: model)
         self.parameters = try parameters(h)
@@ -82,12 +84,16 @@ public struct XGBoostModel: TargetRegressorModel {
 
     public init(hyperparameters h: Hyperparameters) throws {
         let n = Self.name
-        regressor = try TargetRegressor(h, model: n, help: Self.hyperparameterHelp, parameters: { h in [
-            "max_depth": String(try h.int("max_depth", default: 4, in: 1...20, model: n)),
-            "eta": String(try h.double("eta", default: 0.1, in: 1e-4...1, model: n)),
-            "subsample": String(try h.double("subsample", default: 0.8, in: 0.05...1, model: n)),
-            "colsample_bytree": String(try h.double("colsample", default: 0.8, in: 0.05...1, model: n)),
-        ] }, rounds: { try $0.int("rounds", default: 100, in: 1...10_000, model: n) })
+        regressor = try TargetRegressor(
+            h, model: n, help: Self.hyperparameterHelp,
+            parameters: { h in
+                [
+                    "max_depth": String(try h.int("max_depth", default: 4, in: 1...20, model: n)),
+                    "eta": String(try h.double("eta", default: 0.1, in: 1e-4...1, model: n)),
+                    "subsample": String(try h.double("subsample", default: 0.8, in: 0.05...1, model: n)),
+                    "colsample_bytree": String(try h.double("colsample", default: 0.8, in: 0.05...1, model: n)),
+                ]
+            }, rounds: { try $0.int("rounds", default: 100, in: 1...10_000, model: n) })
     }
 
     public func searchGrid() -> [String: [String]] { ["max_depth": ["3", "6"], "rounds": ["50", "200"]] }
@@ -108,12 +114,16 @@ public struct RandomForestModel: TargetRegressorModel {
 
     public init(hyperparameters h: Hyperparameters) throws {
         let n = Self.name
-        regressor = try TargetRegressor(h, model: n, help: Self.hyperparameterHelp, parameters: { h in [
-            "num_parallel_tree": String(try h.int("trees", default: 200, in: 1...10_000, model: n)),
-            "max_depth": String(try h.int("max_depth", default: 8, in: 1...30, model: n)),
-            "colsample_bynode": String(try h.double("mtry", default: 0.5, in: 0.01...1, model: n)),
-            "subsample": "0.632", "eta": "1", "min_child_weight": "1",
-        ] }, rounds: { _ in 1 })
+        regressor = try TargetRegressor(
+            h, model: n, help: Self.hyperparameterHelp,
+            parameters: { h in
+                [
+                    "num_parallel_tree": String(try h.int("trees", default: 200, in: 1...10_000, model: n)),
+                    "max_depth": String(try h.int("max_depth", default: 8, in: 1...30, model: n)),
+                    "colsample_bynode": String(try h.double("mtry", default: 0.5, in: 0.01...1, model: n)),
+                    "subsample": "0.632", "eta": "1", "min_child_weight": "1",
+                ]
+            }, rounds: { _ in 1 })
     }
 
     public func searchGrid() -> [String: [String]] { ["max_depth": ["4", "8"], "mtry": ["0.3", "0.6"]] }

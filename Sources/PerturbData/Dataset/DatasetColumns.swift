@@ -19,8 +19,10 @@ public struct DatasetColumns: Sendable, Equatable {
     /// The default control label (cell-eval's `non-targeting`).
     public static let defaultControl = "non-targeting"
 
-    public init(perturbation: String = defaultPerturbation, control: String = defaultControl, cellType: String? = nil,
-                batch: String? = nil, dropLabels: [String] = []) {
+    public init(
+        perturbation: String = defaultPerturbation, control: String = defaultControl, cellType: String? = nil,
+        batch: String? = nil, dropLabels: [String] = []
+    ) {
         self.perturbation = perturbation
         self.control = control
         self.cellType = cellType
@@ -46,8 +48,9 @@ public struct DatasetColumns: Sendable, Equatable {
         let labeling = ConditionLabeling(controlLabel: control)
         let canonical = raw.map { labeling.canonical($0) }
         guard canonical.contains(control) else {
-            throw PerturbDataError.controlAbsent(path: path, column: perturbation, control: control,
-                                                 closest: closestLabels(to: control, among: Array(Set(raw))))
+            throw PerturbDataError.controlAbsent(
+                path: path, column: perturbation, control: control,
+                closest: closestLabels(to: control, among: Array(Set(raw))))
         }
         return (raw, canonical)
     }

@@ -44,15 +44,22 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
     public let batches: [LabelCount]?
 
     /// Labels treated as "no usable assignment" (compared case-insensitively).
-    public static let unassignedNames: Set<String> = ["unassigned", "multiple", "multiplet", "doublet", "none", "nan",
-                                                      "na", "unknown", "negative", "ambiguous"]
+    public static let unassignedNames: Set<String> = [
+        "unassigned", "multiple", "multiplet", "doublet", "none", "nan",
+        "na", "unknown", "negative", "ambiguous",
+    ]
 
     /// Summarizes `path`, reading X (or `layer`) and obs.
-    public static func inspect(path: String, columns: DatasetColumns, layer: String? = nil,
-                               progress: ProgressHandler? = nil) throws -> DatasetSummary {
+    public static func inspect(
+        path: String, columns: DatasetColumns, layer: String? = nil,
+        progress: ProgressHandler? = nil
+    ) throws -> DatasetSummary {
         let file = try H5ADFile(path: path)
-        let data = try AnnData.read(from: file, options: ReadOptions(matrix: layer.map { .layer($0) } ?? .x, obsm: false,
-                                                                    progress: progress))
+        let data = try AnnData.read(
+            from: file,
+            options: ReadOptions(
+                matrix: layer.map { .layer($0) } ?? .x, obsm: false,
+                progress: progress))
         let dataset = try PerturbationDataset(data, columns: columns, path: path)
         let matrix = dataset.expression
         let range = matrix.valueRange() ?? (0, 0)

@@ -25,9 +25,11 @@ public struct PerturbationDataset: Sendable {
     public let groups: GroupIndex
 
     /// A dataset from its parts; labels are canonicalized (`B+A` → `A+B`, `A+ctrl` → `A`).
-    public init(expression: CSRMatrix, genes: [String], cellIDs: [String], perturbations: [String],
-                cellTypes: [String]? = nil, batches: [String]? = nil, controlLabel: String,
-                scale: ValueScale? = nil) {
+    public init(
+        expression: CSRMatrix, genes: [String], cellIDs: [String], perturbations: [String],
+        cellTypes: [String]? = nil, batches: [String]? = nil, controlLabel: String,
+        scale: ValueScale? = nil
+    ) {
         precondition(expression.rows == perturbations.count && expression.rows == cellIDs.count, "one label per cell")
         precondition(expression.columns == genes.count, "one name per gene")
         let labeling = ConditionLabeling(controlLabel: controlLabel)
@@ -60,8 +62,9 @@ public struct PerturbationDataset: Sendable {
         var batches = try columns.batch.map { try columns.labels(of: $0, in: data.obs, path: path) }
         guard labels.contains(columns.control) else {
             let distinct = Array(Set(labels))
-            throw PerturbDataError.controlAbsent(path: path, column: columns.perturbation, control: columns.control,
-                                                 closest: closestLabels(to: columns.control, among: distinct))
+            throw PerturbDataError.controlAbsent(
+                path: path, column: columns.perturbation, control: columns.control,
+                closest: closestLabels(to: columns.control, among: distinct))
         }
         var expression = X
         var cellIDs = data.obs.index
@@ -76,16 +79,21 @@ public struct PerturbationDataset: Sendable {
         }
         let scale = ValueScale.detect(expression)
         if scale == .log1p, let range = expression.valueRange(), range.min < 0 || range.max >= ValueScale.log1pLimit {
-            throw PerturbDataError.invalidValues(path: path, field: "X", reason: "looks log1p-normalized (fractional values) "
-                + "but values span [\(range.min), \(range.max)]; expected [0, \(ValueScale.log1pLimit))")
+            throw PerturbDataError.invalidValues(
+                path: path, field: "X",
+                reason: "looks log1p-normalized (fractional values) "
+                    + "but values span [\(range.min), \(range.max)]; expected [0, \(ValueScale.log1pLimit))")
         }
-        self.init(expression: expression, genes: data.variables.index, cellIDs: cellIDs, perturbations: labels,
-                  cellTypes: cellTypes, batches: batches, controlLabel: columns.control, scale: scale)
+        self.init(
+            expression: expression, genes: data.variables.index, cellIDs: cellIDs, perturbations: labels,
+            cellTypes: cellTypes, batches: batches, controlLabel: columns.control, scale: scale)
     }
 
     /// Reads an `.h5ad` file (X or `layer`) into a dataset.
-    public static func load(path: String, columns: DatasetColumns, layer: String? = nil,
-                            progress: ProgressHandler? = nil) throws -> PerturbationDataset {
+    public static func load(
+        path: String, columns: DatasetColumns, layer: String? = nil,
+        progress: ProgressHandler? = nil
+    ) throws -> PerturbationDataset {
         let options = ReadOptions(matrix: layer.map { .layer($0) } ?? .x, obsm: false, progress: progress)
         return try PerturbationDataset(try AnnData.read(path: path, options: options), columns: columns, path: path)
     }
@@ -112,9 +120,10 @@ public struct PerturbationDataset: Sendable {
 
     /// The cells at `indices`, in that order, as a new dataset.
     public func selectingCells(_ indices: [Int]) -> PerturbationDataset {
-        PerturbationDataset(expression: expression.selectingRows(indices), genes: genes,
-                            cellIDs: indices.map { cellIDs[$0] }, perturbations: indices.map { perturbations[$0] },
-                            cellTypes: cellTypes.map { v in indices.map { v[$0] } },
-                            batches: batches.map { v in indices.map { v[$0] } }, controlLabel: controlLabel, scale: scale)
+        PerturbationDataset(
+            expression: expression.selectingRows(indices), genes: genes,
+            cellIDs: indices.map { cellIDs[$0] }, perturbations: indices.map { perturbations[$0] },
+            cellTypes: cellTypes.map { v in indices.map { v[$0] } },
+            batches: batches.map { v in indices.map { v[$0] } }, controlLabel: controlLabel, scale: scale)
     }
 }

@@ -65,8 +65,9 @@ enum DispersionHVG {
             let subset = x.selectingRows(rows)
             let cellsPerGene = subset.columnNonZeroCounts()
             let expressed = cellsPerGene.indices.filter { cellsPerGene[$0] > 0 }
-            var frame = Frame(means: .init(repeating: 0, count: genes), dispersions: .init(repeating: 0, count: genes),
-                              normalized: .init(repeating: 0, count: genes), highlyVariable: .init(repeating: false, count: genes))
+            var frame = Frame(
+                means: .init(repeating: 0, count: genes), dispersions: .init(repeating: 0, count: genes),
+                normalized: .init(repeating: 0, count: genes), highlyVariable: .init(repeating: false, count: genes))
             if !expressed.isEmpty {
                 let part = try singleBatch(subset.selectingColumns(expressed), options: options)
                 for (j, g) in expressed.enumerated() {
@@ -145,7 +146,8 @@ enum DispersionHVG {
     /// cell_ranger's bins: edges at −∞, the 10th, 15th, …, 100th percentiles of the means, +∞.
     static func percentileBins(_ values: [Double]) throws -> [Int] {
         let sorted = values.sorted()
-        let edges = [-Double.infinity] + stride(from: 10, through: 100, by: 5).map { linearPercentile(sorted: sorted, Double($0)) }
+        let edges =
+            [-Double.infinity] + stride(from: 10, through: 100, by: 5).map { linearPercentile(sorted: sorted, Double($0)) }
             + [Double.infinity]
         guard Set(edges).count == edges.count else { throw HVGError.duplicateBinEdges(edges) }
         return values.map { rightClosedBin($0, edges: edges) }

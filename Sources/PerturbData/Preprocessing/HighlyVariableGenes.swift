@@ -23,8 +23,10 @@ public struct HVGCutoffs: Sendable, Equatable, Codable {
     public var minDispersion = 0.5
     public var maxDispersion = Double.infinity
 
-    public init(minMean: Double = 0.0125, maxMean: Double = 3, minDispersion: Double = 0.5,
-                maxDispersion: Double = .infinity) {
+    public init(
+        minMean: Double = 0.0125, maxMean: Double = 3, minDispersion: Double = 0.5,
+        maxDispersion: Double = .infinity
+    ) {
         self.minMean = minMean
         self.maxMean = maxMean
         self.minDispersion = minDispersion
@@ -78,8 +80,10 @@ public enum HighlyVariableGenes {
     /// and the selection is made per batch and merged as scanpy does with `batch_key`. Dispersion flavors
     /// expect log1p data; the v3 flavors expect counts. `geneNames` break ties as scanpy's name-sorted
     /// grouping does in the batched dispersion flavors.
-    public static func select(_ matrix: CSRMatrix, options: HVGOptions, batches: [String]? = nil,
-                              geneNames: [String]? = nil) throws -> HVGResult {
+    public static func select(
+        _ matrix: CSRMatrix, options: HVGOptions, batches: [String]? = nil,
+        geneNames: [String]? = nil
+    ) throws -> HVGResult {
         if let batches { precondition(batches.count == matrix.rows, "one batch per cell") }
         switch options.flavor {
         case .seurat, .cellRanger:
@@ -104,7 +108,8 @@ public enum HVGError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .needsGeneCount(let f): return "HVG flavor \(f.rawValue) needs a gene count (--hvg N)"
         case .duplicateBinEdges(let edges):
-            return "cell_ranger HVG: the mean-percentile bin edges are not unique (\(edges.prefix(6).map { String($0) }.joined(separator: ", ")) …); "
+            return
+                "cell_ranger HVG: the mean-percentile bin edges are not unique (\(edges.prefix(6).map { String($0) }.joined(separator: ", ")) …); "
                 + "scanpy fails here too — filter unexpressed genes first (--min-cells) or use --hvg-flavor seurat"
         case .tooFewGenes(let b, let n):
             return "HVG\(b.map { " in batch '\($0)'" } ?? ""): only \(n) genes vary; too few to fit the mean–variance trend"

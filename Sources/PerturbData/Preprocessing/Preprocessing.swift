@@ -90,8 +90,9 @@ public enum Preprocessing {
         }
         data.X = matrix
         let scale = ValueScale.detect(matrix)
-        var summary = PrepSummary(input: path, inputCells: data.cellCount, inputGenes: data.geneCount, detectedScale: scale,
-                                  fitCells: data.cellCount, splitHash: options.split?.contentHash)
+        var summary = PrepSummary(
+            input: path, inputCells: data.cellCount, inputGenes: data.geneCount, detectedScale: scale,
+            fitCells: data.cellCount, splitHash: options.split?.contentHash)
 
         // Canonical perturbation labels, written back as a categorical.
         let columns = options.columns
@@ -99,12 +100,15 @@ public enum Preprocessing {
         let (raw, labels) = try columns.canonicalLabels(in: data.obs, path: path)
         let changed = zip(raw, labels).filter { $0 != $1 }.count
         try data.obs.setColumn(columns.perturbation, .categorical(Categorical(labels: labels)))
-        summary.steps.append(PrepStep(name: "canonical-labels", reason: "combinations in sorted member order, control members dropped",
-                                      details: ["\(changed) cells relabelled"]))
+        summary.steps.append(
+            PrepStep(
+                name: "canonical-labels", reason: "combinations in sorted member order, control members dropped",
+                details: ["\(changed) cells relabelled"]))
 
         let cellTypes = try columns.cellType.map { try columns.labels(of: $0, in: data.obs, path: path) }
-        let (filtered, qcSteps) = try QualityControl.apply(data, labels: labels, cellTypes: cellTypes, labeling: labeling,
-                                                            options: options.qc, path: path)
+        let (filtered, qcSteps) = try QualityControl.apply(
+            data, labels: labels, cellTypes: cellTypes, labeling: labeling,
+            options: options.qc, path: path)
         data = filtered
         summary.steps += qcSteps
         guard data.cellCount > 0, data.geneCount > 0 else {
@@ -121,8 +125,10 @@ public enum Preprocessing {
             guard !train.isEmpty else { throw PrepError.noTrainingCells(path: path) }
             fit = train
             summary.fitCells = train.count
-            summary.steps.append(PrepStep(name: "fit-on-train", reason: "median library size and HVGs fit on the split's training cells only",
-                                          details: ["\(train.count) of \(data.cellCount) cells are training cells"]))
+            summary.steps.append(
+                PrepStep(
+                    name: "fit-on-train", reason: "median library size and HVGs fit on the split's training cells only",
+                    details: ["\(train.count) of \(data.cellCount) cells are training cells"]))
         }
 
         var X = data.X!
@@ -135,15 +141,18 @@ public enum Preprocessing {
             guard scale == .counts else { throw PrepError.needsCounts(path: path, field: source, purpose: "--normalize") }
             let target = options.targetSum ?? Normalization.medianLibrarySize(fit.map { X.selectingRows($0) } ?? X)
             X = Normalization.normalizeTotal(X, targetSum: target)
-            summary.steps.append(PrepStep(name: "normalize-total", reason: "each cell scaled to \(target) total counts"
-                                          + (options.targetSum == nil ? " (median library size)" : "")))
+            summary.steps.append(
+                PrepStep(
+                    name: "normalize-total",
+                    reason: "each cell scaled to \(target) total counts"
+                        + (options.targetSum == nil ? " (median library size)" : "")))
         }
         if options.log1p {
             guard scale == .counts else { throw PrepError.alreadyLog(path: path, field: source) }
             X = Normalization.log1p(X)
             summary.steps.append(PrepStep(name: "log1p", reason: "natural log of 1 + x"))
         }
-        let unscaled = X   // HVG flavors expect natural-log data, so they see the values before any rescale
+        let unscaled = X  // HVG flavors expect natural-log data, so they see the values before any rescale
         if let factor = options.rescale {
             X = X.mappingValues { $0 * Float(factor) }
             summary.steps.append(PrepStep(name: "rescale", reason: "values multiplied by \(factor)"))
@@ -164,7 +173,8 @@ public enum Preprocessing {
                 source = m
             }
             guard let source else {
-                throw hvg.flavor.wantsCounts ? PrepError.needsCounts(path: path, field: "X", purpose: "--hvg-flavor \(hvg.flavor.rawValue)")
+                throw hvg.flavor.wantsCounts
+                    ? PrepError.needsCounts(path: path, field: "X", purpose: "--hvg-flavor \(hvg.flavor.rawValue)")
                     : PrepError.needsLog(path: path, flavor: hvg.flavor.rawValue)
             }
             let rows = fit.map { source.selectingRows($0) } ?? source
@@ -184,9 +194,14 @@ public enum Preprocessing {
                     kept.append(name)
                 }
             }
-            var step = PrepStep(name: "hvg", reason: "\(result.selectedGenes.count) highly variable genes (\(hvg.flavor.rawValue)"
-                                + (options.hvgBatchColumn.map { ", per batch of '\($0)'" } ?? "") + ")")
-            if options.keepTargets { step.details.append("kept \(kept.count) target genes that are not highly variable: \(kept.prefix(20).joined(separator: ", "))") }
+            var step = PrepStep(
+                name: "hvg",
+                reason: "\(result.selectedGenes.count) highly variable genes (\(hvg.flavor.rawValue)"
+                    + (options.hvgBatchColumn.map { ", per batch of '\($0)'" } ?? "") + ")")
+            if options.keepTargets {
+                step.details.append(
+                    "kept \(kept.count) target genes that are not highly variable: \(kept.prefix(20).joined(separator: ", "))")
+            }
             if options.subsetToHVG {
                 let before = data.geneCount
                 data = data.selectingGenes(keep.sorted())

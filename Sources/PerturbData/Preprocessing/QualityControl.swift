@@ -52,8 +52,10 @@ public struct PrepStep: Sendable, Codable, Equatable {
 enum QualityControl {
     /// Applies `options` to `data`; `labels` are the canonical perturbation labels of its cells, `cellTypes`
     /// the cell types when conditions are per cell type. Returns the filtered object and the steps.
-    static func apply(_ data: AnnData, labels: [String], cellTypes: [String]?, labeling: ConditionLabeling,
-                      options: QCOptions, path: String) throws -> (AnnData, [PrepStep]) {
+    static func apply(
+        _ data: AnnData, labels: [String], cellTypes: [String]?, labeling: ConditionLabeling,
+        options: QCOptions, path: String
+    ) throws -> (AnnData, [PrepStep]) {
         var data = data, labels = labels, cellTypes = cellTypes
         var steps: [PrepStep] = []
         func keepCells(_ keep: [Int]) {
@@ -69,21 +71,28 @@ enum QualityControl {
             let wanted = Set(values)
             let absent = values.filter { v in !present.contains(v) }
             guard absent.isEmpty else {
-                throw PerturbDataError.invalidValues(path: path, field: "obs/\(column)",
-                                                     reason: "no cell has \(absent.joined(separator: ", ")) (values: \(Set(present.compactMap { $0 }).sorted().prefix(12).joined(separator: ", ")))")
+                throw PerturbDataError.invalidValues(
+                    path: path, field: "obs/\(column)",
+                    reason:
+                        "no cell has \(absent.joined(separator: ", ")) (values: \(Set(present.compactMap { $0 }).sorted().prefix(12).joined(separator: ", ")))"
+                )
             }
             let before = labels.count
             keepCells(present.indices.filter { present[$0].map(wanted.contains) ?? false })
-            steps.append(PrepStep(name: "keep-cells", reason: "cells with \(column) in \(values.joined(separator: ", "))",
-                                  cellsRemoved: before - labels.count))
+            steps.append(
+                PrepStep(
+                    name: "keep-cells", reason: "cells with \(column) in \(values.joined(separator: ", "))",
+                    cellsRemoved: before - labels.count))
         }
         if !options.dropLabels.isEmpty {
             let drop = Set(options.dropLabels.map { labeling.canonical($0) })
             let counts = Dictionary(grouping: labels.filter { drop.contains($0) }, by: { $0 }).mapValues(\.count)
             keepCells(labels.indices.filter { !drop.contains(labels[$0]) })
-            steps.append(PrepStep(name: "drop-labels", reason: "cells labelled \(options.dropLabels.joined(separator: ", "))",
-                                  cellsRemoved: counts.values.reduce(0, +),
-                                  details: counts.keys.sorted().map { "\($0): \(counts[$0]!) cells" }))
+            steps.append(
+                PrepStep(
+                    name: "drop-labels", reason: "cells labelled \(options.dropLabels.joined(separator: ", "))",
+                    cellsRemoved: counts.values.reduce(0, +),
+                    details: counts.keys.sorted().map { "\($0): \(counts[$0]!) cells" }))
         }
         if options.minCountsPerCell > 0 || options.minGenesPerCell > 0, let X = data.X {
             let totals = X.rowSums(), detected = X.rowNonZeroCounts()
@@ -91,10 +100,12 @@ enum QualityControl {
             let lowCounts = (0..<X.rows).filter { totals[$0] < options.minCountsPerCell }.count
             let lowGenes = (0..<X.rows).filter { detected[$0] < options.minGenesPerCell }.count
             keepCells(keep)
-            steps.append(PrepStep(name: "cell-filter",
-                                  reason: "cells with fewer than \(options.minCountsPerCell) counts or \(options.minGenesPerCell) detected genes",
-                                  cellsRemoved: X.rows - keep.count,
-                                  details: ["below min counts: \(lowCounts)", "below min genes: \(lowGenes)"]))
+            steps.append(
+                PrepStep(
+                    name: "cell-filter",
+                    reason: "cells with fewer than \(options.minCountsPerCell) counts or \(options.minGenesPerCell) detected genes",
+                    cellsRemoved: X.rows - keep.count,
+                    details: ["below min counts: \(lowCounts)", "below min genes: \(lowGenes)"]))
         }
         if options.minCellsPerGene > 0, let X = data.X {
             let cells = X.columnNonZeroCounts()
@@ -102,29 +113,34 @@ enum QualityControl {
             let removed = cells.indices.filter { cells[$0] < options.minCellsPerGene }
             let names = data.variables.index
             data = data.selectingGenes(keep)
-            steps.append(PrepStep(name: "gene-filter", reason: "genes detected in fewer than \(options.minCellsPerGene) cells",
-                                  genesRemoved: removed.count,
-                                  details: removed.prefix(20).map { names[$0] } + (removed.count > 20 ? ["…"] : [])))
+            steps.append(
+                PrepStep(
+                    name: "gene-filter", reason: "genes detected in fewer than \(options.minCellsPerGene) cells",
+                    genesRemoved: removed.count,
+                    details: removed.prefix(20).map { names[$0] } + (removed.count > 20 ? ["…"] : [])))
         }
         let conditionOf = { (cell: Int) -> String in
             cellTypes.map { "\(labels[cell]) | \($0[cell])" } ?? labels[cell]
         }
         var sizes: [String: Int] = [:]
         for cell in labels.indices { sizes[conditionOf(cell), default: 0] += 1 }
-        let small = Set(labels.indices.compactMap { cell -> String? in
-            let label = labels[cell]
-            guard label != labeling.controlLabel else { return nil }
-            let minimum = labeling.members(of: label).count > 1 ? options.minCellsPerCombination : options.minCellsPerSingle
-            return sizes[conditionOf(cell)]! < minimum ? conditionOf(cell) : nil
-        })
+        let small = Set(
+            labels.indices.compactMap { cell -> String? in
+                let label = labels[cell]
+                guard label != labeling.controlLabel else { return nil }
+                let minimum = labeling.members(of: label).count > 1 ? options.minCellsPerCombination : options.minCellsPerSingle
+                return sizes[conditionOf(cell)]! < minimum ? conditionOf(cell) : nil
+            })
         if !small.isEmpty || options.minCellsPerSingle > 0 || options.minCellsPerCombination > 0 {
             let keep = labels.indices.filter { !small.contains(conditionOf($0)) }
             let removed = labels.count - keep.count
             keepCells(keep)
-            steps.append(PrepStep(name: "condition-filter",
-                                  reason: "conditions with fewer than \(options.minCellsPerSingle) cells (singles) or "
-                                    + "\(options.minCellsPerCombination) cells (combinations); controls exempt",
-                                  cellsRemoved: removed, details: small.sorted().map { "\($0): \(sizes[$0]!) cells" }))
+            steps.append(
+                PrepStep(
+                    name: "condition-filter",
+                    reason: "conditions with fewer than \(options.minCellsPerSingle) cells (singles) or "
+                        + "\(options.minCellsPerCombination) cells (combinations); controls exempt",
+                    cellsRemoved: removed, details: small.sorted().map { "\($0): \(sizes[$0]!) cells" }))
         }
         return (data, steps)
     }

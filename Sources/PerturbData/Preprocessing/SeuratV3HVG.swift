@@ -13,8 +13,10 @@ enum SeuratV3HVG {
         for level in levels {
             let rows = batches.map { b in b.indices.filter { b[$0] == level } }
             // Without batches the one "batch" is every cell, whose moments are already `overall`.
-            normalizedVariance.append(try batchNormalizedVariance(x, rows: rows, moments: rows.map { GeneMoments(x, rows: $0) } ?? overall,
-                                                                 batch: batches == nil ? nil : level, span: options.span))
+            normalizedVariance.append(
+                try batchNormalizedVariance(
+                    x, rows: rows, moments: rows.map { GeneMoments(x, rows: $0) } ?? overall,
+                    batch: batches == nil ? nil : level, span: options.span))
         }
         var ranks = [[Float]](repeating: [Float](repeating: .nan, count: genes), count: levels.count)
         var calls = [Int](repeating: 0, count: genes)
@@ -56,14 +58,17 @@ enum SeuratV3HVG {
     /// One batch's variance of standardized counts clipped at √n regularized standard deviations, the
     /// regularized deviation from a degree-2, span-0.3 LOESS of log10 variance on log10 mean.
     /// `moments` are those of the same rows (`GeneMoments(x, rows: rows)`).
-    static func batchNormalizedVariance(_ x: CSRMatrix, rows: [Int]?, moments: GeneMoments, batch: String?,
-                                        span: Double) throws -> [Double] {
+    static func batchNormalizedVariance(
+        _ x: CSRMatrix, rows: [Int]?, moments: GeneMoments, batch: String?,
+        span: Double
+    ) throws -> [Double] {
         let varying = moments.variance.indices.filter { moments.variance[$0] > 0 }
         guard varying.count > 3 else { throw HVGError.tooFewGenes(batch: batch, count: varying.count) }
         let fitted: [Double]
         do {
-            fitted = try Loess(span: span, degree: 2).fittedValues(x: varying.map { Foundation.log10(moments.mean[$0]) },
-                                                                   y: varying.map { Foundation.log10(moments.variance[$0]) })
+            fitted = try Loess(span: span, degree: 2).fittedValues(
+                x: varying.map { Foundation.log10(moments.mean[$0]) },
+                y: varying.map { Foundation.log10(moments.variance[$0]) })
         } catch {
             throw HVGError.loess(batch: batch, reason: "\(error)")
         }

@@ -70,7 +70,7 @@ struct World: Sendable {
                 let sign: Double = n == 0 ? -1 : (rng.uniform() < 0.5 ? -1 : 1)
                 for (gene, loading) in module { effect[gene] += sign * magnitude * loading }
             }
-            effect[target] = log(rng.uniform(0.05, 0.35))   // knockdown leaves 5–35 % of the target
+            effect[target] = log(rng.uniform(0.05, 0.35))  // knockdown leaves 5–35 % of the target
             effects.append(effect)
             penetrances.append(rng.uniform(0.5, 1.0))
         }
@@ -108,8 +108,9 @@ struct World: Sendable {
             let lfc = (0..<geneNames.count).map { gene in
                 members[p].reduce(0) { $0 + singleEffect[$1][gene] } + interaction[p][gene]
             }
-            return SimulatedEffect(label: labels[p], targets: labels[p].split(separator: "+").map(String.init),
-                                   logFoldChange: lfc, penetrance: members[p].reduce(1) { $0 * penetrance[$1] })
+            return SimulatedEffect(
+                label: labels[p], targets: labels[p].split(separator: "+").map(String.init),
+                logFoldChange: lfc, penetrance: members[p].reduce(1) { $0 * penetrance[$1] })
         }
     }
 
@@ -149,8 +150,11 @@ struct World: Sendable {
         let width = String(cells.count).count
         let ids = (0..<cells.count).map { "cell" + String(repeating: "0", count: width - String($0).count) + String($0) }
         var obs = DataFrame(index: ids)
-        try obs.setColumn(config.perturbationColumn, .categorical(Categorical(
-            labels: cells.perturbation.map { $0 < 0 ? config.controlLabel : labels[$0] })))
+        try obs.setColumn(
+            config.perturbationColumn,
+            .categorical(
+                Categorical(
+                    labels: cells.perturbation.map { $0 < 0 ? config.controlLabel : labels[$0] })))
         try obs.setColumn("cell_type", .categorical(Categorical(labels: cells.cellType.map { "type\($0 + 1)" })))
         try obs.setColumn("batch", .categorical(Categorical(labels: cells.batch.map { "batch\($0 + 1)" })))
         var variables = DataFrame(index: geneNames)
@@ -160,12 +164,14 @@ struct World: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let configJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
-        let uns: [String: UnsValue] = [Simulator.unsKey: .dictionary([
-            "perturbations": .strings(truth.map(\.label)),
-            "true_log_fold_change": .array(truth.flatMap(\.logFoldChange), shape: [truth.count, geneNames.count]),
-            "penetrance": .array(truth.map(\.penetrance), shape: [truth.count]),
-            "config": .string(configJSON),
-        ])]
+        let uns: [String: UnsValue] = [
+            Simulator.unsKey: .dictionary([
+                "perturbations": .strings(truth.map(\.label)),
+                "true_log_fold_change": .array(truth.flatMap(\.logFoldChange), shape: [truth.count, geneNames.count]),
+                "penetrance": .array(truth.map(\.penetrance), shape: [truth.count]),
+                "config": .string(configJSON),
+            ])
+        ]
         return AnnData(X: counts, obs: obs, variables: variables, uns: uns)
     }
 }

@@ -52,8 +52,10 @@ public enum Simulator {
     public static let unsKey = "perturbkit_simulation"
 
     /// Runs the simulation; `progress` is called with cells done out of the total.
-    public static func run(_ config: SimulationConfig, threads: Int = defaultThreadCount(),
-                           progress: ProgressHandler? = nil) throws -> Simulation {
+    public static func run(
+        _ config: SimulationConfig, threads: Int = defaultThreadCount(),
+        progress: ProgressHandler? = nil
+    ) throws -> Simulation {
         try config.validate()
         var rng = SeededRandom(seed: config.seed)
         let world = World(config: config, rng: &rng)
@@ -61,8 +63,9 @@ public enum Simulator {
         let counter = ProgressCounter(total: cells.count, handler: progress)
         let rows = parallelMap(cells.count, threads: threads) { cell -> [(Int32, Float)] in
             var cellRNG = SeededRandom(seed: config.seed, stream: UInt64(cell) + 1)
-            let row = world.sampleCell(perturbation: cells.perturbation[cell], cellType: cells.cellType[cell],
-                                       batch: cells.batch[cell], rng: &cellRNG)
+            let row = world.sampleCell(
+                perturbation: cells.perturbation[cell], cellType: cells.cellType[cell],
+                batch: cells.batch[cell], rng: &cellRNG)
             counter.advance()
             return row
         }
@@ -72,8 +75,9 @@ public enum Simulator {
             builder.finishRow()
         }
         let data = try world.annData(counts: builder.build(), cells: cells, config: config)
-        return Simulation(data: data, effects: world.effects, config: config,
-                          modules: world.moduleGenes.map { $0.map { world.geneNames[$0] } })
+        return Simulation(
+            data: data, effects: world.effects, config: config,
+            modules: world.moduleGenes.map { $0.map { world.geneNames[$0] } })
     }
 }
 

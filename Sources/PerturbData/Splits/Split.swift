@@ -41,9 +41,11 @@ public struct Split: Codable, Sendable, Equatable {
         case contentHash = "content_hash"
     }
 
-    public init(strategy: String, parameters: [String: String], seed: UInt64, columns: SplitColumns,
-                unitColumns: [String], cellCount: Int, parts: [String: SplitPart],
-                tiers: [String: [String: [String]]]? = nil, trainSubsets: [String: [String]]? = nil) {
+    public init(
+        strategy: String, parameters: [String: String], seed: UInt64, columns: SplitColumns,
+        unitColumns: [String], cellCount: Int, parts: [String: SplitPart],
+        tiers: [String: [String: [String]]]? = nil, trainSubsets: [String: [String]]? = nil
+    ) {
         self.strategy = strategy
         self.parameters = parameters
         self.seed = seed
@@ -87,9 +89,11 @@ public struct Split: Codable, Sendable, Equatable {
             throw SplitError.unreadable(path: path, reason: error.localizedDescription)
         }
         do { return try JSONDecoder().decode(Split.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
-            throw SplitError.malformed(path: path, reason: "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'")
+            throw SplitError.malformed(
+                path: path, reason: "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw SplitError.malformed(path: path, reason: "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
+            throw SplitError.malformed(
+                path: path, reason: "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
         } catch {
             throw SplitError.malformed(path: path, reason: "not a split JSON file (\(error.localizedDescription))")
         }

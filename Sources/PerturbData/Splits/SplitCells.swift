@@ -20,8 +20,9 @@ public struct SplitCells: Sendable {
         let labels = try columns.canonicalLabels(in: obs, path: path).canonical
         let duplicates = obs.duplicateIndexValues()
         guard duplicates.isEmpty else {
-            throw PerturbDataError.invalidValues(path: path, field: "obs index",
-                                                 reason: "cell ids repeat (\(duplicates.prefix(5).joined(separator: ", "))); a split needs unique ids")
+            throw PerturbDataError.invalidValues(
+                path: path, field: "obs index",
+                reason: "cell ids repeat (\(duplicates.prefix(5).joined(separator: ", "))); a split needs unique ids")
         }
         self.ids = obs.index
         self.labels = labels

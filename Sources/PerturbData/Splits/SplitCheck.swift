@@ -56,7 +56,9 @@ extension Split {
         func problem(_ s: String) { report.problems.append(s) }
         if format != Split.formatTag { problem("format is '\(format)', expected '\(Split.formatTag)'") }
         if let contentHash {
-            if try computedHash() != contentHash { problem("content_hash does not match the content: the file was edited after it was made") }
+            if try computedHash() != contentHash {
+                problem("content_hash does not match the content: the file was edited after it was made")
+            }
         } else {
             report.notes.append("no content_hash (a hand-made split?)")
         }
@@ -128,7 +130,9 @@ extension Split {
             }
             for (p, name) in [(1, "val"), (2, "test")] {
                 let unseen = byPart[p].subtracting(byPart[0]).sorted()
-                if !unseen.isEmpty { report.notes.append("\(unseen.count) \(name) perturbation(s) never occur in the training batches: \(list(unseen))") }
+                if !unseen.isEmpty {
+                    report.notes.append("\(unseen.count) \(name) perturbation(s) never occur in the training batches: \(list(unseen))")
+                }
             }
         }
         checkTiers(cells: cells, problem: problem)
@@ -149,7 +153,8 @@ extension Split {
                 if tier == "single" { continue }
                 let wrong = conditions.filter { tierOf.tier($0) != tier }
                 if !wrong.isEmpty {
-                    problem("tier \(partName)/\(tier) is inconsistent with the training singles: "
+                    problem(
+                        "tier \(partName)/\(tier) is inconsistent with the training singles: "
                             + list(wrong.map { "\($0) is \(tierOf.tier($0))" }))
                 }
                 if (tier == "seen0" || tier == "seen1") && partName != "test" {

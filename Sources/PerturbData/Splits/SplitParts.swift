@@ -25,17 +25,25 @@ public struct SplitParts: Sendable {
         validation = part(1)
         test = part(2)
         guard !train.controlCells.isEmpty, train.cellCount > train.controlCells.count else {
-            throw PerturbDataError.invalidValues(path: path, field: "split", reason: "the split's training part has "
-                + "\(train.cellCount - train.controlCells.count) perturbed and \(train.controlCells.count) control cells; both are needed")
+            throw PerturbDataError.invalidValues(
+                path: path, field: "split",
+                reason: "the split's training part has "
+                    + "\(train.cellCount - train.controlCells.count) perturbed and \(train.controlCells.count) control cells; both are needed"
+            )
         }
     }
 
     /// Reads `path` (X, or `layer`) and cuts it by the split at `splitPath`.
-    public static func load(path: String, splitPath: String, layer: String? = nil,
-                            progress: ProgressHandler? = nil) throws -> SplitParts {
+    public static func load(
+        path: String, splitPath: String, layer: String? = nil,
+        progress: ProgressHandler? = nil
+    ) throws -> SplitParts {
         let split = try Split.read(from: splitPath)
-        let data = try AnnData.read(path: path, options: ReadOptions(matrix: layer.map { .layer($0) } ?? .x, obsm: false,
-                                                                     progress: progress))
+        let data = try AnnData.read(
+            path: path,
+            options: ReadOptions(
+                matrix: layer.map { .layer($0) } ?? .x, obsm: false,
+                progress: progress))
         return try SplitParts(data: data, path: path, split: split)
     }
 

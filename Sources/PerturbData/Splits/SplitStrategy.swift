@@ -11,8 +11,9 @@ public enum SplitStrategy: Sendable, Equatable {
     case combo(unseenSingles: Double, val: Double, test: Double)
     /// Hold out covariate values (cell types, lines, donors) of `column`: of their perturbations a fraction
     /// `moveToTrain` goes to training, the rest to val/test in proportion; other values train entirely.
-    case covariateTransfer(column: String, holdout: [String]?, holdoutCount: Int, moveToTrain: Double,
-                           val: Double, test: Double)
+    case covariateTransfer(
+        column: String, holdout: [String]?, holdoutCount: Int, moveToTrain: Double,
+        val: Double, test: Double)
     /// Hold out whole batches of `column` (all their cells, controls included).
     case batch(column: String, test: [String]?, testCount: Int, val: [String]?, valCount: Int)
     /// An unseen-perturbation split plus nested training subsets at `fractions`, sharing val and test.
@@ -39,7 +40,8 @@ extension Split {
     /// Makes a split as `make`, hashes it and checks it against `cells`; a split that fails its own check is an
     /// error naming `name` (what `perturb split` and the benchmark runner both do before writing one).
     public static func makeChecked(_ cells: SplitCells, strategy: SplitStrategy, seed: UInt64, name: String) throws
-        -> (split: Split, report: SplitCheckReport) {
+        -> (split: Split, report: SplitCheckReport)
+    {
         let split = try make(cells, strategy: strategy, seed: seed).hashed()
         return (split, try split.checked(against: cells, name: name))
     }
@@ -78,8 +80,9 @@ struct SplitMaker {
         let controls = divideControls(context: contextOfControls(), val: val, test: test, stream: 2)
         var parameters = ["val": format(val), "test": format(test)]
         parameters.merge(extra) { $1 }
-        return split(name, parameters: parameters, unit: [cells.columns.perturbation],
-                     parts: [trainUnits, valUnits, testUnits], controls: controls)
+        return split(
+            name, parameters: parameters, unit: [cells.columns.perturbation],
+            parts: [trainUnits, valUnits, testUnits], controls: controls)
     }
 
     func combo(unseenSingles: Double, val: Double, test: Double) throws -> Split {
@@ -102,33 +105,42 @@ struct SplitMaker {
         let tierOf = ComboTiers(trainingSingles: Set(trainSingles), labeling: cells.labeling)
         let seen2 = combinations.filter { tierOf.tier($0) == "seen2" }
         let unseen = combinations.filter { tierOf.tier($0) != "seen2" }
-        let (train2, val2, test2) = try divide(seen2, val: val, test: test, stream: 3, strategy: "combo (seen2 combinations)",
-                                               requireTrain: false)
+        let (train2, val2, test2) = try divide(
+            seen2, val: val, test: test, stream: 3, strategy: "combo (seen2 combinations)",
+            requireTrain: false)
         let controls = divideControls(context: contextOfControls(), val: val, test: test, stream: 2)
         let tiers: [String: [String: [String]]] = [
             "train": ["single": trainSingles.sorted(), "seen2": train2.sorted()],
             "val": ["single": valSingles.sorted(), "seen2": val2.sorted()],
-            "test": ["single": testSingles.sorted(), "seen2": test2.sorted(),
-                     "seen1": unseen.filter { tierOf.tier($0) == "seen1" }.sorted(),
-                     "seen0": unseen.filter { tierOf.tier($0) == "seen0" }.sorted()],
+            "test": [
+                "single": testSingles.sorted(), "seen2": test2.sorted(),
+                "seen1": unseen.filter { tierOf.tier($0) == "seen1" }.sorted(),
+                "seen0": unseen.filter { tierOf.tier($0) == "seen0" }.sorted(),
+            ],
         ]
-        return split("combo", parameters: ["unseen_singles": format(unseenSingles), "val": format(val), "test": format(test)],
-                     unit: [cells.columns.perturbation],
-                     parts: [trainSingles + train2, valSingles + val2, testSingles + test2 + unseen],
-                     controls: controls, tiers: tiers)
+        return split(
+            "combo", parameters: ["unseen_singles": format(unseenSingles), "val": format(val), "test": format(test)],
+            unit: [cells.columns.perturbation],
+            parts: [trainSingles + train2, valSingles + val2, testSingles + test2 + unseen],
+            controls: controls, tiers: tiers)
     }
 
-    func covariateTransfer(column: String, holdout: [String]?, holdoutCount: Int, move: Double, val: Double,
-                           test: Double) throws -> Split {
+    func covariateTransfer(
+        column: String, holdout: [String]?, holdoutCount: Int, move: Double, val: Double,
+        test: Double
+    ) throws -> Split {
         try checkFractions(val: val, test: test)
         guard (0...1).contains(move) else {
             throw SplitError.invalidParameter(name: "move-to-train", value: format(move), expected: "a fraction in [0, 1]")
         }
         let covariate = try cells.values(of: column)
         let levels = Array(Set(covariate)).sorted()
-        guard levels.count >= 2 else { throw SplitError.tooFewUnits(strategy: "covariate-transfer", have: levels.count, need: "≥ 2 values of '\(column)'") }
-        let held = try chooseLevels(levels, given: holdout, count: holdoutCount, option: "holdout", stream: 1,
-                                    keepOne: true)
+        guard levels.count >= 2 else {
+            throw SplitError.tooFewUnits(strategy: "covariate-transfer", have: levels.count, need: "≥ 2 values of '\(column)'")
+        }
+        let held = try chooseLevels(
+            levels, given: holdout, count: holdoutCount, option: "holdout", stream: 1,
+            keepOne: true)
         var trainUnits: [String] = [], valUnits: [String] = [], testUnits: [String] = []
         var conditionsByLevel: [String: Set<String>] = [:]
         for i in 0..<cells.count where !cells.isControl(i) { conditionsByLevel[covariate[i], default: []].insert(cells.labels[i]) }
@@ -157,10 +169,13 @@ struct SplitMaker {
             controls[0] += moving
             controls[part].removeAll { !heldSet.contains(idToLevel[$0]!) }
         }
-        return split("covariate-transfer",
-                     parameters: ["column": column, "holdout": held.joined(separator: ","), "move_to_train": format(move),
-                                  "val": format(val), "test": format(test)],
-                     unit: [cells.columns.perturbation, column], parts: [trainUnits, valUnits, testUnits], controls: controls)
+        return split(
+            "covariate-transfer",
+            parameters: [
+                "column": column, "holdout": held.joined(separator: ","), "move_to_train": format(move),
+                "val": format(val), "test": format(test),
+            ],
+            unit: [cells.columns.perturbation, column], parts: [trainUnits, valUnits, testUnits], controls: controls)
     }
 
     func batch(column: String, test: [String]?, testCount: Int, val: [String]?, valCount: Int) throws -> Split {
@@ -170,19 +185,25 @@ struct SplitMaker {
         let remaining = levels.filter { !testLevels.contains($0) }
         let valLevels = try chooseLevels(remaining, given: val, count: valCount, option: "val-batches", stream: 2, keepOne: true)
         let trainLevels = remaining.filter { !valLevels.contains($0) }
-        return split("batch", parameters: ["column": column, "test_batches": testLevels.joined(separator: ","),
-                                           "val_batches": valLevels.joined(separator: ",")],
-                     unit: [column], parts: [trainLevels, valLevels, testLevels], controls: [[], [], []])
+        return split(
+            "batch",
+            parameters: [
+                "column": column, "test_batches": testLevels.joined(separator: ","),
+                "val_batches": valLevels.joined(separator: ","),
+            ],
+            unit: [column], parts: [trainLevels, valLevels, testLevels], controls: [[], [], []])
     }
 
     func dataScaling(fractions: [Double], val: Double, test: Double) throws -> Split {
         guard !fractions.isEmpty, fractions.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
-            throw SplitError.invalidParameter(name: "fractions", value: fractions.map(format).joined(separator: ","),
-                                              expected: "fractions in (0, 1]")
+            throw SplitError.invalidParameter(
+                name: "fractions", value: fractions.map(format).joined(separator: ","),
+                expected: "fractions in (0, 1]")
         }
         let sortedFractions = Array(Set(fractions)).sorted()
-        var base = try unseenPerturbation(val: val, test: test, name: "data-scaling",
-                                          extra: ["fractions": sortedFractions.map(format).joined(separator: ",")])
+        var base = try unseenPerturbation(
+            val: val, test: test, name: "data-scaling",
+            extra: ["fractions": sortedFractions.map(format).joined(separator: ",")])
         var order = base.part("train").conditions
         var rng = SeededRandom(seed: seed, stream: 5)
         rng.shuffle(&order)
@@ -221,8 +242,10 @@ struct SplitMaker {
     }
 
     /// Shuffles `units` and deals test, then val, the rest train.
-    func divide(_ units: [String], val: Double, test: Double, stream: UInt64, strategy: String,
-                requireTrain: Bool = true) throws -> ([String], [String], [String]) {
+    func divide(
+        _ units: [String], val: Double, test: Double, stream: UInt64, strategy: String,
+        requireTrain: Bool = true
+    ) throws -> ([String], [String], [String]) {
         var rng = SeededRandom(seed: seed, stream: stream)
         var shuffled = units.sorted()
         rng.shuffle(&shuffled)
@@ -254,13 +277,16 @@ struct SplitMaker {
     }
 
     /// The given levels (checked to exist) or `count` drawn at random; at least one level stays for training.
-    func chooseLevels(_ levels: [String], given: [String]?, count n: Int, option: String, stream: UInt64,
-                      keepOne: Bool) throws -> [String] {
+    func chooseLevels(
+        _ levels: [String], given: [String]?, count n: Int, option: String, stream: UInt64,
+        keepOne: Bool
+    ) throws -> [String] {
         if let given {
             let unknown = given.filter { !levels.contains($0) }
             guard unknown.isEmpty else { throw SplitError.unknownValues(option: option, values: unknown, available: levels) }
             guard !keepOne || given.count < levels.count else {
-                throw SplitError.invalidParameter(name: option, value: given.joined(separator: ","), expected: "fewer values than the \(levels.count) present")
+                throw SplitError.invalidParameter(
+                    name: option, value: given.joined(separator: ","), expected: "fewer values than the \(levels.count) present")
             }
             return given.sorted()
         }
@@ -273,14 +299,17 @@ struct SplitMaker {
         return shuffled.prefix(n).sorted()
     }
 
-    func split(_ name: String, parameters: [String: String], unit: [String], parts: [[String]], controls: [[String]],
-               tiers: [String: [String: [String]]]? = nil) -> Split {
+    func split(
+        _ name: String, parameters: [String: String], unit: [String], parts: [[String]], controls: [[String]],
+        tiers: [String: [String: [String]]]? = nil
+    ) -> Split {
         var dict: [String: SplitPart] = [:]
         for (i, partName) in Split.partNames.enumerated() {
             dict[partName] = SplitPart(conditions: parts[i], controlCells: controls[i])
         }
-        return Split(strategy: name, parameters: parameters, seed: seed, columns: SplitColumns(cells.columns),
-                     unitColumns: unit, cellCount: cells.count, parts: dict, tiers: tiers)
+        return Split(
+            strategy: name, parameters: parameters, seed: seed, columns: SplitColumns(cells.columns),
+            unitColumns: unit, cellCount: cells.count, parts: dict, tiers: tiers)
     }
 
     func format(_ x: Double) -> String { String(x) }

@@ -8,13 +8,17 @@ import Support
 /// atomically.
 public enum BenchmarkRun {
     /// Columns shown in the printed table.
-    public static let shownColumns = ["pearson_delta", "discrimination_score_l1", "pearson_delta_rank", "mae", "overlap_at_N",
-                                      Leaderboard.scoreColumn("control-mean"), Leaderboard.scoreColumn("perturbation-mean")]
+    public static let shownColumns = [
+        "pearson_delta", "discrimination_score_l1", "pearson_delta_rank", "mae", "overlap_at_N",
+        Leaderboard.scoreColumn("control-mean"), Leaderboard.scoreColumn("perturbation-mean"),
+    ]
 
     /// Runs `config` into `output`, writes the reports, and returns the leaderboard.
     @discardableResult
-    public static func run(_ config: BenchmarkConfig, configPath: String?, output: String, threads: Int, command: [String],
-                           log: (@Sendable (String) -> Void)?) throws -> Leaderboard {
+    public static func run(
+        _ config: BenchmarkConfig, configPath: String?, output: String, threads: Int, command: [String],
+        log: (@Sendable (String) -> Void)?
+    ) throws -> Leaderboard {
         let recorder = RunRecorder(command: command)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let records = try BenchmarkRunner(config: config, output: output, threads: threads, log: log).run()
@@ -23,24 +27,31 @@ public enum BenchmarkRun {
         try AtomicFile.write(board.markdown(shown: shownColumns), to: "\(output)/leaderboard.md")
         try AtomicFile.write(runsCSV(records, columns: board.columns), to: "\(output)/runs.csv")
         let outputs = ["leaderboard.csv", "leaderboard.md", "runs.csv", "runs/"].map { "\(output)/\($0)" }
-        try recorder.finish(at: "\(output)/manifest.json", inputPaths: (configPath.map { [$0] } ?? []) + config.datasets.map(\.path),
-                            outputs: outputs)
+        try recorder.finish(
+            at: "\(output)/manifest.json", inputPaths: (configPath.map { [$0] } ?? []) + config.datasets.map(\.path),
+            outputs: outputs)
         return board
     }
 
     static func runsCSV(_ records: [RunRecord], columns: [String]) -> String {
-        var lines = [(["dataset", "seed", "model", "tier", "hyperparameters", "wall_seconds"] + columns).map(CSVFormat.text).joined(separator: ",")]
+        var lines = [
+            (["dataset", "seed", "model", "tier", "hyperparameters", "wall_seconds"] + columns).map(CSVFormat.text).joined(separator: ",")
+        ]
         for r in records.sorted(by: { ($0.dataset, $0.seed, $0.model) < ($1.dataset, $1.seed, $1.model) }) {
             for tier in r.metrics.keys.sorted() {
                 let values = columns.map { c -> String in
                     if let v = r.metrics[tier]?[c] { return CSVFormat.double(v) }
                     if tier == "all", let reference = BenchmarkConfig.referenceModels.first(where: { Leaderboard.scoreColumn($0) == c }),
-                       let v = r.scores[reference] { return CSVFormat.double(v) }
+                        let v = r.scores[reference]
+                    {
+                        return CSVFormat.double(v)
+                    }
                     return ""
                 }
                 let hyper = r.hyperparameters.keys.sorted().map { "\($0)=\(r.hyperparameters[$0]!)" }.joined(separator: ";")
-                lines.append(([r.dataset, String(r.seed), r.model, tier, hyper].map(CSVFormat.text) + [CSVFormat.double(r.wallSeconds)] + values)
-                    .joined(separator: ","))
+                lines.append(
+                    ([r.dataset, String(r.seed), r.model, tier, hyper].map(CSVFormat.text) + [CSVFormat.double(r.wallSeconds)] + values)
+                        .joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -27,9 +27,11 @@ public struct EmbedEvalRun: Sendable {
     /// Output directory.
     public var output: String
 
-    public init(data: String, columns: DatasetColumns, embeddings: [String] = [], components: Int = 50,
-                includePCA: Bool = true, includeRandom: Bool = true, relations: [String] = [], folds: Int = 3,
-                options: EmbeddingTaskOptions = EmbeddingTaskOptions(), output: String) {
+    public init(
+        data: String, columns: DatasetColumns, embeddings: [String] = [], components: Int = 50,
+        includePCA: Bool = true, includeRandom: Bool = true, relations: [String] = [], folds: Int = 3,
+        options: EmbeddingTaskOptions = EmbeddingTaskOptions(), output: String
+    ) {
         self.data = data; self.columns = columns; self.embeddings = embeddings; self.components = components
         self.includePCA = includePCA; self.includeRandom = includeRandom; self.relations = relations; self.folds = folds
         self.options = options; self.output = output
@@ -37,8 +39,10 @@ public struct EmbedEvalRun: Sendable {
 
     /// Runs the job; returns every score after the files are written.
     @discardableResult
-    public func run(recorder: RunRecorder = RunRecorder(), log: (@Sendable (String) -> Void)? = nil,
-                    progress: ProgressHandler? = nil) throws -> [EmbeddingScore] {
+    public func run(
+        recorder: RunRecorder = RunRecorder(), log: (@Sendable (String) -> Void)? = nil,
+        progress: ProgressHandler? = nil
+    ) throws -> [EmbeddingScore] {
         let anndata = try AnnData.read(path: data, options: ReadOptions(progress: progress))
         let cells = try EmbeddingCells(anndata, columns: columns, path: data, folds: folds, seed: options.seed)
         var options = self.options
@@ -47,20 +51,28 @@ public struct EmbedEvalRun: Sendable {
         for spec in embeddings { list.append(try EmbeddingSources.load(spec, data: anndata, ids: cells.ids, path: data)) }
         if includePCA { list.insert(("pca", EmbeddingSources.pca(cells, components: components, seed: options.seed)), at: 0) }
         if includeRandom {
-            list.append(("random", EmbeddingSources.random(rows: cells.count, columns: list.first?.matrix.columns ?? components,
-                                                           seed: options.seed)))
+            list.append(
+                (
+                    "random",
+                    EmbeddingSources.random(
+                        rows: cells.count, columns: list.first?.matrix.columns ?? components,
+                        seed: options.seed)
+                ))
         }
-        log?("perturb embed-eval: \(cells.count) cells, \(cells.batchLevels.count) \(cells.realBatches ? "batches" : "folds"), "
-             + "embeddings \(list.map { "\($0.name) (\($0.matrix.columns) dims)" }.joined(separator: ", "))")
-        let scores = EmbeddingEvaluation.evaluate(list, cells: cells, options: options,
-                                                  log: log.map { log in { log("perturb embed-eval: \($0)") } })
+        log?(
+            "perturb embed-eval: \(cells.count) cells, \(cells.batchLevels.count) \(cells.realBatches ? "batches" : "folds"), "
+                + "embeddings \(list.map { "\($0.name) (\($0.matrix.columns) dims)" }.joined(separator: ", "))")
+        let scores = EmbeddingEvaluation.evaluate(
+            list, cells: cells, options: options,
+            log: log.map { log in { log("perturb embed-eval: \($0)") } })
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let table = (output as NSString).appendingPathComponent("table.csv")
         let long = (output as NSString).appendingPathComponent("scores.csv")
         try AtomicFile.write(EmbeddingEvaluation.tableCSV(scores), to: table)
         try AtomicFile.write(EmbeddingEvaluation.longCSV(scores), to: long)
-        try recorder.finish(at: (output as NSString).appendingPathComponent("manifest.json"), inputPaths: [data] + relations,
-                            seed: options.seed, outputs: [table, long])
+        try recorder.finish(
+            at: (output as NSString).appendingPathComponent("manifest.json"), inputPaths: [data] + relations,
+            seed: options.seed, outputs: [table, long])
         return scores
     }
 }

@@ -20,27 +20,33 @@ public struct FitRun: Sendable {
     /// Model directory to write.
     public var output: String
 
-    public init(data: String, split: String, model: String, hyperparameters: Hyperparameters, layer: String? = nil,
-                seed: UInt64? = nil, output: String) {
+    public init(
+        data: String, split: String, model: String, hyperparameters: Hyperparameters, layer: String? = nil,
+        seed: UInt64? = nil, output: String
+    ) {
         self.data = data; self.split = split; self.model = model; self.hyperparameters = hyperparameters
         self.layer = layer; self.seed = seed; self.output = output
     }
 
     /// Runs the job; `log` gets stage messages, `progress` the read's progress. Returns the directory written.
     @discardableResult
-    public func run(recorder: RunRecorder = RunRecorder(), log: (@Sendable (String) -> Void)? = nil,
-                    progress: ProgressHandler? = nil) throws -> ModelDirectory {
+    public func run(
+        recorder: RunRecorder = RunRecorder(), log: (@Sendable (String) -> Void)? = nil,
+        progress: ProgressHandler? = nil
+    ) throws -> ModelDirectory {
         let context = try FitContext(seed: seed, hyperparameters: hyperparameters, model: model)
         _ = try forwardModels.type(named: model)
         log?("reading \(data)")
         let hash = BackgroundHash(path: data)
         let parts = try SplitParts.load(path: data, splitPath: split, layer: layer, progress: progress)
         log?("fitting \(model) on \(parts.train.cellCount) training cells")
-        let fitted = try ForwardFitting.fit(model, hyperparameters: hyperparameters, parts: parts, dataSHA256: try hash.value(),
-                                            context: context)
+        let fitted = try ForwardFitting.fit(
+            model, hyperparameters: hyperparameters, parts: parts, dataSHA256: try hash.value(),
+            context: context)
         try fitted.directory.write(to: output)
-        try recorder.finish(at: (output as NSString).appendingPathComponent("manifest.json"), inputs: [data: try hash.value()],
-                            splitHash: parts.split.contentHash, seed: context.seed, outputs: [output])
+        try recorder.finish(
+            at: (output as NSString).appendingPathComponent("manifest.json"), inputs: [data: try hash.value()],
+            splitHash: parts.split.contentHash, seed: context.seed, outputs: [output])
         log?("wrote \(output) (\(model), \(fitted.directory.genes.count) genes)")
         return fitted.directory
     }

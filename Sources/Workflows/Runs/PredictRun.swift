@@ -23,23 +23,28 @@ public struct PredictRun: Sendable {
     /// Where to write the part's real cells, if anywhere.
     public var realOutput: String?
 
-    public init(model: String, data: String, split: String, part: SplitPartName = .test, layer: String? = nil, seed: UInt64 = 0,
-                output: String, realOutput: String? = nil) {
+    public init(
+        model: String, data: String, split: String, part: SplitPartName = .test, layer: String? = nil, seed: UInt64 = 0,
+        output: String, realOutput: String? = nil
+    ) {
         self.model = model; self.data = data; self.split = split; self.part = part; self.layer = layer; self.seed = seed
         self.output = output; self.realOutput = realOutput
     }
 
     /// Runs the job; returns the number of predicted cells and the model's name.
     @discardableResult
-    public func run(recorder: RunRecorder = RunRecorder(), log: (@Sendable (String) -> Void)? = nil,
-                    progress: ProgressHandler? = nil) throws -> (cells: Int, model: String) {
+    public func run(
+        recorder: RunRecorder = RunRecorder(), log: (@Sendable (String) -> Void)? = nil,
+        progress: ProgressHandler? = nil
+    ) throws -> (cells: Int, model: String) {
         let directory = try ModelDirectory(reading: model)
         let hash = BackgroundHash(path: data)
         let parts = try SplitParts.load(path: data, splitPath: split, layer: layer, progress: progress)
         try directory.checkGenes(parts.train.genes, dataPath: data)
         if let fitHash = directory.provenance.splitHash, fitHash != parts.split.contentHash {
-            log?("warning: the model was fit on split \(fitHash), not on \(parts.split.contentHash ?? "this unhashed split"); "
-                 + "its test conditions may have been seen in training")
+            log?(
+                "warning: the model was fit on split \(fitHash), not on \(parts.split.contentHash ?? "this unhashed split"); "
+                    + "its test conditions may have been seen in training")
         }
         let target = parts.part(part)
         let predicted = try ForwardFitting.predict(try directory.model(), part: target, columns: parts.columns, seed: seed)
@@ -49,8 +54,9 @@ public struct PredictRun: Sendable {
             try ForwardFitting.reference(target, columns: parts.columns).write(to: realOutput)
             outputs.append(realOutput)
         }
-        try recorder.finish(at: output + ".manifest.json", inputs: [data: try hash.value()], splitHash: parts.split.contentHash,
-                            seed: seed, outputs: outputs)
+        try recorder.finish(
+            at: output + ".manifest.json", inputs: [data: try hash.value()], splitHash: parts.split.contentHash,
+            seed: seed, outputs: outputs)
         log?("wrote \(outputs.joined(separator: ", ")): \(predicted.cellCount) cells from \(directory.modelName)")
         return (predicted.cellCount, directory.modelName)
     }

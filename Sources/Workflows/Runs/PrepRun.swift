@@ -25,7 +25,8 @@ public struct PrepRun: Sendable {
     /// Runs the job; returns the report and the paths written (output, summary, manifest).
     @discardableResult
     public func run(recorder: RunRecorder = RunRecorder(), progress: ProgressHandler? = nil) throws
-        -> (report: PrepSummary, written: [String]) {
+        -> (report: PrepSummary, written: [String])
+    {
         var options = self.options
         if let split { options.split = try Split.read(from: split) }
         // Every layer and obsm array travels to the output; uns is not carried over.
@@ -37,8 +38,9 @@ public struct PrepRun: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(try encoder.encode(report), to: summaryPath)
         let manifestPath = output + ".manifest.json"
-        try recorder.finish(at: manifestPath, inputPaths: [input] + (split.map { [$0] } ?? []),
-                            splitHash: options.split?.contentHash, outputs: [output, summaryPath])
+        try recorder.finish(
+            at: manifestPath, inputPaths: [input] + (split.map { [$0] } ?? []),
+            splitHash: options.split?.contentHash, outputs: [output, summaryPath])
         return (report, [output, summaryPath, manifestPath])
     }
 }

@@ -23,9 +23,11 @@ public struct ScreenRun: Sendable {
     /// Ranked CSV to write.
     public var output: String
 
-    public init(model: String, from: String, fromGroup: String? = nil, to: String, toGroup: String? = nil,
-                groupColumn: String = DatasetColumns.defaultPerturbation, candidates: String? = nil, pairs: Bool = false,
-                distance: ScreenDistance = .l2, cellType: String? = nil, batch: String? = nil, output: String) {
+    public init(
+        model: String, from: String, fromGroup: String? = nil, to: String, toGroup: String? = nil,
+        groupColumn: String = DatasetColumns.defaultPerturbation, candidates: String? = nil, pairs: Bool = false,
+        distance: ScreenDistance = .l2, cellType: String? = nil, batch: String? = nil, output: String
+    ) {
         self.model = model; self.from = from; self.fromGroup = fromGroup; self.to = to; self.toGroup = toGroup
         self.groupColumn = groupColumn; self.candidates = candidates; self.pairs = pairs; self.distance = distance
         self.cellType = cellType; self.batch = batch; self.output = output
@@ -34,7 +36,8 @@ public struct ScreenRun: Sendable {
     /// Runs the job; returns the screen (for its baseline distance) and the ranked hits.
     @discardableResult
     public func run(recorder: RunRecorder = RunRecorder(), log: (@Sendable (String) -> Void)? = nil) throws
-        -> (screen: InSilicoScreen, hits: [ScreenHit]) {
+        -> (screen: InSilicoScreen, hits: [ScreenHit])
+    {
         let directory = try ModelDirectory(reading: model)
         let forward = try directory.model()
         // One read when source and target come from the same file.
@@ -53,15 +56,19 @@ public struct ScreenRun: Sendable {
             }
             return items
         }
-        let list = InSilicoScreen.candidates(model: forward, trainingPerturbations: directory.provenance.trainingPerturbations ?? [],
-                                             listed: listed, pairs: pairs)
+        let list = InSilicoScreen.candidates(
+            model: forward, trainingPerturbations: directory.provenance.trainingPerturbations ?? [],
+            listed: listed, pairs: pairs)
         guard !list.isEmpty else {
-            throw ModelError.invalidInput(path: model, field: "model.json", reason: "the model records no training perturbations "
-                                          + "and represents no further genes; give --candidates")
+            throw ModelError.invalidInput(
+                path: model, field: "model.json",
+                reason: "the model records no training perturbations "
+                    + "and represents no further genes; give --candidates")
         }
         log?("screening \(list.count) candidates with \(directory.modelName)")
-        let screen = InSilicoScreen(genes: directory.genes, source: source, target: target,
-                                    context: CellContext(cellType: cellType, batch: batch), distance: distance)
+        let screen = InSilicoScreen(
+            genes: directory.genes, source: source, target: target,
+            context: CellContext(cellType: cellType, batch: batch), distance: distance)
         let hits = try screen.rank(forward, candidates: list)
         try AtomicFile.write(Data(screen.csv(hits).utf8), to: output)
         try recorder.finish(at: output + ".manifest.json", inputPaths: Array(Set([from, to])), outputs: [output])

@@ -22,7 +22,8 @@ public struct SimulateRun: Sendable {
     /// Runs the job; returns the simulation and the manifest's path.
     @discardableResult
     public func run(recorder: RunRecorder = RunRecorder(), threads: Int = defaultThreadCount(), progress: ProgressHandler? = nil)
-        throws -> (simulation: Simulation, manifest: String) {
+        throws -> (simulation: Simulation, manifest: String)
+    {
         var simulation = try Simulator.run(config, threads: threads, progress: progress)
         if log1p { simulation = simulation.withLog1pX() }
         try simulation.data.write(to: output, options: WriteOptions(gzipLevel: gzip > 0 ? min(gzip, 9) : nil))

@@ -16,8 +16,10 @@ public struct SplitRun: Sendable {
     /// Directory for train.h5ad, val.h5ad and test.h5ad, if wanted.
     public var partsDirectory: String?
 
-    public init(data: String, columns: DatasetColumns, strategy: SplitStrategy, seed: UInt64, output: String,
-                partsDirectory: String? = nil) {
+    public init(
+        data: String, columns: DatasetColumns, strategy: SplitStrategy, seed: UInt64, output: String,
+        partsDirectory: String? = nil
+    ) {
         self.data = data; self.columns = columns; self.strategy = strategy; self.seed = seed; self.output = output
         self.partsDirectory = partsDirectory
     }
@@ -25,15 +27,19 @@ public struct SplitRun: Sendable {
     /// Makes, checks and writes the split; returns it with its check report and the files written.
     @discardableResult
     public func run(recorder: RunRecorder = RunRecorder(), progress: ProgressHandler? = nil) throws
-        -> (split: Split, report: SplitCheckReport, written: [String]) {
+        -> (split: Split, report: SplitCheckReport, written: [String])
+    {
         let obs = try AnnData.read(path: data, options: ReadOptions(matrix: nil, obsm: false)).obs
         let cells = try SplitCells(obs: obs, columns: columns, path: data)
         let (split, report) = try Split.makeChecked(cells, strategy: strategy, seed: seed, name: "(new split)")
         try split.write(to: output)
         var outputs = [output]
-        if let partsDirectory { outputs += try Self.writeParts(split, cells: cells, data: data, directory: partsDirectory, progress: progress) }
-        try recorder.finish(at: output + ".manifest.json", inputPaths: [data], splitHash: split.contentHash, seed: seed,
-                            outputs: outputs)
+        if let partsDirectory {
+            outputs += try Self.writeParts(split, cells: cells, data: data, directory: partsDirectory, progress: progress)
+        }
+        try recorder.finish(
+            at: output + ".manifest.json", inputPaths: [data], splitHash: split.contentHash, seed: seed,
+            outputs: outputs)
         return (split, report, outputs)
     }
 
@@ -47,7 +53,8 @@ public struct SplitRun: Sendable {
 
     /// train.h5ad, val.h5ad and test.h5ad with every field of the input for each part's cells.
     static func writeParts(_ split: Split, cells: SplitCells, data: String, directory: String, progress: ProgressHandler?) throws
-        -> [String] {
+        -> [String]
+    {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let full = try AnnData.readWithAllLayers(path: data, progress: progress)
         let member = try split.membership(of: cells)
