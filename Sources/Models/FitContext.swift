@@ -1,15 +1,30 @@
-/// What a fit runs with besides its data and hyperparameters: the seed of every random choice. The seed a
-/// run records (manifest, model directory, benchmark record) is this one, and it is the one the model uses.
-public struct FitContext: Sendable, Equatable {
+/// What a fit runs with besides its data and hyperparameters: the seed of every random choice, the threads and
+/// where progress goes. The seed a run records (manifest, model directory, benchmark record) is this one, and it
+/// is the one the model uses. (Every model runs on the CPU: the libtorch shim has no device to choose yet.)
+public struct FitContext: Sendable {
     /// Seed of every random choice of the fit.
     public var seed: UInt64
+    /// Worker threads a model may use when its own `threads` hyperparameter is not given (nil: the library's
+    /// default).
+    public var threads: Int?
+    /// Where training progress lines go (nil: nowhere).
+    public var progress: (@Sendable (String) -> Void)?
 
-    /// A context with `seed`.
-    public init(seed: UInt64) { self.seed = seed }
+    /// A context with `seed`, optionally threads and a progress sink.
+    public init(seed: UInt64, threads: Int? = nil, progress: (@Sendable (String) -> Void)? = nil) {
+        self.seed = seed
+        self.threads = threads
+        self.progress = progress
+    }
 
     /// The run's context when the seed may come from `--seed` (`given`), from `--param seed=N`, or from
     /// neither (0). Both at once must agree, or the run is refused: it could not record a single seed.
-    public init(seed given: UInt64?, hyperparameters: Hyperparameters, model: String) throws {
+    public init(
+        seed given: UInt64?, hyperparameters: Hyperparameters, model: String, threads: Int? = nil,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) throws {
+        self.threads = threads
+        self.progress = progress
         guard let text = hyperparameters.values["seed"] else {
             seed = given ?? 0
             return

@@ -10,12 +10,18 @@ public struct TrainingOptions: Sendable {
     public var checkpoint: String?
     /// Name in progress lines.
     public var label: String
+    /// Where progress lines (epoch, loss, score, cells/s, ETA) go; nil: nowhere.
+    public var log: (@Sendable (String) -> Void)?
 
-    public init(epochs: Int, patience: Int = 5, checkpoint: String? = nil, label: String = "training") {
+    public init(
+        epochs: Int, patience: Int = 5, checkpoint: String? = nil, label: String = "training",
+        log: (@Sendable (String) -> Void)? = nil
+    ) {
         self.epochs = epochs
         self.patience = patience
         self.checkpoint = checkpoint
         self.label = label
+        self.log = log
     }
 }
 
@@ -52,7 +58,7 @@ public struct StepResult: Sendable {
 
 /// The epoch loop shared by every neural model: steps over the epoch's mini-batches, a validation score after
 /// each epoch (higher is better), early stopping with the best parameters restored, atomic checkpoints, and
-/// progress lines (epoch, loss, score, cells/s, ETA) through `TrainingLog`.
+/// progress lines (epoch, loss, score, cells/s, ETA) to `options.log`.
 public enum Trainer {
     /// Trains `parameters` by calling `step(epoch, batch)` for each of `batches(epoch)` mini-batches.
     public static func run(
@@ -96,7 +102,7 @@ public enum Trainer {
             }
             let rate = seconds > 0 ? Double(lossCells) / seconds : 0
             let eta = Double(options.epochs - epoch - 1) * summary.trainingSeconds / Double(epoch + 1)
-            TrainingLog.emit(
+            options.log?(
                 String(
                     format: "%@: epoch %d/%d loss %.4f %@ %.3f, %.0f cells/s, ETA %.0fs", options.label, epoch + 1,
                     options.epochs, summary.losses.last!, validate == nil ? "-loss" : "val", score, rate, eta))
@@ -105,7 +111,7 @@ public enum Trainer {
         if let best {
             for (p, saved) in zip(parameters, best) { try p.tensor.assign(saved) }
         }
-        TrainingLog.emit(
+        options.log?(
             String(
                 format: "%@: kept epoch %d of %d (score %.4f), %.0f cells/s, %.2fs/epoch", options.label,
                 summary.bestEpoch, summary.epochs, summary.bestScore, summary.cellsPerSecond, summary.secondsPerEpoch))

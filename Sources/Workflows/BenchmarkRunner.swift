@@ -108,14 +108,14 @@ public struct BenchmarkRunner: Sendable {
         var hyper = model.hyperparameters
         if !model.search.isEmpty {
             let search = HyperparameterSearch(model: model, seed: seed)
-            let chosen = try search.run(parts: parts, primary: config.primaryMetric, threads: threads)
+            let chosen = try search.run(parts: parts, primary: config.primaryMetric, threads: threads, log: log)
             hyper = chosen.best
             trials = chosen.trials
         }
         let fitted = try ForwardFitting.fitModel(
             model.name, hyperparameters: Hyperparameters(hyper), train: parts.train,
             validation: parts.validation.cellCount > 0 ? parts.validation : nil,
-            context: FitContext(seed: seed)
+            context: FitContext(seed: seed, progress: log)
         ).model
         let predPath = "\(directory)/pred.h5ad"
         let predicted = try ForwardFitting.predict(fitted, part: parts.test, columns: parts.columns, seed: seed)

@@ -22,7 +22,7 @@ struct HyperparameterSearch {
         return rng.permutation(grid.count).prefix(max(1, model.trials)).sorted().map { grid[$0] }
     }
 
-    func run(parts: SplitParts, primary: String, threads: Int) throws
+    func run(parts: SplitParts, primary: String, threads: Int, log: (@Sendable (String) -> Void)? = nil) throws
         -> (best: [String: String], trials: [RunRecord.Trial])
     {
         let validation = parts.validation
@@ -41,7 +41,7 @@ struct HyperparameterSearch {
         for (i, candidate) in candidates().enumerated() {
             let fitted = try ForwardFitting.fitModel(
                 model.name, hyperparameters: Hyperparameters(candidate), train: parts.train,
-                validation: nil, context: FitContext(seed: seed)
+                validation: nil, context: FitContext(seed: seed, progress: log)
             ).model
             let predicted = try ForwardFitting.predict(fitted, part: validation, columns: parts.columns, seed: seed)
             var columns = parts.columns

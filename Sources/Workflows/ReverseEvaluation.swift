@@ -67,7 +67,7 @@ public enum ReverseEvaluation {
     /// Fits and evaluates `name`; the report carries `label` (default: the name).
     public static func run(
         model name: String, label: String? = nil, hyperparameters: Hyperparameters, parts: SplitParts,
-        mask: Bool, universe: TargetUniverse, seed: UInt64, log: ((String) -> Void)? = nil
+        mask: Bool, universe: TargetUniverse, seed: UInt64, log: (@Sendable (String) -> Void)? = nil
     ) throws -> ReverseReport {
         guard !parts.test.controlCells.isEmpty, parts.test.cellCount > parts.test.controlCells.count else {
             throw ModelError.unusableTrainingData(
@@ -80,7 +80,8 @@ public enum ReverseEvaluation {
         let genes = Set(parts.train.genes)
         let masked = mask ? targets.intersection(genes) : []
         let candidates = (universe == .genes ? targets.union(genes) : targets).sorted()
-        let training = try ReverseTraining(data: parts.train, mask: masked, seed: seed, universe: Set(candidates))
+        var training = try ReverseTraining(data: parts.train, mask: masked, seed: seed, universe: Set(candidates))
+        training.progress = log
         // Validation needs its own controls and perturbed cells; without them the model's defaults are used.
         let validation = parts.validation.controlCells.isEmpty ? nil : try? ReverseQuery(data: parts.validation, mask: masked, seed: seed)
         let (model, chosen, trials) = try select(
@@ -136,7 +137,7 @@ public enum ReverseEvaluation {
     /// conditions the model's defaults are used.
     static func select(
         _ name: String, given: Hyperparameters, training: ReverseTraining, validation: ReverseQuery?,
-        universe: [String], log: ((String) -> Void)?
+        universe: [String], log: (@Sendable (String) -> Void)?
     ) throws
         -> (model: any ReverseModel, hyperparameters: Hyperparameters, trials: [SelectionTrial])
     {

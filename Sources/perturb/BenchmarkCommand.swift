@@ -19,7 +19,6 @@ struct BenchmarkCommand: ParsableCommand {
         let parsed = try BenchmarkConfig.read(path: config)
         let directory = output ?? "bench-\(parsed.name)"
         let quiet = runOptions.quiet
-        runOptions.reportTraining()
         let log: (@Sendable (String) -> Void)? = quiet ? nil : stderrLine
         let board = try BenchmarkRun.run(
             parsed, configPath: config, output: directory, threads: runOptions.threadCount,

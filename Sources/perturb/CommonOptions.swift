@@ -31,10 +31,8 @@ struct RunOptions: ParsableArguments {
 
     var threadCount: Int { max(1, threads ?? defaultThreadCount()) }
 
-    /// Sends neural-model training progress (epoch, loss, validation score, cells/s, ETA) to stderr unless quiet.
-    func reportTraining() { TrainingLog.setSink(quiet ? nil : TrainingLog.standardError) }
-
-    /// Stage messages to stderr, or nil when quiet.
+    /// Stage messages and neural-model training progress (epoch, loss, validation score, cells/s, ETA) to
+    /// stderr, or nil when quiet.
     var log: (@Sendable (String) -> Void)? {
         if quiet { return nil }
         return { @Sendable text in note(text, quiet: false) }

@@ -43,10 +43,9 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         if list { return print(modelListing(forwardModels.declarations)) }
         guard let data, let split, let output else { return }
-        runOptions.reportTraining()
         try FitRun(
             data: data, split: split, model: model, hyperparameters: try Hyperparameters(parsing: params, model: model),
-            layer: layer, seed: seed, output: output
+            layer: layer, seed: seed, output: output, threads: runOptions.threads
         )
         .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
     }

@@ -47,7 +47,6 @@ struct ReverseCommand: ParsableCommand {
     func run() throws {
         if list { return print(modelListing(reverseModels.declarations)) }
         guard let data, let split, let output else { return }
-        runOptions.reportTraining()
         let specs = try (model.isEmpty ? ["pca-knn"] : model).map(ReverseModelSpec.init(parsing:))
         let reports = try ReverseRun(
             data: data, split: split, models: specs, layer: layer, mask: !noMask, universe: universe,

@@ -7,7 +7,7 @@ final class CellLevelPredictionTests: XCTestCase {
         let rows: [[Float]] = [[1, 0.5], [1, 1.5], [5, 0], [5, 0], [3, 0], [3, 0]]
         let data = dataset(rows, labels: ["ctrl", "ctrl", "ctrl", "ctrl", "A", "A"], batches: ["b1", "b1", "b2", "b2", "b1", "b1"])
         var model = try forwardModels.make("perturbation-mean")
-        try model.fit(data, validation: nil)  // A − b1 controls = (3, 0) − (1, 1) = (2, −1)
+        try model.fit(data, validation: nil, context: FitContext(seed: 0))  // A − b1 controls = (3, 0) − (1, 1) = (2, −1)
         let out = try model.predict(controls: data, conditions: [Condition(perturbation: "X", batch: "b1"): 3], seed: 7)
         XCTAssertEqual(out.cellCount, 3 + 4)
         XCTAssertEqual(out.perturbations, ["X", "X", "X", "ctrl", "ctrl", "ctrl", "ctrl"])

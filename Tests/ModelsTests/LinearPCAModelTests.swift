@@ -17,7 +17,7 @@ final class LinearPCAModelTests: XCTestCase {
         ]
         let labels = ["ctrl", "ctrl", "g0", "g0", "g2", "g2", "g3", "g3"]
         var model = try LinearPCAModel(hyperparameters: Hyperparameters(["k": "2", "lambda": "0.1"]))
-        try model.fit(dataset(rows, labels: labels), validation: nil)
+        try model.fit(dataset(rows, labels: labels), validation: nil, context: FitContext(seed: 0))
         let unseen = try model.predictDelta(Condition(perturbation: "g1"))
         let expectedUnseen = [0.03688967, -0.35447388, 0.41109087, 0.78149335]
         for (a, e) in zip(unseen, expectedUnseen) { XCTAssertEqual(a, e, accuracy: 1e-7) }

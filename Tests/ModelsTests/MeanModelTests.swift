@@ -16,7 +16,7 @@ final class MeanModelTests: XCTestCase {
 
     func fit(_ name: String) throws -> any ForwardModel {
         var model = try forwardModels.make(name)
-        try model.fit(dataset(rows, labels: labels, batches: batches), validation: nil)
+        try model.fit(dataset(rows, labels: labels, batches: batches), validation: nil, context: FitContext(seed: 0))
         return model
     }
 
@@ -56,8 +56,8 @@ final class MeanModelTests: XCTestCase {
         var ridge = try RidgeModel(hyperparameters: Hyperparameters(["lambda": "1e-9"]))
         var linear = try LinearModel(hyperparameters: Hyperparameters(["lambda": "1e-9"]))
         let data = dataset(rows, labels: labels, batches: batches)
-        try ridge.fit(data, validation: nil)
-        try linear.fit(data, validation: nil)
+        try ridge.fit(data, validation: nil, context: FitContext(seed: 0))
+        try linear.fit(data, validation: nil, context: FitContext(seed: 0))
         // Ridge: pooled deltas A (2,0), B (0,2) and A+B (4,4) on multi-hot features [A, B] — least squares.
         let a = try ridge.predictDelta(Condition(perturbation: "A")), ab = try ridge.predictDelta(Condition(perturbation: "A+B"))
         XCTAssertEqual(
@@ -74,13 +74,13 @@ final class MeanModelTests: XCTestCase {
         let path = temporaryDirectory("features") + "/features.csv"
         try "gene,d1,d2\nA,1,0\nB,0,1\nC,1,1\n".write(toFile: path, atomically: true, encoding: .utf8)
         var ridge = try RidgeModel(hyperparameters: Hyperparameters(["lambda": "1e-9", "features": path]))
-        try ridge.fit(dataset(rows, labels: labels, batches: batches), validation: nil)
+        try ridge.fit(dataset(rows, labels: labels, batches: batches), validation: nil, context: FitContext(seed: 0))
         let c = try ridge.predictDelta(Condition(perturbation: "C"))
         let ab = try ridge.predictDelta(Condition(perturbation: "A+B"))
         for (x, y) in zip(c, ab) { XCTAssertEqual(x, y, accuracy: 1e-9, "C has the features of A+B") }
         try "gene,d1\nA,x\n".write(toFile: path, atomically: true, encoding: .utf8)
         var bad = try RidgeModel(hyperparameters: Hyperparameters(["features": path]))
-        XCTAssertThrowsError(try bad.fit(dataset(rows, labels: labels, batches: batches), validation: nil)) {
+        XCTAssertThrowsError(try bad.fit(dataset(rows, labels: labels, batches: batches), validation: nil, context: FitContext(seed: 0))) {
             XCTAssertTrue("\($0)".contains(path) && "\($0)".contains("line 2"), "\($0)")
         }
     }

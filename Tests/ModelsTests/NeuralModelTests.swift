@@ -26,7 +26,7 @@ final class NeuralModelTests: XCTestCase {
             ("cpa", ["adversary": "false"]),
         ] {
             var model = try neural(name, extra)
-            try model.fit(parts.train, validation: parts.validation)
+            try model.fit(parts.train, validation: parts.validation, context: FitContext(seed: 0))
             let state = try model.state()
             let reloaded = try type(of: model).init(state: state, hyperparameters: Hyperparameters(tiny.merging(extra) { _, b in b }))
             for c in parts.test.groups.conditions.prefix(4) where c.perturbation != parts.test.controlLabel {
@@ -40,27 +40,43 @@ final class NeuralModelTests: XCTestCase {
 
     func testSameSeedAndThreadsGiveIdenticalPredictions() throws {
         let parts = try simulatedParts()
-        func run(_ seed: String) throws -> [Double] {
-            var model = try neural("cpa", ["seed": seed, "dropout": "0.2"])
-            try model.fit(parts.train, validation: parts.validation)
+        func run(_ seed: UInt64) throws -> [Double] {
+            let model = try ForwardFitting.fitModel(
+                "cpa", hyperparameters: Hyperparameters(tiny.merging(["dropout": "0.2"]) { _, b in b }), train: parts.train,
+                validation: parts.validation, context: FitContext(seed: seed)
+            ).model
             return try parts.test.groups.conditions.filter { $0.perturbation != parts.test.controlLabel }.flatMap {
                 try model.predictDelta($0)
             }
         }
-        let a = try run("11"), b = try run("11"), c = try run("12")
+        let a = try run(11), b = try run(11), c = try run(12)
         XCTAssertEqual(a, b)
         XCTAssertNotEqual(a, c)
+    }
+
+    func testTrainingProgressGoesWhereTheContextSays() throws {
+        let parts = try simulatedParts()
+        final class Lines: @unchecked Sendable {
+            let lock = NSLock()
+            var all: [String] = []
+            func add(_ line: String) { lock.withLock { all.append(line) } }
+        }
+        let lines = Lines()
+        var model = try neural("latent-additive")
+        try model.fit(parts.train, validation: parts.validation, context: FitContext(seed: 1, progress: lines.add))
+        XCTAssertEqual(lines.all.filter { $0.hasPrefix("latent-additive: epoch ") }.count, 4, lines.all.joined(separator: "\n"))
+        XCTAssertTrue(lines.all.last?.hasPrefix("latent-additive: kept epoch") ?? false)
     }
 
     func testCovariatesOnlyDecoderPredictsOneDeltaPerContext() throws {
         let parts = try simulatedParts()
         var model = try neural("decoder-only", ["inputs": "covariates"])
-        try model.fit(parts.train, validation: nil)
+        try model.fit(parts.train, validation: nil, context: FitContext(seed: 0))
         let conditions = parts.test.groups.conditions.filter { $0.perturbation != parts.test.controlLabel }
         let first = try model.predictDelta(conditions[0])
         for c in conditions.dropFirst() { XCTAssertEqual(try model.predictDelta(c), first) }
         var perturbationOnly = try neural("decoder-only", ["inputs": "perturbation"])
-        try perturbationOnly.fit(parts.train, validation: nil)
+        try perturbationOnly.fit(parts.train, validation: nil, context: FitContext(seed: 0))
         XCTAssertNotEqual(try perturbationOnly.predictDelta(conditions[0]), try perturbationOnly.predictDelta(conditions[1]))
     }
 
@@ -103,11 +119,11 @@ final class NeuralModelTests: XCTestCase {
         // validation part is small).
         let hp = ["epochs": "100", "threads": "1", "patience": "0", "lr": "3e-3"]
         var latent = try forwardModels.make("latent-additive", hyperparameters: Hyperparameters(hp))
-        try latent.fit(parts.train, validation: parts.validation)
+        try latent.fit(parts.train, validation: parts.validation, context: FitContext(seed: 0))
         var control = try forwardModels.make("control-mean")
-        try control.fit(parts.train, validation: nil)
+        try control.fit(parts.train, validation: nil, context: FitContext(seed: 0))
         var linear = try forwardModels.make("linear")
-        try linear.fit(parts.train, validation: nil)
+        try linear.fit(parts.train, validation: nil, context: FitContext(seed: 0))
         let scores = try [latent, control, linear].map { try meanPearsonDelta($0, parts.test) }
         // control-mean predicts a zero delta: its correlation is undefined and counts as 0.
         XCTAssertEqual(scores[1], 0)

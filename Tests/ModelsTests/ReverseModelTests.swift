@@ -113,7 +113,7 @@ final class ReverseModelTests: XCTestCase {
     func testScreenRanksTheCausalKnockdownFirst() throws {
         let (train, _, targets) = knockdownOnly()
         var model = try AdditiveModel(hyperparameters: Hyperparameters())
-        try model.fit(train, validation: nil)
+        try model.fit(train, validation: nil, context: FitContext(seed: 0))
         let control = try ConditionDeltas(train).controlMean(for: CellContext())
         var wanted = control
         wanted[5] = 0.3  // the state g5's knockdown produces

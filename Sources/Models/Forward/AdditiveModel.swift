@@ -24,7 +24,7 @@ public struct AdditiveModel: ForwardModel {
 
     static func key(_ member: String, _ context: CellContext) -> String { member + "\u{1E}" + context.key }
 
-    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let summary = try ConditionDeltas(train)
         var sums = KeyedDeltas(geneCount: train.geneCount)
         var mean = KeyedDeltas(geneCount: train.geneCount)

@@ -16,7 +16,7 @@ public enum ForwardFitting {
         let type = try forwardModels.type(named: name)
         let seeded = try context.seeding(hyperparameters, for: type)
         var model = try type.init(hyperparameters: seeded)
-        try model.fit(train, validation: validation)
+        try model.fit(train, validation: validation, context: context)
         return (model, seeded)
     }
 

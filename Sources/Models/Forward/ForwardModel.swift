@@ -9,8 +9,9 @@ public protocol ForwardModel: RegisteredModel {
     /// Rebuilds a fitted model from saved parameters.
     init(state: ModelState, hyperparameters: Hyperparameters) throws
 
-    /// Fits on the training data only; `validation` may guide early stopping but never the parameters.
-    mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws
+    /// Fits on the training data only; `validation` may guide early stopping but never the parameters. Every
+    /// random choice draws from `context.seed`.
+    mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws
     /// The predicted delta (log scale, one value per gene) for `condition`.
     func predictDelta(_ condition: Condition) throws -> [Double]
     /// The fitted parameters.

@@ -28,7 +28,7 @@ public struct LinearModel: ForwardModel {
             + [condition.cellType.map { "cell_type=" + $0 }, condition.batch.map { "batch=" + $0 }].compactMap { $0 }
     }
 
-    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let summary = try ConditionDeltas(train)
         let vocabulary = Set(summary.conditions.flatMap(Self.tokens)).sorted()
         let features = PerturbationFeatures(oneHot: vocabulary)
@@ -76,7 +76,7 @@ public struct RidgeModel: ForwardModel {
         fitted = try FeatureRegression(loading: "ridge", from: state, model: Self.name)
     }
 
-    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let pooled = try ConditionDeltas(train).pooledByPerturbation()
         let features: PerturbationFeatures
         if featureSource == "onehot" {

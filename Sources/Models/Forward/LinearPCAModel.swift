@@ -73,7 +73,7 @@ public struct LinearPCAModel: ForwardModel {
         return (g, right.transposed(), b)
     }
 
-    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let summary = try ConditionDeltas(train)
         let pooled = summary.pooledByPerturbation()
         guard pooled.labels.count >= 2 else {

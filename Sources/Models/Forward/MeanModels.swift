@@ -17,7 +17,7 @@ public struct ControlMeanModel: ForwardModel {
         geneCount = Int(try state.vector("gene_count", model: Self.name).first ?? 0)
     }
 
-    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         geneCount = train.geneCount
     }
 
@@ -51,7 +51,7 @@ public struct PerturbationMeanModel: ForwardModel {
         delta = try state.vector("delta", model: Self.name)
     }
 
-    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let pooled = try ConditionDeltas(train).pooledByPerturbation()
         var table = KeyedDeltas(geneCount: train.geneCount)
         for p in pooled.labels.indices { table.add("all", pooled.deltas.rowSlice(p)) }
@@ -88,7 +88,7 @@ public struct ContextMeanModel: ForwardModel {
         table = try KeyedDeltas(loading: "context_deltas", from: state, model: Self.name)
     }
 
-    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let summary = try ConditionDeltas(train)
         var sums = KeyedDeltas(geneCount: train.geneCount)
         for (i, condition) in summary.conditions.enumerated() {

@@ -61,22 +61,25 @@ extension NeuralForwardModel {
         fitted = NeuralFit(network: network, inputs: inputs, summary: nil)
     }
 
-    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?) throws {
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let train = train.normalizedLog1p()
-        if let threads = settings.threads { try Torch.setThreads(threads) }
-        let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: settings.seed)
+        if let threads = settings.threads ?? context.threads { try Torch.setThreads(threads) }
+        let seed = context.seed
+        let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
         guard inputs.perturbationWidth > 0 else {
             throw ModelError.unusableTrainingData(model: Self.name, reason: "no perturbed cells in the training data")
         }
-        let network = try Network(inputs: inputs, settings: settings, generator: Generator(seed: settings.seed), model: Self.name)
+        let network = try Network(inputs: inputs, settings: settings, generator: Generator(seed: seed), model: Self.name)
         let batches = PairedBatches(
             train, inputs: inputs, includeControls: Network.trainsOnControls,
-            batchSize: settings.batchSize, seed: settings.seed)
+            batchSize: settings.batchSize, seed: seed)
         var plan: [[Int]] = []
         let target = try validation.flatMap { try ValidationTarget($0, trainingControls: train) }
         let unfitted = NeuralFit(network: network, inputs: inputs, summary: nil)
         let summary = try Trainer.run(
-            TrainingOptions(epochs: settings.epochs, patience: settings.patience, checkpoint: settings.checkpoint, label: Self.name),
+            TrainingOptions(
+                epochs: settings.epochs, patience: settings.patience, checkpoint: settings.checkpoint, label: Self.name,
+                log: context.progress),
             parameters: network.namedParameters,
             batches: { epoch in
                 plan = batches.epoch(epoch)

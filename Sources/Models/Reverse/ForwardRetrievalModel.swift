@@ -59,7 +59,7 @@ public struct ForwardRetrievalModel: ReverseModel {
         // The forward model is fit as `perturb fit` would, with the run's seed.
         let model = try ForwardFitting.fitModel(
             forwardName, hyperparameters: forwardParameters, train: training.data,
-            validation: nil, context: FitContext(seed: training.seed)
+            validation: nil, context: FitContext(seed: training.seed, progress: training.progress)
         ).model
         let labeling = training.data.labeling
         let trained = training.data.perturbationLabels

@@ -12,6 +12,8 @@ public struct ReverseTraining: Sendable {
     public var seed: UInt64
     /// The candidate genes that will be ranked, when known: models may skip scoring anything else.
     public var universe: Set<String>?
+    /// Where the training progress of an inner neural model goes (nil: nowhere).
+    public var progress: (@Sendable (String) -> Void)?
 
     /// Pseudobulk training profiles of `data` without the `mask` genes.
     public init(data: PerturbationDataset, mask: Set<String>, seed: UInt64, universe: Set<String>? = nil) throws {

@@ -19,13 +19,15 @@ public struct FitRun: Sendable {
     public var seed: UInt64?
     /// Model directory to write.
     public var output: String
+    /// Threads for a model whose own `threads` hyperparameter is not given (nil: the library's default).
+    public var threads: Int?
 
     public init(
         data: String, split: String, model: String, hyperparameters: Hyperparameters, layer: String? = nil,
-        seed: UInt64? = nil, output: String
+        seed: UInt64? = nil, output: String, threads: Int? = nil
     ) {
         self.data = data; self.split = split; self.model = model; self.hyperparameters = hyperparameters
-        self.layer = layer; self.seed = seed; self.output = output
+        self.layer = layer; self.seed = seed; self.output = output; self.threads = threads
     }
 
     /// Runs the job; `log` gets stage messages, `progress` the read's progress. Returns the directory written.
@@ -34,7 +36,7 @@ public struct FitRun: Sendable {
         recorder: RunRecorder = RunRecorder(), log: (@Sendable (String) -> Void)? = nil,
         progress: ProgressHandler? = nil
     ) throws -> ModelDirectory {
-        let context = try FitContext(seed: seed, hyperparameters: hyperparameters, model: model)
+        let context = try FitContext(seed: seed, hyperparameters: hyperparameters, model: model, threads: threads, progress: log)
         _ = try forwardModels.type(named: model)
         log?("reading \(data)")
         let hash = BackgroundHash(path: data)

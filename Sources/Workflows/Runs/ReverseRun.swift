@@ -44,7 +44,7 @@ public struct ReverseRun: Sendable {
                 try ReverseEvaluation.run(
                     model: spec.name, label: spec.label, hyperparameters: spec.hyperparameters,
                     parts: parts, mask: mask, universe: universe, seed: seed,
-                    log: { log?($0) }))
+                    log: log))
             log?(String(format: "%@: done in %.1fs", spec.label, Date().timeIntervalSince(t0)))
         }
         var outputs = try ReverseTables.write(reports, to: output)
