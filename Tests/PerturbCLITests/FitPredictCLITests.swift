@@ -4,10 +4,8 @@ import XCTest
 
 /// `perturb fit` → `perturb predict` → `perturb eval` from the command line, and a model refused on other genes.
 extension CLITests {
-    func testFitPredictEvaluateAndRefuseOtherGenes() throws {
-        let dir = try directory()
-        let path = { (name: String) in dir.appendingPathComponent(name).path }
-        let prepped = path("prepped.h5ad"), split = path("split.json"), model = path("model")
+    /// The simulated counts normalized and log1p'd into `prepped`, split by unseen perturbation into `split`.
+    func prepareAndSplit(prepped: String, split: String) throws {
         XCTAssertEqual(
             try perturb([
                 "prep", simCounts, "--normalize", "--log1p", "--min-cells-per-condition", "0",
@@ -15,6 +13,13 @@ extension CLITests {
             ]).status, 0)
         XCTAssertEqual(
             try perturb(["split", prepped, "--strategy", "unseen-perturbation", "--test", "0.3", "-o", split, "--quiet"]).status, 0)
+    }
+
+    func testFitPredictEvaluateAndRefuseOtherGenes() throws {
+        let dir = try directory()
+        let path = { (name: String) in dir.appendingPathComponent(name).path }
+        let prepped = path("prepped.h5ad"), split = path("split.json"), model = path("model")
+        try prepareAndSplit(prepped: prepped, split: split)
         let fit = try perturb(["fit", prepped, "--split", split, "--model", "linear-pca", "--param", "k=5", "-o", model])
         XCTAssertEqual(fit.status, 0, fit.stderr)
         for file in ["model.json", "genes.txt", "parameters.bin", "manifest.json"] {
@@ -55,13 +60,7 @@ extension CLITests {
         let dir = try directory()
         let path = { (name: String) in dir.appendingPathComponent(name).path }
         let prepped = path("prepped.h5ad"), split = path("split.json")
-        XCTAssertEqual(
-            try perturb([
-                "prep", simCounts, "--normalize", "--log1p", "--min-cells-per-condition", "0",
-                "--min-cells-per-combination", "0", "-o", prepped, "--quiet",
-            ]).status, 0)
-        XCTAssertEqual(
-            try perturb(["split", prepped, "--strategy", "unseen-perturbation", "--test", "0.3", "-o", split, "--quiet"]).status, 0)
+        try prepareAndSplit(prepped: prepped, split: split)
         let tiny = ["--model", "latent-additive", "--param", "epochs=1", "--param", "hidden=8", "--param", "latent=4"]
         try assertFails(
             ["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "--seed", "3", "-o", path("conflict")],
