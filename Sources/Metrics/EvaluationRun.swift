@@ -75,10 +75,15 @@ public enum EvaluationRun {
         if dePred != nil { predNeeds.remove(.de) }
         var hashes: [String: BackgroundHash] = [:]
         for path in [config.deRealPath, config.dePredPath].compactMap({ $0 }) { hashes[path] = BackgroundHash(path: path) }
-        if config.realData == nil { hashes[config.realPath] = BackgroundHash(path: config.realPath) }
+        // A side read from disk is hashed while it is read; one evaluated in memory only when it also lies on
+        // disk (the benchmark writes its predictions for the user).
+        func recorded(_ path: String, _ data: AnnData?) -> Bool { data == nil || FileManager.default.fileExists(atPath: path) }
+        if recorded(config.realPath, config.realData) { hashes[config.realPath] = BackgroundHash(path: config.realPath) }
         let realSides = try summarize(config.realPath, "real", config, inMemory: config.realData, needs: realNeeds)
         _ = try hashes[config.realPath]?.value()  // done during the read; never overlaps the DE threads
-        if config.predData == nil { hashes[config.predPath] = hashes[config.predPath] ?? BackgroundHash(path: config.predPath) }
+        if recorded(config.predPath, config.predData) {
+            hashes[config.predPath] = hashes[config.predPath] ?? BackgroundHash(path: config.predPath)
+        }
         let axes = Dictionary(
             realSides.compactMap { prefix, side in side.pca.map { (prefix ?? "", $0) } },
             uniquingKeysWith: { a, _ in a })
@@ -175,13 +180,7 @@ public enum EvaluationRun {
     /// Computes, then writes every output; returns the paths written.
     @discardableResult
     public static func run(_ config: EvaluationConfig, recorder: RunRecorder) throws -> [String] {
-        let (units, computedHashes) = try computeHashing(config)
-        var hashes = computedHashes
-        // Data evaluated in memory that also lies on disk (the benchmark writes its predictions) is recorded too.
-        for (path, data) in [(config.realPath, config.realData), (config.predPath, config.predData)]
-        where data != nil && hashes[path] == nil && FileManager.default.fileExists(atPath: path) {
-            hashes[path] = BackgroundHash(path: path)
-        }
+        let (units, hashes) = try computeHashing(config)
         try FileManager.default.createDirectory(atPath: config.outputDirectory, withIntermediateDirectories: true)
         var written: [String] = []
         config.log?("writing results to \(config.outputDirectory)")

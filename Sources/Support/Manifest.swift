@@ -30,20 +30,6 @@ public struct Manifest: Sendable, Codable, Equatable {
         self.outputs = outputs
     }
 
-    /// Hashes each input path and builds the manifest.
-    public static func make(
-        command: [String], inputPaths: [String], splitHash: String? = nil, seed: UInt64? = nil,
-        started: Date, outputs: [String]
-    ) throws -> Manifest {
-        // One file per thread: hashing is bound by memory bandwidth, not by one core.
-        let hashes = parallelMap(inputPaths.count) { i in Result { try SHA256Hasher.hex(ofFile: inputPaths[i]) } }
-        var inputs: [String: String] = [:]
-        for (path, hash) in zip(inputPaths, hashes) { inputs[path] = try hash.get() }
-        return Manifest(
-            command: command, inputs: inputs, splitHash: splitHash, seed: seed,
-            wallSeconds: Date().timeIntervalSince(started), outputs: outputs)
-    }
-
     /// Writes the manifest as pretty JSON, atomically.
     public func write(to path: String) throws {
         let encoder = JSONEncoder()

@@ -20,10 +20,11 @@ public struct RunRecorder: Sendable {
         at path: String, inputPaths: [String], splitHash: String? = nil, seed: UInt64? = nil,
         outputs: [String]
     ) throws {
-        try Manifest.make(
-            command: command, inputPaths: inputPaths, splitHash: splitHash, seed: seed, started: started,
-            outputs: outputs
-        ).write(to: path)
+        // One file per thread: hashing is bound by memory bandwidth, not by one core.
+        let hashes = parallelMap(inputPaths.count) { i in Result { try SHA256Hasher.hex(ofFile: inputPaths[i]) } }
+        var inputs: [String: String] = [:]
+        for (input, hash) in zip(inputPaths, hashes) { inputs[input] = try hash.get() }
+        try finish(at: path, inputs: inputs, splitHash: splitHash, seed: seed, outputs: outputs)
     }
 
     /// Writes the manifest to `path` with input hashes already computed (e.g. while the input was read).
