@@ -29,7 +29,9 @@ public struct EvaluationPair: Sendable {
         let realSide = EvaluationSide(real, path: realPath, needs: needs, deOptions: deOptions)
         try self.init(
             real: realSide,
-            pred: EvaluationSide(pred, path: predPath, needs: needs, deOptions: deOptions, pca: realSide.pca))
+            pred: EvaluationSide(
+                pred, path: predPath, needs: needs, deOptions: deOptions, pca: realSide.pca,
+                referenceControl: realSide.controlMoments))
     }
 
     /// Gene names.

@@ -87,9 +87,12 @@ public enum EvaluationRun {
         let axes = Dictionary(
             realSides.compactMap { prefix, side in side.pca.map { (prefix ?? "", $0) } },
             uniquingKeysWith: { a, _ in a })
+        let controls = Dictionary(
+            realSides.compactMap { prefix, side in side.controlMoments.map { (prefix ?? "", $0) } },
+            uniquingKeysWith: { a, _ in a })
         let predSides = try summarize(
             config.predPath, "predicted", config, inMemory: config.predData, needs: predNeeds,
-            axes: axes)
+            axes: axes, controls: controls)
         var out: [EvaluationUnit] = []
         for (prefix, real) in realSides {
             guard let pred = predSides.first(where: { $0.0 == prefix })?.1 else { continue }
@@ -139,7 +142,7 @@ public enum EvaluationRun {
     /// Reads one file and summarizes it, per cell type (in order of appearance) when asked.
     static func summarize(
         _ path: String, _ name: String, _ config: EvaluationConfig, inMemory: AnnData?, needs: SideNeeds,
-        axes: [String: PCA] = [:]
+        axes: [String: PCA] = [:], controls: [String: GroupMoments] = [:]
     ) throws -> [(String?, EvaluationSide)] {
         config.log?("reading \(path)")
         let (data, embedding) = try load(path, config, inMemory: inMemory)
@@ -153,7 +156,7 @@ public enum EvaluationRun {
                     nil,
                     EvaluationSide(
                         data, path: path, embedding: embedding, needs: needs, deOptions: deOptions,
-                        pca: axes[""])
+                        pca: axes[""], referenceControl: controls[""])
                 )
             ]
         }
@@ -172,7 +175,7 @@ public enum EvaluationRun {
                 type,
                 EvaluationSide(
                     part, path: "\(path) [\(type)]", embedding: embedding?.selectingRows(cells),
-                    needs: needs, deOptions: deOptions, pca: axes[type])
+                    needs: needs, deOptions: deOptions, pca: axes[type], referenceControl: controls[type])
             )
         }
     }

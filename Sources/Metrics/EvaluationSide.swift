@@ -11,9 +11,9 @@ public struct SideNeeds: OptionSet, Sendable {
     public static let de = SideNeeds(rawValue: 1)
     /// Energy distance of every perturbation's cells to the control cells.
     public static let energy = SideNeeds(rawValue: 2)
-    /// Top genes by Welch t against the control.
+    /// Top genes by |t| against the real control cells (PerturBench's DEG ranking).
     public static let welch = SideNeeds(rawValue: 4)
-    /// Cells projected on the top principal axes of the real cells.
+    /// Cells projected on the top principal axes of all real cells.
     public static let pca = SideNeeds(rawValue: 8)
 
     /// What `metrics` need, as their registrations declare.
@@ -22,9 +22,25 @@ public struct SideNeeds: OptionSet, Sendable {
     }
 }
 
+/// Per-gene mean, unbiased variance (ddof 1) and cell count of one group of cells.
+public struct GroupMoments: Sendable {
+    public let mean: [Double]
+    public let variance: [Double]
+    public let count: Int
+
+    /// The moments of rows `cells` of `x`.
+    public init(_ x: CSRMatrix, cells: [Int]) {
+        let m = x.columnMeanAndVariance(rows: cells)
+        mean = m.mean
+        variance = m.variance
+        count = cells.count
+    }
+}
+
 /// Everything the metrics read from one file (or one cell type of it), computed while its matrix is in memory so
 /// the matrix can be released before the other side is read: pseudobulks, and on request the DE table, the
-/// energy distances to the control and the top Welch-t genes.
+/// energy distances to the control, the top-|t| genes against the real controls and the principal-axis
+/// projections.
 public struct EvaluationSide: Sendable {
     /// Where the data came from (for messages).
     public let path: String
@@ -40,24 +56,30 @@ public struct EvaluationSide: Sendable {
     public let de: DETable?
     /// Energy distance (float32, as cell-eval) of each perturbation's cells to the control cells.
     public let energyToControl: [String: Float]?
-    /// Genes ranked by Welch t against the control, top `welchTop`, per perturbation.
-    public let topWelchGenes: [String: [Int]]?
+    /// Genes ranked by |t| against the real control cells, top `degTop`, per perturbation.
+    public let topGenes: [String: [Int]]?
+    /// The moments of this side's control cells (with `.welch`): the real side's are the reference of both
+    /// sides' t statistics.
+    public let controlMoments: GroupMoments?
 
     /// The principal axes the projections use (fitted on this side's cells unless given).
     public let pca: PCA?
     /// Each perturbation's cells on `pca`'s axes.
     public let projections: [String: Matrix<Double>]?
 
-    /// Number of top Welch-t genes kept (PerturBench's DEG recall uses 20).
-    public static let welchTop = 20
-    /// Principal axes for `mmd_pca` (PerturBench uses 256).
-    public static let pcaComponents = 256
+    /// Number of top-|t| genes kept (PerturBench's `top_k_recall` uses 50).
+    public static let degTop = 50
+    /// Principal axes for `mmd_pca` (PerturBench: the first 100 components of `sc.tl.pca` of the real cells).
+    public static let pcaComponents = 100
+    /// Above this many genes the axes are fitted by randomized PCA instead of the exact eigendecomposition.
+    public static let exactPCAGenes = 5000
 
     /// Summarizes `data`. `pca` gives the axes to project on (the real side's, for predictions); without it the
-    /// axes are fitted on all of `data`'s cells.
+    /// axes are fitted on all of `data`'s cells. `referenceControl` gives the control cells the t statistics
+    /// compare with (the real side's, for predictions); without it this side's own.
     public init(
         _ data: PerturbationDataset, path: String, embedding: Matrix<Double>? = nil, needs: SideNeeds,
-        deOptions: DEOptions = DEOptions(), pca given: PCA? = nil
+        deOptions: DEOptions = DEOptions(), pca given: PCA? = nil, referenceControl: GroupMoments? = nil
     ) {
         self.path = path
         genes = data.genes
@@ -66,13 +88,21 @@ public struct EvaluationSide: Sendable {
         embeddingBulk = embedding.map { Pseudobulk(embedding: $0, data: data) }
         de = needs.contains(.de) ? DifferentialExpression.run(data, options: deOptions) : nil
         energyToControl = needs.contains(.energy) ? EvaluationSide.energies(data, threads: deOptions.threads) : nil
-        topWelchGenes = needs.contains(.welch) ? EvaluationSide.welchRanking(data) : nil
+        if needs.contains(.welch) {
+            let own = GroupMoments(data.expression, cells: data.controlCells)
+            controlMoments = own
+            topGenes = EvaluationSide.tRanking(data, reference: referenceControl ?? own)
+        } else {
+            controlMoments = nil
+            topGenes = nil
+        }
         if needs.contains(.pca) {
+            let all = Array(0..<data.cellCount), count = EvaluationSide.pcaComponents
             let axes =
                 given
-                ?? PCA.fit(
-                    data.expression, rows: Array(0..<data.cellCount),
-                    components: EvaluationSide.pcaComponents, seed: 0)
+                ?? (data.geneCount <= EvaluationSide.exactPCAGenes
+                    ? PCA.fitExact(data.expression, rows: all, components: count)
+                    : PCA.fit(data.expression, rows: all, components: count, seed: 0))
             pca = axes
             let labels = data.perturbationLabels
             let projected = parallelMap(labels.count, threads: deOptions.threads) { i in
@@ -104,19 +134,21 @@ public struct EvaluationSide: Sendable {
         }
     }
 
-    private static func welchRanking(_ data: PerturbationDataset) -> [String: [Int]] {
-        let controlCells = data.controlCells
-        let control = data.expression.columnMeanAndVariance(rows: controlCells)
+    /// PerturBench's DEG ranking: scanpy's `rank_genes_groups(method="t-test_overestim_var")` of each
+    /// perturbation against `reference` — Welch's t with the reference variance divided by the group's size
+    /// instead of its own, NaN and ±inf set to 0 — genes ordered by |t| (ties by gene order), top `degTop`.
+    static func tRanking(_ data: PerturbationDataset, reference: GroupMoments) -> [String: [Int]] {
         var out: [String: [Int]] = [:]
         for label in data.perturbationLabels {
             let cells = data.groups.cellsByPerturbation[label] ?? []
-            let g = data.expression.columnMeanAndVariance(rows: cells)
-            let t = (0..<data.geneCount).map { j in
-                welchT(
+            let g = GroupMoments(data.expression, cells: cells)
+            let t = (0..<data.geneCount).map { j -> Double in
+                let value = welchT(
                     mean1: g.mean[j], variance1: g.variance[j], count1: cells.count,
-                    mean2: control.mean[j], variance2: control.variance[j], count2: controlCells.count)
+                    mean2: reference.mean[j], variance2: reference.variance[j], count2: cells.count)
+                return value.isFinite ? abs(value) : 0
             }
-            out[label] = Array(t.indices.sorted { t[$0] > t[$1] || (t[$0] == t[$1] && $0 < $1) }.prefix(welchTop))
+            out[label] = Array(t.indices.sorted { t[$0] > t[$1] || (t[$0] == t[$1] && $0 < $1) }.prefix(degTop))
         }
         return out
     }

@@ -101,8 +101,9 @@ public func numpyPairwiseSum(_ a: UnsafeBufferPointer<Float>) -> Float {
 }
 
 /// Energy distance between the rows of two dense matrices (Euclidean, float64): 2·E‖X−Y‖ − E‖X−X′‖ − E‖Y−Y′‖,
-/// with the zero diagonal counted in the within-set means (as `pairwise_distances(x).mean()`).
-public func energyDistance(_ x: Matrix<Double>, _ y: Matrix<Double>) -> Double {
+/// with the zero diagonal counted in the within-set means (as `pairwise_distances(x).mean()`). With a
+/// `squaredFloor`, every distance is √max(d², floor), the diagonal included, as geomloss computes them.
+public func energyDistance(_ x: Matrix<Double>, _ y: Matrix<Double>, squaredFloor: Double = 0) -> Double {
     func meanDistance(_ a: Matrix<Double>, _ b: Matrix<Double>, within: Bool) -> Double {
         guard a.rows > 0, b.rows > 0 else { return .nan }
         let dots = a.multiplied(by: b, transposeOther: true)
@@ -110,7 +111,10 @@ public func energyDistance(_ x: Matrix<Double>, _ y: Matrix<Double>) -> Double {
         let nb = (0..<b.rows).map { r in (0..<b.columns).reduce(0.0) { $0 + b[r, $1] * b[r, $1] } }
         var total = 0.0
         for i in 0..<a.rows {
-            for j in 0..<b.rows where !(within && i == j) { total += max(na[i] + nb[j] - 2 * dots[i, j], 0).squareRoot() }
+            for j in 0..<b.rows {
+                if within && i == j { total += squaredFloor.squareRoot(); continue }
+                total += max(na[i] + nb[j] - 2 * dots[i, j], squaredFloor).squareRoot()
+            }
         }
         return total / Double(a.rows * b.rows)
     }

@@ -59,6 +59,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
     public var strategy: String
     public var splitParameters: [String: String]
     public var models: [Model]
+    /// How predicted cells are made from each model's predicted mean (`cells = "resample"` or `"shift"`).
+    public var cells: CellGeneration
     /// Directory of the TOML file: relative paths in it are resolved against it.
     public var baseDirectory: String
 
@@ -92,6 +94,13 @@ public struct BenchmarkConfig: Sendable, Equatable {
                 path: path, field: "profiles", expected: "names among \(MetricRegistry.profileNames.joined(separator: ", ")), got '\(p)'")
         }
         primaryMetric = try reader.string(table, "primary") ?? "pearson_delta"
+        let cellsName = try reader.string(table, "cells") ?? CellGeneration.resample.rawValue
+        guard let generation = CellGeneration(rawValue: cellsName) else {
+            throw BenchmarkError.invalidField(
+                path: path, field: "cells",
+                expected: "one of \(CellGeneration.allCases.map(\.rawValue).joined(separator: ", ")), got '\(cellsName)'")
+        }
+        cells = generation
         guard let info = MetricRegistry.metric(primaryMetric), info.best != .none else {
             throw BenchmarkError.invalidField(
                 path: path, field: "primary", expected: "a metric with a best direction, got '\(primaryMetric)'")
@@ -200,7 +209,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
                 path: path, field: "models", expected: "distinct labels (set `label` when a model appears twice)")
         }
         self.models = models
-        try reader.checkKeys(table, ["name", "seeds", "seeds_list", "profiles", "primary", "datasets", "split", "models"], in: "top level")
+        try reader.checkKeys(
+            table, ["name", "seeds", "seeds_list", "profiles", "primary", "cells", "datasets", "split", "models"], in: "top level")
     }
 
     /// Reads and parses the file at `path`.

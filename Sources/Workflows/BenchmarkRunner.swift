@@ -86,15 +86,16 @@ public struct BenchmarkRunner: Sendable {
 
     /// What identifies a run: change any part and the run is redone.
     func runKey(_ dataset: BenchmarkConfig.Dataset, _ seed: UInt64, _ model: BenchmarkConfig.Model) -> String {
-        let parts: [String] = [
-            PerturbKitVersion.current, dataset.name, dataset.path, "\(dataset.columns)", dataset.layer ?? "X",
-            BenchmarkConfig.Prep.runKeyText(dataset.prep), config.strategy,
-            config.splitParameters.keys.sorted().map { "\($0)=\(config.splitParameters[$0]!)" }.joined(separator: ","),
-            "seed=\(seed)", model.name,
-            model.hyperparameters.keys.sorted().map { "\($0)=\(model.hyperparameters[$0]!)" }.joined(separator: ","),
-            model.search.keys.sorted().map { "\($0)=\(model.search[$0]!.joined(separator: "|"))" }.joined(separator: ","),
-            "trials=\(model.trials)", profiles.joined(separator: ","), config.primaryMetric,
-        ]
+        let parts: [String] =
+            [
+                PerturbKitVersion.current, dataset.name, dataset.path, "\(dataset.columns)", dataset.layer ?? "X",
+                BenchmarkConfig.Prep.runKeyText(dataset.prep), config.strategy,
+                config.splitParameters.keys.sorted().map { "\($0)=\(config.splitParameters[$0]!)" }.joined(separator: ","),
+                "seed=\(seed)", model.name,
+                model.hyperparameters.keys.sorted().map { "\($0)=\(model.hyperparameters[$0]!)" }.joined(separator: ","),
+                model.search.keys.sorted().map { "\($0)=\(model.search[$0]!.joined(separator: "|"))" }.joined(separator: ","),
+                "trials=\(model.trials)", profiles.joined(separator: ","), config.primaryMetric,
+            ] + (config.cells == .shift ? [] : ["cells=\(config.cells.rawValue)"])
         return SHA256Hasher.hex(of: Data(parts.joined(separator: "\n").utf8))
     }
 
@@ -107,7 +108,7 @@ public struct BenchmarkRunner: Sendable {
         var trials: [RunRecord.Trial] = []
         var hyper = model.hyperparameters
         if !model.search.isEmpty {
-            let search = HyperparameterSearch(model: model, seed: seed)
+            let search = HyperparameterSearch(model: model, seed: seed, cells: config.cells)
             let chosen = try search.run(parts: parts, primary: config.primaryMetric, threads: threads, log: log)
             hyper = chosen.best
             trials = chosen.trials
@@ -118,7 +119,8 @@ public struct BenchmarkRunner: Sendable {
             context: FitContext(seed: seed, progress: log)
         ).model
         let predPath = "\(directory)/pred.h5ad"
-        let predicted = try ForwardFitting.predict(fitted, part: parts.test, columns: parts.columns, seed: seed)
+        let predicted = try ForwardFitting.predict(
+            fitted, part: parts.test, columns: parts.columns, seed: seed, cells: config.cells, source: real.path)
         try predicted.write(to: predPath)
         var metrics: [String: [String: Double]] = [:]
         for profile in profiles {

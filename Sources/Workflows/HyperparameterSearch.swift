@@ -10,6 +10,8 @@ import Support
 struct HyperparameterSearch {
     let model: BenchmarkConfig.Model
     let seed: UInt64
+    /// How trial predictions become cells.
+    var cells: CellGeneration = .resample
 
     /// The candidates, in trial order.
     func candidates() -> [[String: String]] {
@@ -43,7 +45,8 @@ struct HyperparameterSearch {
                 model.name, hyperparameters: Hyperparameters(candidate), train: parts.train,
                 validation: nil, context: FitContext(seed: seed, progress: log)
             ).model
-            let predicted = try ForwardFitting.predict(fitted, part: validation, columns: parts.columns, seed: seed)
+            let predicted = try ForwardFitting.predict(
+                fitted, part: validation, columns: parts.columns, seed: seed, cells: cells, source: "validation cells")
             var columns = parts.columns
             columns.cellType = nil
             let profile = inPerturBench ? "perturbench" : "full"

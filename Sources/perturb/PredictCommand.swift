@@ -7,8 +7,9 @@ struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Predict every perturbed condition of a split part (default: test) from its control cells: "
-            + "matched controls shifted by the predicted delta, clipped at 0, controls appended. The output is "
-            + "an .h5ad that `perturb eval` and cell-eval accept.")
+            + "matched control cells resampled in count space to the predicted mean (or shifted by the predicted "
+            + "delta with --cells shift), controls appended. The output is an .h5ad that `perturb eval` and "
+            + "cell-eval accept.")
 
     @Argument(help: "Model directory written by `perturb fit`.")
     var model: String
@@ -25,8 +26,14 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Matrix to use instead of X.")
     var layer: String?
 
-    @Option(help: "Seed of the control-cell draw.")
+    @Option(help: "Seed of the control-cell draw and of the resampling.")
     var seed: UInt64 = 0
+
+    @Option(
+        help: ArgumentHelp(
+            "How predicted cells are made: resample (count-space thinning and Poisson draws to the predicted "
+                + "mean) or shift (each matched control plus the delta, clipped at 0; round 1's generator)."))
+    var cells = CellGeneration.resample
 
     @Option(name: [.short, .customLong("output")], help: "Predicted .h5ad to write.")
     var output: String
@@ -38,11 +45,12 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try PredictRun(
-            model: model, data: data, split: split, part: part, layer: layer, seed: seed, output: output,
-            realOutput: realOutput
+            model: model, data: data, split: split, part: part, layer: layer, seed: seed, cells: cells,
+            output: output, realOutput: realOutput
         )
         .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
     }
 }
 
 extension SplitPartName: ExpressibleByArgument {}
+extension CellGeneration: ExpressibleByArgument {}

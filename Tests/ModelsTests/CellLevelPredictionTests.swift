@@ -8,7 +8,7 @@ final class CellLevelPredictionTests: XCTestCase {
         let data = dataset(rows, labels: ["ctrl", "ctrl", "ctrl", "ctrl", "A", "A"], batches: ["b1", "b1", "b2", "b2", "b1", "b1"])
         var model = try forwardModels.make("perturbation-mean")
         try model.fit(data, validation: nil, context: FitContext(seed: 0))  // A − b1 controls = (3, 0) − (1, 1) = (2, −1)
-        let out = try model.predict(controls: data, conditions: [Condition(perturbation: "X", batch: "b1"): 3], seed: 7)
+        let out = try model.predict(controls: data, conditions: [Condition(perturbation: "X", batch: "b1"): 3], seed: 7, cells: .shift)
         XCTAssertEqual(out.cellCount, 3 + 4)
         XCTAssertEqual(out.perturbations, ["X", "X", "X", "ctrl", "ctrl", "ctrl", "ctrl"])
         XCTAssertEqual(out.batches!, ["b1", "b1", "b1", "b1", "b1", "b2", "b2"])
@@ -19,7 +19,7 @@ final class CellLevelPredictionTests: XCTestCase {
         }
         XCTAssertEqual(out.expression.values.filter { $0 == 0 }.count, 0, "no explicit zeros stored")
         XCTAssertEqual(Array(dense.storage[6...]), [1, 0.5, 1, 1.5, 5, 0, 5, 0], "controls appended unchanged")
-        let again = try model.predict(controls: data, conditions: [Condition(perturbation: "X", batch: "b1"): 3], seed: 7)
+        let again = try model.predict(controls: data, conditions: [Condition(perturbation: "X", batch: "b1"): 3], seed: 7, cells: .shift)
         XCTAssertEqual(again.expression, out.expression, "same seed, same cells")
     }
 }

@@ -3,42 +3,51 @@ import LinearAlgebra
 import PerturbData
 import Support
 
-/// Turns predicted deltas into cells, so that DE and every cell-level metric can run on predictions: each
-/// predicted cell is a control cell of the same context (cell type and batch, else cell type, else any),
-/// drawn by a seeded permutation, plus the condition's predicted delta, clipped at 0 on the log scale. The
+/// Turns predicted deltas into cells, so that DE and every cell-level metric can run on predictions. Each
+/// predicted cell comes from a control cell of the same context (cell type and batch, else cell type, else any),
+/// drawn by a seeded permutation of those controls; `CellGeneration` says how: resampled in count space so the
+/// cells' log1p mean is the control mean plus the delta (default), or shifted by the delta and clipped at 0. The
 /// real control cells follow, unchanged.
 public enum CellLevelPrediction {
-    /// Predicted cells for `conditions` (with their cell counts) from the control cells of `controls`.
+    /// Predicted cells for `conditions` (with their cell counts) from the control cells of `controls`; `source`
+    /// names the data in errors.
     public static func predict(
         _ model: some ForwardModel, controls: PerturbationDataset, conditions: [Condition: Int],
-        seed: UInt64
+        seed: UInt64, cells generation: CellGeneration = .resample, source: String = "the control cells"
     ) throws -> PerturbationDataset {
         let data = controls.normalizedLog1p()
         guard !data.controlCells.isEmpty else {
-            throw ModelError.unusableTrainingData(model: model.name, reason: "no control cells to shift (label '\(data.controlLabel)')")
+            throw ModelError.unusableTrainingData(
+                model: model.name, reason: "no control cells to predict from (label '\(data.controlLabel)')")
         }
         let controlsByContext = CellContext.controlCells(of: data)
+        let resampler =
+            generation == .resample
+            ? CountResampler(recovered: try RecoveredCounts(controls, rows: data.controlCells, path: source), seed: seed) : nil
+        let controlRow = Dictionary(uniqueKeysWithValues: data.controlCells.enumerated().map { ($1, $0) })
         var rng = SeededRandom(seed: seed)
         var builder = CSRBuilder(columns: data.geneCount)
         var ids: [String] = [], labels: [String] = [], types: [String] = [], batches: [String] = []
-        var dense = [Double](repeating: 0, count: data.geneCount)
         for condition in conditions.keys.sorted() {
             let count = conditions[condition]!
             let delta = try model.predictDelta(condition)
             precondition(delta.count == data.geneCount, "a delta per gene")
             let pool = ConditionDeltas.lookup(controlsByContext, CellContext(condition))!
             let order = rng.permutation(pool.count).map { pool[$0] }
-            for k in 0..<count {
-                let cell = order[k % order.count]
-                for j in dense.indices { dense[j] = delta[j] }
-                for p in data.expression.range(ofRow: cell) {
-                    dense[Int(data.expression.columnIndices[p])] += Double(data.expression.values[p])
+            let sources = (0..<count).map { order[$0 % order.count] }
+            if let resampler {
+                let values = resampler.generate(
+                    sources: sources.map { controlRow[$0]! }, delta: delta, key: CountResampler.key(condition))
+                for k in 0..<count {
+                    for j in 0..<data.geneCount where values[k * data.geneCount + j] > 0 {
+                        builder.append(column: Int32(j), value: values[k * data.geneCount + j])
+                    }
+                    builder.finishRow()
                 }
-                for (j, v) in dense.enumerated() where v > 0 {
-                    let f = Float(v)
-                    if f > 0 { builder.append(column: Int32(j), value: f) }
-                }
-                builder.finishRow()
+            } else {
+                for cell in sources { appendShifted(data.expression, row: cell, delta: delta, to: &builder) }
+            }
+            for cell in sources {
                 ids.append("pred.\(ids.count)")
                 labels.append(condition.perturbation)
                 types.append(condition.cellType ?? data.cellTypes?[cell] ?? "")
@@ -59,6 +68,17 @@ public enum CellLevelPrediction {
             expression: builder.build(), genes: data.genes, cellIDs: ids, perturbations: labels,
             cellTypes: data.cellTypes == nil ? nil : types, batches: data.batches == nil ? nil : batches,
             controlLabel: data.controlLabel, scale: .log1p)
+    }
+
+    /// One control cell plus `delta`, clipped at 0 (the `shift` generator).
+    static func appendShifted(_ x: CSRMatrix, row: Int, delta: [Double], to builder: inout CSRBuilder) {
+        var dense = delta
+        for p in x.range(ofRow: row) { dense[Int(x.columnIndices[p])] += Double(x.values[p]) }
+        for (j, v) in dense.enumerated() where v > 0 {
+            let f = Float(v)
+            if f > 0 { builder.append(column: Int32(j), value: f) }
+        }
+        builder.finishRow()
     }
 
     /// The conditions of `part` other than the controls, with their cell counts: what to predict for it.

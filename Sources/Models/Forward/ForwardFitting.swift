@@ -42,12 +42,12 @@ public enum ForwardFitting {
     }
 
     /// Cell-level predictions for every perturbed condition of `part` (as many cells as it has), from its
-    /// control cells, as AnnData with the split's column names.
+    /// control cells made by `cells`, as AnnData with the split's column names; `source` names the data in errors.
     public static func predict(
         _ model: any ForwardModel, part: PerturbationDataset, columns: DatasetColumns,
-        seed: UInt64
+        seed: UInt64, cells: CellGeneration = .resample, source: String = "the control cells"
     ) throws -> AnnData {
-        try model.predict(controls: part, conditions: CellLevelPrediction.requests(for: part), seed: seed)
+        try model.predict(controls: part, conditions: CellLevelPrediction.requests(for: part), seed: seed, cells: cells, source: source)
             .annData(columns: columns)
     }
 

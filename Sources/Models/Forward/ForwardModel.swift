@@ -1,8 +1,8 @@
 import PerturbData
 
 /// A forward model: fit on training conditions, it predicts how a perturbation in a context changes the mean
-/// log expression relative to that context's control cells. Cell-level predictions are matched control cells
-/// shifted by this delta (`CellLevelPrediction`).
+/// log expression relative to that context's control cells. Cell-level predictions are made from matched control
+/// cells and this delta by the shared generator (`CellLevelPrediction`, `CellGeneration`).
 ///
 /// A conforming type registers itself in `forwardModels` under its `name`.
 public protocol ForwardModel: RegisteredModel {
@@ -26,8 +26,11 @@ extension ForwardModel {
     public func representableTargets() -> [String] { [] }
 
     /// Predicted cells for `conditions` (cell counts as given) from the control cells of `controls`, as in
-    /// docs/DESIGN.md §6: matched controls shifted by the predicted delta and clipped at 0, controls appended.
-    public func predict(controls: PerturbationDataset, conditions: [Condition: Int], seed: UInt64) throws -> PerturbationDataset {
-        try CellLevelPrediction.predict(self, controls: controls, conditions: conditions, seed: seed)
+    /// docs/DESIGN.md §6: matched controls resampled (or shifted) to the predicted mean, controls appended.
+    public func predict(
+        controls: PerturbationDataset, conditions: [Condition: Int], seed: UInt64,
+        cells: CellGeneration = .resample, source: String = "the control cells"
+    ) throws -> PerturbationDataset {
+        try CellLevelPrediction.predict(self, controls: controls, conditions: conditions, seed: seed, cells: cells, source: source)
     }
 }

@@ -16,8 +16,10 @@ public struct PredictRun: Sendable {
     /// Part to predict.
     public var part: SplitPartName
     public var layer: String?
-    /// Seed of the control-cell draw.
+    /// Seed of the control-cell draw and of the resampling.
     public var seed: UInt64
+    /// How predicted cells are made from the predicted mean.
+    public var cells: CellGeneration
     /// Predicted .h5ad to write.
     public var output: String
     /// Where to write the part's real cells, if anywhere.
@@ -25,9 +27,10 @@ public struct PredictRun: Sendable {
 
     public init(
         model: String, data: String, split: String, part: SplitPartName = .test, layer: String? = nil, seed: UInt64 = 0,
-        output: String, realOutput: String? = nil
+        cells: CellGeneration = .resample, output: String, realOutput: String? = nil
     ) {
         self.model = model; self.data = data; self.split = split; self.part = part; self.layer = layer; self.seed = seed
+        self.cells = cells
         self.output = output; self.realOutput = realOutput
     }
 
@@ -47,7 +50,8 @@ public struct PredictRun: Sendable {
                     + "its test conditions may have been seen in training")
         }
         let target = parts.part(part)
-        let predicted = try ForwardFitting.predict(try directory.model(), part: target, columns: parts.columns, seed: seed)
+        let predicted = try ForwardFitting.predict(
+            try directory.model(), part: target, columns: parts.columns, seed: seed, cells: cells, source: data)
         try predicted.write(to: output)
         var outputs = [output]
         if let realOutput {

@@ -1,0 +1,109 @@
+import Foundation
+import LinearAlgebra
+import PerturbData
+import Statistics
+import Support
+
+/// Predicted cells from a predicted mean, made in count space so that they look like cells.
+///
+/// Each predicted cell starts from the counts of a matched control cell (`RecoveredCounts`). Per gene one scale θ
+/// is chosen: θ < 0 thins every count binomially with keep-probability 1 + θ; θ > 0 adds Poisson counts of mean
+/// θ normalized units per cell (θ / size factor counts, so deeper cells get more counts and the same normalized
+/// amount); θ = 0 keeps the control counts. The cell's value is log1p(count × size factor): the size factor of
+/// its control cell is kept, since a few hundred genes barely change a cell's full library size.
+///
+/// θ is found by bisection so that the mean of the generated log1p values is as close as the discrete counts
+/// allow to the target: the mean of the source cells plus the predicted delta, clipped at 0. Every draw is the
+/// quantile of one uniform fixed per (seed, condition, cell, gene), so the mean is non-decreasing in θ and the
+/// same seed gives the same cells.
+public struct CountResampler: Sendable {
+    /// Counts and size factors of the control cells.
+    public let recovered: RecoveredCounts
+    /// The seed of every uniform.
+    public let seed: UInt64
+    /// Bisection steps per gene.
+    public static let steps = 40
+
+    public init(recovered: RecoveredCounts, seed: UInt64) {
+        var factors = recovered.sizeFactors
+        let positive = factors.filter { $0 > 0 }.sorted()
+        let median = positive.isEmpty ? 1 : positive[positive.count / 2]
+        for i in factors.indices where factors[i] <= 0 { factors[i] = median }
+        self.recovered = RecoveredCounts(counts: recovered.counts, sizeFactors: factors)
+        self.seed = seed
+    }
+
+    /// Generated log1p values (`sources.count` × genes, row-major) for one condition. `sources` are rows of
+    /// `recovered` (a control cell may repeat); `delta` is the predicted delta per gene; `key` identifies the
+    /// condition in the uniforms.
+    public func generate(sources: [Int], delta: [Double], key: UInt64, threads: Int = defaultThreadCount()) -> [Float] {
+        let genes = recovered.counts.columns, n = sources.count
+        guard n > 0 else { return [] }
+        let dense = recovered.counts.selectingRows(sources).toDense()
+        let factors = sources.map { recovered.sizeFactors[$0] }
+        let columns = parallelMap(genes, threads: threads) { g -> [Float] in
+            let counts = (0..<n).map { Int(dense[$0, g]) }
+            return column(counts: counts, factors: factors, delta: delta[g], key: key, gene: UInt64(g))
+        }
+        var out = [Float](repeating: 0, count: n * genes)
+        for g in 0..<genes { for k in 0..<n { out[k * genes + g] = columns[g][k] } }
+        return out
+    }
+
+    /// One gene's generated values for the source cells.
+    func column(counts: [Int], factors: [Double], delta: Double, key: UInt64, gene: UInt64) -> [Float] {
+        let n = counts.count
+        let base = (0..<n).reduce(0.0) { $0 + log1p(Double(counts[$1]) * factors[$1]) } / Double(n)
+        let target = max(0, base + delta)
+        guard abs(target - base) > 1e-12 else { return (0..<n).map { Float(log1p(Double(counts[$0]) * factors[$0])) } }
+        let uniforms = (0..<n).map { Self.uniform(seed, key, UInt64($0), gene) }
+        func draw(_ theta: Double, _ k: Int) -> Int {
+            if theta < 0 { return DiscreteQuantiles.binomial(trials: counts[k], probability: 1 + theta, u: uniforms[k]) }
+            if theta > 0 { return counts[k] + DiscreteQuantiles.poisson(mean: theta / factors[k], u: uniforms[k]) }
+            return counts[k]
+        }
+        func mean(_ theta: Double) -> Double {
+            (0..<n).reduce(0.0) { $0 + log1p(Double(draw(theta, $1)) * factors[$1]) } / Double(n)
+        }
+        // Bracket [lo, hi] with mean(lo) < target ≤ mean(hi), then bisect.
+        var lo: Double, hi: Double, meanLo: Double, meanHi: Double
+        if target > base {
+            lo = 0; meanLo = base
+            hi = max(1e-3, expm1(target) - expm1(base)); meanHi = mean(hi)
+            var doublings = 0
+            while meanHi < target && doublings < 60 { lo = hi; meanLo = meanHi; hi *= 2; meanHi = mean(hi); doublings += 1 }
+        } else {
+            lo = -1; meanLo = mean(-1)
+            hi = 0; meanHi = base
+        }
+        if meanLo >= target { hi = lo; meanHi = meanLo }
+        for _ in 0..<Self.steps where meanLo < target && meanHi >= target {
+            let mid = (lo + hi) / 2
+            let m = mean(mid)
+            if m < target { lo = mid; meanLo = m } else { hi = mid; meanHi = m }
+        }
+        let theta = abs(meanLo - target) < abs(meanHi - target) ? lo : hi
+        return (0..<n).map { Float(log1p(Double(draw(theta, $0)) * factors[$0])) }
+    }
+
+    /// A uniform in (0, 1) fixed by four keys (a counter-based draw: SplitMix64 of the mixed keys).
+    static func uniform(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> Double {
+        var mix = SplitMix64(state: a)
+        mix.state ^= b &* 0x9E37_79B9_7F4A_7C15
+        _ = mix.next()
+        mix.state ^= c &* 0xC2B2_AE3D_27D4_EB4F
+        _ = mix.next()
+        mix.state ^= d &* 0x1656_67B1_9E37_79F9
+        return (Double(mix.next() >> 11) + 0.5) * 0x1p-53
+    }
+
+    /// A stable 64-bit key of a condition (FNV-1a of its description), so a condition's cells do not depend on
+    /// which other conditions are predicted with it.
+    public static func key(_ condition: Condition) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(condition.perturbation)|\(condition.cellType ?? "")|\(condition.batch ?? "")".utf8 {
+            h = (h ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return h
+    }
+}
