@@ -9,12 +9,7 @@ import PerturbData
 /// training data's real control cells.
 public enum CellMeanBaseline {
     /// The baseline profile: mean over labels of each label's mean log1p expression.
-    public static func profile(_ train: PerturbationDataset) -> [Float] {
-        let bulk = Pseudobulk(train)
-        var sum = [Double](repeating: 0, count: train.geneCount)
-        for m in bulk.means { for j in m.indices { sum[j] += Double(m[j]) } }
-        return sum.map { Float($0 / Double(bulk.means.count)) }
-    }
+    public static func profile(_ train: PerturbationDataset) -> [Float] { train.labelMeanProfile() }
 
     /// Builds the baseline AnnData. `cellsPerPerturbation` overrides the training counts.
     public static func build(

@@ -48,6 +48,8 @@ public struct EvaluationUnit: Sendable {
     public var realDE: DETable?, predDE: DETable?
     /// The metric values.
     public var results: ResultTable
+    /// How cell-like the predicted cells are.
+    public var calibration: CalibrationSummary
 }
 
 /// `perturb eval`: loads and checks both files, computes DE and every metric of the profile, and only then
@@ -69,7 +71,8 @@ public enum EvaluationRun {
         try precheck(config)
         let deReal = try config.deRealPath.map { try DETable.read(path: $0) }
         let dePred = try config.dePredPath.map { try DETable.read(path: $0) }
-        let needs = SideNeeds.of(metrics)
+        // Cell moments are always summarized: the calibration check is printed with every evaluation.
+        let needs = SideNeeds.of(metrics).union(.moments)
         var realNeeds = needs, predNeeds = needs
         if deReal != nil { realNeeds.remove(.de) }
         if dePred != nil { predNeeds.remove(.de) }
@@ -107,7 +110,9 @@ public enum EvaluationRun {
             let results = try Evaluator.evaluate(
                 metrics: metrics, pair: pair, de: comparison,
                 embedded: config.embedKey != nil)
-            out.append(EvaluationUnit(prefix: prefix, realDE: real.de, predDE: pred.de, results: results))
+            let calibration = try CalibrationSummary(pair, de: comparison)
+            for line in calibration.lines(unit: prefix) { config.log?(line) }
+            out.append(EvaluationUnit(prefix: prefix, realDE: real.de, predDE: pred.de, results: results, calibration: calibration))
         }
         return (out, hashes)
     }

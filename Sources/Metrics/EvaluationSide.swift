@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 import PerturbData
 import Statistics
@@ -15,6 +16,14 @@ public struct SideNeeds: OptionSet, Sendable {
     public static let welch = SideNeeds(rawValue: 4)
     /// Cells projected on the top principal axes of all real cells.
     public static let pca = SideNeeds(rawValue: 8)
+    /// Per perturbation and gene: the fraction of zeros and the variance of the cells (calibration).
+    public static let moments = SideNeeds(rawValue: 16)
+    /// The cells themselves, kept for metrics that compare cells across sides (gene-space energy).
+    public static let cells = SideNeeds(rawValue: 32)
+    /// Per label: the mean of expm1 of the values (normalized counts; the VCC's fold changes).
+    public static let countMeans = SideNeeds(rawValue: 64)
+    /// Per perturbation: the split-half correlation of the real deltas (the noise ceiling).
+    public static let splitHalf = SideNeeds(rawValue: 128)
 
     /// What `metrics` need, as their registrations declare.
     public static func of(_ metrics: [String]) -> SideNeeds {
@@ -62,6 +71,15 @@ public struct EvaluationSide: Sendable {
     /// sides' t statistics.
     public let controlMoments: GroupMoments?
 
+    /// Zero fractions and variances of each perturbation's cells, per gene (with `.moments`).
+    public let cellMoments: [String: CellMoments]?
+    /// This side's cells (with `.cells`).
+    public let data: PerturbationDataset?
+    /// Mean normalized counts (expm1 of the values) per label, the control included (with `.countMeans`).
+    public let countMeans: [String: [Double]]?
+    /// Split-half Pearson correlation of each perturbation's delta (with `.splitHalf`).
+    public let splitHalfCorrelation: [String: Double]?
+
     /// The principal axes the projections use (fitted on this side's cells unless given).
     public let pca: PCA?
     /// Each perturbation's cells on `pca`'s axes.
@@ -88,6 +106,10 @@ public struct EvaluationSide: Sendable {
         embeddingBulk = embedding.map { Pseudobulk(embedding: $0, data: data) }
         de = needs.contains(.de) ? DifferentialExpression.run(data, options: deOptions) : nil
         energyToControl = needs.contains(.energy) ? EvaluationSide.energies(data, threads: deOptions.threads) : nil
+        cellMoments = needs.contains(.moments) ? CellMoments.of(data, threads: deOptions.threads) : nil
+        self.data = needs.contains(.cells) ? data : nil
+        countMeans = needs.contains(.countMeans) ? EvaluationSide.countMeans(data) : nil
+        splitHalfCorrelation = needs.contains(.splitHalf) ? NoiseCeiling.splitHalfCorrelations(data) : nil
         if needs.contains(.welch) {
             let own = GroupMoments(data.expression, cells: data.controlCells)
             controlMoments = own
@@ -132,6 +154,14 @@ public struct EvaluationSide: Sendable {
             }
             return Dictionary(uniqueKeysWithValues: zip(labels, values))
         }
+    }
+
+    private static func countMeans(_ data: PerturbationDataset) -> [String: [Double]] {
+        var normalized = data.expression
+        for k in normalized.values.indices { normalized.values[k] = Float(expm1(Double(normalized.values[k]))) }
+        var out: [String: [Double]] = [:]
+        for (label, cells) in data.groups.cellsByPerturbation { out[label] = normalized.columnMeans(rows: cells) }
+        return out
     }
 
     /// PerturBench's DEG ranking: scanpy's `rank_genes_groups(method="t-test_overestim_var")` of each

@@ -19,6 +19,8 @@ public enum MetricSuite: Sendable {
     case perturBench
     /// Both (the same quantity under the same name).
     case both
+    /// Ours: calibration of predicted cells, the noise ceiling, the VCC paper's MAE, R² and gene-space energy.
+    case extended
     /// A cell-eval metric we recognize in cell-eval's files (for scoring) but do not compute.
     case recognizedOnly
 }
@@ -113,6 +115,12 @@ public enum MetricRegistry {
             .expression("mmd_pca", .zero, .perturBench, needs: .pca, PerturBenchMetrics.mmdPCA),
             .expression("deg_recall", .one, .perturBench, needs: .welch) { try PerturBenchMetrics.degRecall($0) },
             Metric("clustering_agreement", .expression, .one, .recognizedOnly, nil),
+            .expression("r2_delta", .one, .extended) { CalibrationMetrics.r2Delta($0) },
+            .expression("mae_top2000", .zero, .extended, needs: .countMeans, VCCMetrics.maeTop),
+            .expression("mmd_genes", .zero, .extended, needs: .cells, CalibrationMetrics.energyGenes),
+            .expression("zero_fraction_error", .zero, .extended, needs: .moments, CalibrationMetrics.zeroFractionError),
+            .expression("variance_ratio", .none, .extended, needs: .moments, CalibrationMetrics.varianceRatio),
+            .expression("pearson_delta_ceiling", .none, .extended, needs: .splitHalf, NoiseCeiling.ceiling),
         ]
         return m
     }()
@@ -138,6 +146,16 @@ public enum MetricRegistry {
             metrics: [
                 "rmse", "cosine_logfc", "pearson_delta", "rmse_rank", "cosine_logfc_rank",
                 "pearson_delta_rank", "mmd_pca", "deg_recall",
+            ]),
+        MetricProfile(name: "vcc2025", metrics: ["mae_top2000", "discrimination_score_l1", "overlap_at_N"]),
+        MetricProfile(
+            name: "calibration",
+            metrics: ["de_nsig_counts", "zero_fraction_error", "variance_ratio", "pearson_delta_ceiling"]),
+        MetricProfile(
+            name: "extended",
+            metrics: [
+                "r2_delta", "mae_top2000", "mmd_genes", "de_nsig_counts", "zero_fraction_error", "variance_ratio",
+                "pearson_delta_ceiling",
             ]),
     ]
 

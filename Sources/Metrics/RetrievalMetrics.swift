@@ -1,7 +1,7 @@
 import Foundation
 
 /// The retrieval metrics of one ranked query (docs/DESIGN.md §5.4): MRR contribution and, per K, Exact Hit@K,
-/// Relevant Hit@K and Recall@K.
+/// Relevant Hit@K, Recall@K and NDCG@K.
 public struct RetrievalOutcome: Sendable, Equatable {
     /// max over true targets of 1/rank (its expectation when ranks are tied).
     public var reciprocalRank: Double
@@ -13,6 +13,9 @@ public struct RetrievalOutcome: Sendable, Equatable {
     public var relevantHit: [Double]
     /// |G* ∩ top K| / |G*|.
     public var recall: [Double]
+    /// NDCG@K with binary relevance: Σ over true targets ranked r ≤ K of 1/log2(r + 1), divided by the same sum
+    /// for the ideal ranking (the min(|G*|, K) targets first).
+    public var ndcg: [Double]
 
     /// The element-wise mean of `outcomes` (all with the same cutoffs; at least one).
     public static func mean(of outcomes: [RetrievalOutcome]) -> RetrievalOutcome {
@@ -24,11 +27,11 @@ public struct RetrievalOutcome: Sendable, Equatable {
             reciprocalRank: outcomes.reduce(0) { $0 + $1.reciprocalRank } / n,
             bestRank: outcomes.reduce(0) { $0 + $1.bestRank } / n,
             exactHit: mean(outcomes.map(\.exactHit)), relevantHit: mean(outcomes.map(\.relevantHit)),
-            recall: mean(outcomes.map(\.recall)))
+            recall: mean(outcomes.map(\.recall)), ndcg: mean(outcomes.map(\.ndcg)))
     }
 }
 
-/// MRR, Exact/Relevant Hit@K and Recall@K for rankings of candidate genes.
+/// MRR, Exact/Relevant Hit@K, Recall@K and NDCG@K for rankings of candidate genes.
 ///
 /// Ties are scored exactly by their expectation under uniformly random tie-breaking, so a model that scores
 /// every candidate alike gets the random-ranking expectation and never profits from an arbitrary order.
@@ -63,7 +66,7 @@ public enum RetrievalMetrics {
 
     /// Tie blocks in rank order, each with its size and the number of true targets in it.
     static func outcome(blocks: [(size: Int, hits: Int)], targetCount: Int, cutoffs: [Int]) -> RetrievalOutcome {
-        var result = RetrievalOutcome(reciprocalRank: 0, bestRank: .infinity, exactHit: [], relevantHit: [], recall: [])
+        var result = RetrievalOutcome(reciprocalRank: 0, bestRank: .infinity, exactHit: [], relevantHit: [], recall: [], ndcg: [])
         var start = 1
         for block in blocks {
             if block.hits > 0 {
@@ -102,6 +105,19 @@ public enum RetrievalMetrics {
             result.exactHit.append(allIn)
             result.relevantHit.append(1 - noneIn)
             result.recall.append(expected / Double(targetCount))
+            // Each position of a tie block holds a target with probability hits/size.
+            var dcg = 0.0
+            begin = 1
+            for block in blocks where begin <= k {
+                if block.hits > 0 {
+                    for r in begin...min(begin + block.size - 1, k) {
+                        dcg += Double(block.hits) / Double(block.size) / log2(Double(r + 1))
+                    }
+                }
+                begin += block.size
+            }
+            let ideal = (1...max(1, min(targetCount, k))).reduce(0.0) { $0 + 1 / log2(Double($1 + 1)) }
+            result.ndcg.append(dcg / ideal)
         }
         return result
     }

@@ -64,8 +64,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
     /// Directory of the TOML file: relative paths in it are resolved against it.
     public var baseDirectory: String
 
-    /// The models always run as score references (added when missing).
-    public static let referenceModels = ["control-mean", "perturbation-mean"]
+    /// The models always run as score references (added when missing): cell-mean is the VCC's baseline.
+    public static let referenceModels = ["cell-mean", "control-mean", "perturbation-mean"]
 
     /// Parses `text` (from `path`, for messages and relative paths).
     public init(toml text: String, path: String) throws {

@@ -160,7 +160,8 @@ public struct BenchmarkRunner: Sendable {
         for reference in BenchmarkConfig.referenceModels {
             let user = "\(seedDirectory)/\(safe(record.model))/eval-vcc/agg_results.csv"
             let base = "\(seedDirectory)/\(safe(reference))/eval-vcc/agg_results.csv"
-            out[reference] = try BaselineScore.compute(userPath: user, basePath: base).average
+            // ×100, as the VCC leaderboard reports its overall score.
+            out[reference] = 100 * (try BaselineScore.compute(userPath: user, basePath: base).average)
         }
         return out
     }

@@ -11,7 +11,7 @@ public enum ReverseTables {
 
     static func conditionCells(_ c: Condition) -> [String] { [c.perturbation, c.cellType ?? "", c.batch ?? ""] }
 
-    /// `model,tier,conditions,metric,k,value,random`: MRR, then exact_hit, relevant_hit and recall per K.
+    /// `model,tier,conditions,metric,k,value,random`: MRR, then exact_hit, relevant_hit, recall and ndcg per K.
     public static func metricsCSV(_ reports: [ReverseReport]) -> String {
         var out = row(["model", "tier", "conditions", "metric", "k", "value", "random"])
         for report in reports {
@@ -22,6 +22,7 @@ public enum ReverseTables {
                     ("exact_hit", s.mean.exactHit, s.random.exactHit),
                     ("relevant_hit", s.mean.relevantHit, s.random.relevantHit),
                     ("recall", s.mean.recall, s.random.recall),
+                    ("ndcg", s.mean.ndcg, s.random.ndcg),
                 ] {
                     for (i, k) in RetrievalMetrics.cutoffs.enumerated() {
                         out += row(lead + [name, String(k), CSVFormat.double(values[i]), CSVFormat.double(random[i])])
@@ -32,7 +33,7 @@ public enum ReverseTables {
         return out
     }
 
-    /// A Markdown table: per model and tier, MRR, Exact Hit@1/5/10, Relevant Hit@10 and Recall@10, each with
+    /// A Markdown table: per model and tier, MRR, Exact Hit@1/5/10, Relevant Hit@10, Recall@10 and NDCG@10, each with
     /// the random expectation in parentheses.
     public static func markdown(_ reports: [ReverseReport]) -> String {
         let k = RetrievalMetrics.cutoffs
@@ -43,6 +44,7 @@ public enum ReverseTables {
             ("Exact Hit@10", { $0.exactHit[k.firstIndex(of: 10)!] }),
             ("Relevant Hit@10", { $0.relevantHit[k.firstIndex(of: 10)!] }),
             ("Recall@10", { $0.recall[k.firstIndex(of: 10)!] }),
+            ("NDCG@10", { $0.ndcg[k.firstIndex(of: 10)!] }),
         ]
         var out = "| model | tier | n | " + picks.map(\.0).joined(separator: " | ") + " |\n"
         out += "|---|---|---:|" + String(repeating: "---|", count: picks.count) + "\n"
@@ -60,7 +62,8 @@ public enum ReverseTables {
         let k = RetrievalMetrics.cutoffs
         var out = row(
             ["model", "perturbation", "cell_type", "batch", "tier", "targets", "delta_norm", "best_rank", "reciprocal_rank"]
-                + k.map { "exact_hit@\($0)" } + k.map { "relevant_hit@\($0)" } + k.map { "recall@\($0)" })
+                + k.map { "exact_hit@\($0)" } + k.map { "relevant_hit@\($0)" } + k.map { "recall@\($0)" }
+                + k.map { "ndcg@\($0)" })
         for report in reports {
             for r in report.rankings {
                 out += row(
@@ -68,7 +71,7 @@ public enum ReverseTables {
                         r.tier, r.targets.joined(separator: "+"),
                         CSVFormat.double(r.deltaNorm), CSVFormat.double(r.outcome.bestRank), CSVFormat.double(r.outcome.reciprocalRank),
                     ]
-                        + (r.outcome.exactHit + r.outcome.relevantHit + r.outcome.recall).map(CSVFormat.double))
+                        + (r.outcome.exactHit + r.outcome.relevantHit + r.outcome.recall + r.outcome.ndcg).map(CSVFormat.double))
             }
         }
         return out

@@ -95,4 +95,18 @@ final class RetrievalMetricsTests: XCTestCase {
         XCTAssertEqual(mean.reciprocalRank, (1 + 1.0 / 3) / 2, accuracy: 1e-12)
         assertClose(mean.exactHit, [0.5, 0.5, 1, 1, 1])
     }
+
+    func testNDCGAgainstHandValues() {
+        // Targets at ranks 1 and 3: DCG@K = 1/log2(2) + 1/log2(4) = 1.5 from K = 3; the ideal (ranks 1, 2) is
+        // 1 + 1/log2(3) = 1.63093 from K = 2, 1 at K = 1.
+        let o = outcome(["a": 5, "b": 4, "c": 3, "d": 2, "e": 1], ["a", "c"])
+        let ideal = 1 + 1 / log2(3.0)
+        assertClose(o.ndcg, [1, 1 / ideal, 1.5 / ideal, 1.5 / ideal, 1.5 / ideal])
+        // Everything tied: each position holds one of the 2 targets with probability 2/5 —
+        // E[DCG@5] = 0.4 · Σ_{r=1..5} 1/log2(r+1); the random reference gives the same.
+        let tied = outcome([:], ["a", "c"])
+        let expected = 0.4 * (1...5).reduce(0.0) { $0 + 1 / log2(Double($1 + 1)) } / ideal
+        XCTAssertEqual(tied.ndcg[4], expected, accuracy: 1e-12)
+        XCTAssertEqual(RetrievalMetrics.random(targetCount: 2, universeSize: 5, cutoffs: cutoffs).ndcg[4], expected, accuracy: 1e-12)
+    }
 }

@@ -23,3 +23,18 @@ final class CellLevelPredictionTests: XCTestCase {
         XCTAssertEqual(again.expression, out.expression, "same seed, same cells")
     }
 }
+
+final class CellMeanModelTests: XCTestCase {
+    func testEveryPredictedCellIsTheMeanOfTheLabelMeans() throws {
+        // Label means: ctrl (1, 0.5), A (3, 0) → profile (2, 0.25) for every cell of every perturbation, as
+        // cell-eval's baseline; the delta is the profile minus the control mean: (1, −0.25).
+        let data = dataset([[1, 0], [1, 1], [3, 0], [3, 0]], labels: ["ctrl", "ctrl", "A", "A"])
+        var model = try forwardModels.make("cell-mean")
+        try model.fit(data, validation: nil, context: FitContext(seed: 0))
+        XCTAssertEqual(try model.predictDelta(Condition(perturbation: "B")), [1, -0.25])
+        let out = try model.predict(controls: data, conditions: [Condition(perturbation: "B"): 3], seed: 1)
+        let dense = out.expression.toDense()
+        for r in 0..<3 { XCTAssertEqual([dense[r, 0], dense[r, 1]], [2, 0.25]) }
+        XCTAssertEqual(Array(dense.storage[6...]), [1, 0, 1, 1], "controls appended unchanged")
+    }
+}

@@ -26,8 +26,8 @@ extension CLITests {
         }
         let metrics = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(metrics.first, "model,tier,conditions,metric,k,value,random")
-        // 2 models × 2 tiers (all, seen single) × (MRR + 3 metrics × 5 cutoffs).
-        XCTAssertEqual(metrics.count, 1 + 2 * 2 * 16)
+        // 2 models × 2 tiers (all, seen single) × (MRR + 4 metrics × 5 cutoffs).
+        XCTAssertEqual(metrics.count, 1 + 2 * 2 * 21)
         try assertFails(["reverse", sim, "--split", split, "--model", "pca-knm", "-o", path("bad")], mentioning: ["pca-knm", "pca-knn"])
         try assertFails(
             ["reverse", sim, "--split", split, "--model", "xgboost:max_depth=0", "-o", path("bad")],

@@ -19,7 +19,10 @@ final class BenchmarkConfigTests: XCTestCase {
         XCTAssertEqual(c.seeds, [0, 1, 2, 3, 4], "five seeds by default")
         XCTAssertEqual(c.profiles, ["vcc", "perturbench"])
         XCTAssertEqual(c.primaryMetric, "pearson_delta")
-        XCTAssertEqual(c.models.map(\.label), ["control-mean", "perturbation-mean", "additive"], "score references added first")
+        XCTAssertEqual(
+            c.models.map(\.label), ["cell-mean", "control-mean", "perturbation-mean", "additive"], "score references added first")
+        XCTAssertEqual(c.cells, .resample, "predicted cells are resampled by default")
+        XCTAssertEqual(try parse("cells = \"shift\"\n" + base).cells, .shift)
         XCTAssertEqual(c.datasets[0].path, "/tmp/b/data/sim.h5ad", "relative to the TOML file")
         XCTAssertEqual(c.datasets[0].name, "sim")
         XCTAssertEqual(c.splitParameters, ["unseen_singles": "0"])
@@ -49,6 +52,7 @@ final class BenchmarkConfigTests: XCTestCase {
             (base + "\n[[models]]\nname = \"additive\"", ["distinct labels"]),
             ("primary = \"de_nsig_counts\"\n" + base, ["primary"]),
             ("profiles = [\"fast\"]\n" + base, ["profiles", "fast"]),
+            ("cells = \"jitter\"\n" + base, ["cells", "resample, shift", "jitter"]),
             ("[split]\nstrategy = \"combo\"", ["datasets"]),
             ("this is = not toml =", ["not valid TOML"]),
         ]

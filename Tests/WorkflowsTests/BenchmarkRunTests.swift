@@ -82,7 +82,7 @@ final class BenchmarkRunTests: XCTestCase {
         try FileManager.default.removeItem(atPath: out2 + "/runs/sim/seed1/additive/done.json")
         let lines = LogLines()
         try BenchmarkRun.run(config, configPath: toml, output: out2, threads: 2, command: ["test"], log: lines.add)
-        XCTAssertTrue(lines.all.contains { $0.contains("seed 0: 5 finished runs read back") }, "\(lines.all)")
+        XCTAssertTrue(lines.all.contains { $0.contains("seed 0: 6 finished runs read back") }, "\(lines.all)")
         XCTAssertEqual(lines.all.filter { $0.hasPrefix("[") }.count, 1, "only the missing run is redone: \(lines.all)")
         XCTAssertEqual(try String(contentsOfFile: out2 + "/leaderboard.csv", encoding: .utf8), csv1)
     }

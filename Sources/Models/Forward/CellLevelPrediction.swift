@@ -5,9 +5,10 @@ import Support
 
 /// Turns predicted deltas into cells, so that DE and every cell-level metric can run on predictions. Each
 /// predicted cell comes from a control cell of the same context (cell type and batch, else cell type, else any),
-/// drawn by a seeded permutation of those controls; `CellGeneration` says how: resampled in count space so the
-/// cells' log1p mean is the control mean plus the delta (default), or shifted by the delta and clipped at 0. The
-/// real control cells follow, unchanged.
+/// drawn by a seeded permutation of those controls. A model with a sampler of its own (`sampleCells`) makes its
+/// cells from them; for the others `CellGeneration` says how: resampled in count space so the cells' log1p mean
+/// is the control mean plus the delta (default), or shifted by the delta and clipped at 0. The real control cells
+/// follow, unchanged.
 public enum CellLevelPrediction {
     /// Predicted cells for `conditions` (with their cell counts) from the control cells of `controls`; `source`
     /// names the data in errors.
@@ -21,9 +22,8 @@ public enum CellLevelPrediction {
                 model: model.name, reason: "no control cells to predict from (label '\(data.controlLabel)')")
         }
         let controlsByContext = CellContext.controlCells(of: data)
-        let resampler =
-            generation == .resample
-            ? CountResampler(recovered: try RecoveredCounts(controls, rows: data.controlCells, path: source), seed: seed) : nil
+        // Counts are recovered once, when the first condition needs the shared resampler.
+        var resampler: CountResampler? = nil
         let controlRow = Dictionary(uniqueKeysWithValues: data.controlCells.enumerated().map { ($1, $0) })
         var rng = SeededRandom(seed: seed)
         var builder = CSRBuilder(columns: data.geneCount)
@@ -35,8 +35,22 @@ public enum CellLevelPrediction {
             let pool = ConditionDeltas.lookup(controlsByContext, CellContext(condition))!
             let order = rng.permutation(pool.count).map { pool[$0] }
             let sources = (0..<count).map { order[$0 % order.count] }
-            if let resampler {
-                let values = resampler.generate(
+            if let own = try model.sampleCells(
+                condition, sources: data.expression.selectingRows(sources), seed: seed ^ CountResampler.key(condition))
+            {
+                precondition(own.rows == count && own.columns == data.geneCount, "a sampled cell per source cell")
+                for k in 0..<count {
+                    for p in own.range(ofRow: k) where own.values[p] != 0 {
+                        builder.append(column: own.columnIndices[p], value: own.values[p])
+                    }
+                    builder.finishRow()
+                }
+            } else if generation == .resample {
+                let generator =
+                    try resampler
+                    ?? CountResampler(recovered: try RecoveredCounts(controls, rows: data.controlCells, path: source), seed: seed)
+                resampler = generator
+                let values = generator.generate(
                     sources: sources.map { controlRow[$0]! }, delta: delta, key: CountResampler.key(condition))
                 for k in 0..<count {
                     for j in 0..<data.geneCount where values[k * data.geneCount + j] > 0 {

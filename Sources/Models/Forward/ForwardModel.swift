@@ -1,3 +1,4 @@
+import LinearAlgebra
 import PerturbData
 
 /// A forward model: fit on training conditions, it predicts how a perturbation in a context changes the mean
@@ -14,6 +15,10 @@ public protocol ForwardModel: RegisteredModel {
     mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws
     /// The predicted delta (log scale, one value per gene) for `condition`.
     func predictDelta(_ condition: Condition) throws -> [Double]
+    /// Predicted cells of the model's own for `condition`: one row per row of `sources` (its matched control
+    /// cells, log1p), every random choice drawn from `seed`. nil — the default — means the model predicts a mean
+    /// only and the shared generator (`CellGeneration`) makes the cells.
+    func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix?
     /// The fitted parameters.
     func state() throws -> ModelState
     /// Single targets, beyond the members of its training perturbations, for which the model predicts a
@@ -24,6 +29,8 @@ public protocol ForwardModel: RegisteredModel {
 
 extension ForwardModel {
     public func representableTargets() -> [String] { [] }
+
+    public func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix? { nil }
 
     /// Predicted cells for `conditions` (cell counts as given) from the control cells of `controls`, as in
     /// docs/DESIGN.md §6: matched controls resampled (or shifted) to the predicted mean, controls appended.

@@ -2,7 +2,7 @@
 /// nowhere else.
 public let forwardModels = ModelRegistry<any ForwardModel.Type, any ForwardModel>(
     [
-        ControlMeanModel.self, PerturbationMeanModel.self, ContextMeanModel.self, AdditiveModel.self,
+        ControlMeanModel.self, CellMeanModel.self, PerturbationMeanModel.self, ContextMeanModel.self, AdditiveModel.self,
         LinearModel.self, RidgeModel.self, LinearPCAModel.self,
         LatentAdditiveModel.self, DecoderOnlyModel.self, CPAModel.self,
     ],

@@ -110,3 +110,57 @@ public struct ContextMeanModel: ForwardModel {
         return s
     }
 }
+
+/// `cell-mean`: cell-eval's cell-mean baseline (`cell-eval baseline`, the VCC's reference): every predicted cell is
+/// the mean over the training labels (the control's included) of each label's mean profile — the same constant
+/// cell for every perturbation, which it samples itself instead of resampling controls, so that it scores
+/// exactly like the baseline file the VCC scores against.
+public struct CellMeanModel: ForwardModel {
+    public static let name = "cell-mean"
+    public static let summary = "cell-eval's baseline: every cell the mean of the training label means (constant cells)"
+    public static let hyperparameterHelp: [String: String] = [:]
+    private var profile: [Double]?
+    private var controlMean: [Double]?
+
+    public init(hyperparameters: Hyperparameters) throws {
+        try hyperparameters.check(known: Self.hyperparameterHelp, model: Self.name)
+    }
+
+    public init(state: ModelState, hyperparameters: Hyperparameters) throws {
+        try self.init(hyperparameters: hyperparameters)
+        profile = try state.vector("profile", model: Self.name)
+        controlMean = try state.vector("control_mean", model: Self.name)
+    }
+
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
+        let data = train.normalizedLog1p()
+        profile = data.labelMeanProfile().map(Double.init)
+        controlMean = data.expression.columnMeans(rows: data.controlCells)
+    }
+
+    /// The profile minus the training control mean.
+    public func predictDelta(_ condition: Condition) throws -> [Double] {
+        guard let profile, let controlMean else { throw ModelError.notFitted(model: Self.name) }
+        return zip(profile, controlMean).map { $0 - $1 }
+    }
+
+    /// Every cell is the profile.
+    public func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix? {
+        guard let profile else { throw ModelError.notFitted(model: Self.name) }
+        let stored = profile.enumerated().map { (Int32($0.offset), Float($0.element)) }.filter { $0.1 != 0 }
+        var builder = CSRBuilder(columns: profile.count)
+        for _ in 0..<sources.rows {
+            for (j, v) in stored { builder.append(column: j, value: v) }
+            builder.finishRow()
+        }
+        return builder.build()
+    }
+
+    public func state() throws -> ModelState {
+        guard let profile, let controlMean else { throw ModelError.notFitted(model: Self.name) }
+        var s = ModelState()
+        s.set("profile", vector: profile)
+        s.set("control_mean", vector: controlMean)
+        return s
+    }
+}

@@ -118,6 +118,18 @@ public struct PerturbationDataset: Sendable {
         return out
     }
 
+    /// cell-eval's cell-mean baseline profile: the mean over every label (the control's included) of that label's
+    /// mean expression, each label mean rounded to float32 as cell-eval's pseudobulks are.
+    public func labelMeanProfile() -> [Float] {
+        var sum = [Double](repeating: 0, count: geneCount)
+        let labels = groups.perturbations
+        for label in labels {
+            let mean = expression.columnMeans(rows: groups.cellsByPerturbation[label] ?? [])
+            for j in mean.indices { sum[j] += Double(Float(mean[j])) }
+        }
+        return sum.map { Float($0 / Double(max(labels.count, 1))) }
+    }
+
     /// The cells at `indices`, in that order, as a new dataset.
     public func selectingCells(_ indices: [Int]) -> PerturbationDataset {
         PerturbationDataset(
