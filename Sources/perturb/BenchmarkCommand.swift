@@ -13,10 +13,13 @@ struct BenchmarkCommand: ParsableCommand {
 
     @Argument(help: "Benchmark TOML file.") var config: String
     @Option(name: [.short, .customLong("output")], help: "Output directory (default: bench-<name>).") var output: String?
+    @Option(help: "Override the file's `cells`: resample or shift (how predicted cells are made from a mean).")
+    var cells: CellGeneration?
     @OptionGroup var runOptions: RunOptions
 
     func run() throws {
-        let parsed = try BenchmarkConfig.read(path: config)
+        var parsed = try BenchmarkConfig.read(path: config)
+        if let cells { parsed.cells = cells }
         let directory = output ?? "bench-\(parsed.name)"
         let quiet = runOptions.quiet
         let log: (@Sendable (String) -> Void)? = quiet ? nil : stderrLine

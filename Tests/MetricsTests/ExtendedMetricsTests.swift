@@ -59,10 +59,10 @@ final class ExtendedMetricsTests: XCTestCase {
     }
 
     func testNoiseCeilingIsTheCorrectedSplitHalfCorrelation() throws {
-        // Genes g0 g1 g2; controls (1,1,1) ×4. A: cells (3,1,0) ×2 and (2,1,0) ×2. Halves {(3,1,0),(2,1,0)} twice
-        // give identical deltas (1.5, 0, −1) → r = 1 → ceiling 1; halves {(3,1,0) ×2 | (2,1,0) ×2} give (2,0,−1)
-        // vs (1,0,−1) → r = 0.981981 → ceiling 2r/(1+r) = 0.990909. The split is seeded by the label, so it is
-        // one of these, and the same each time.
+        // Genes g0 g1 g2; controls (1,1,1) ×4 (every control half has mean (1,1,1)). A: cells (3,1,0) ×2 and
+        // (2,1,0) ×2. Halves {(3,1,0),(2,1,0)} twice give identical deltas (1.5, 0, −1) → r = 1 → ceiling 1;
+        // halves {(3,1,0) ×2 | (2,1,0) ×2} give (2,0,−1) vs (1,0,−1) → r = 0.981981 → ρ = 2r/(1+r) = 0.990909 →
+        // ceiling √ρ = 0.995444. The split is seeded by the label, so it is one of these, and the same each time.
         let labels = ["ctrl", "ctrl", "ctrl", "ctrl", "A", "A", "A", "A", "B", "B"]
         let rows: [[Float]] = [
             [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1], [3, 1, 0], [3, 1, 0], [2, 1, 0], [2, 1, 0], [2, 2, 2], [0, 0, 0],
@@ -75,7 +75,7 @@ final class ExtendedMetricsTests: XCTestCase {
         let mixed = pearson([2, 0, -1], [1, 0, -1])
         XCTAssertEqual(mixed, 0.981981, accuracy: 1e-6)
         XCTAssertTrue(abs(r - 1) < 1e-12 || abs(r - mixed) < 1e-12, "r = \(r)")
-        XCTAssertEqual(try NoiseCeiling.ceiling(pair)["A"]!, 2 * r / (1 + r), accuracy: 1e-12)
+        XCTAssertEqual(try NoiseCeiling.ceiling(pair)["A"]!, (2 * r / (1 + r)).squareRoot(), accuracy: 1e-12)
         XCTAssertTrue(try NoiseCeiling.ceiling(pair)["B"]!.isNaN, "fewer than 4 cells: no ceiling")
         let again = try EvaluationPair(real: data, pred: data, needs: [.splitHalf])
         XCTAssertEqual(again.real.splitHalfCorrelation?["A"], r, "the same data, the same split")

@@ -38,6 +38,29 @@ final class NeuralModelTests: XCTestCase {
         }
     }
 
+    func testCPASamplesItsLikelihoodHeadAndMeanOnlyNetworksDoNot() throws {
+        let parts = try simulatedParts()
+        var cpa = try neural("cpa")
+        try cpa.fit(parts.train, validation: nil, context: FitContext(seed: 0))
+        var additive = try neural("latent-additive")
+        try additive.fit(parts.train, validation: nil, context: FitContext(seed: 0))
+        let condition = try XCTUnwrap(parts.test.groups.conditions.first { $0.perturbation != parts.test.controlLabel })
+        let sources = parts.test.expression.selectingRows(Array(parts.test.controlCells.prefix(40)))
+        XCTAssertNil(try additive.sampleCells(condition, sources: sources, seed: 1), "latent-additive predicts a mean only")
+        let cells = try XCTUnwrap(try cpa.sampleCells(condition, sources: sources, seed: 1))
+        XCTAssertEqual([cells.rows, cells.columns], [40, parts.train.geneCount])
+        XCTAssertTrue(cells.values.allSatisfy { $0 > 0 && $0.isFinite }, "clipped at 0, no explicit zeros")
+        // Draws from the Gaussian head: cells differ from each other, and the same seed gives the same cells.
+        let dense = cells.toDense()
+        let spread = (0..<cells.columns).map { g in Set((0..<cells.rows).map { dense[$0, g] }).count }
+        XCTAssertGreaterThan(spread.filter { $0 > 20 }.count, cells.columns / 2)
+        XCTAssertEqual(try cpa.sampleCells(condition, sources: sources, seed: 1), cells)
+        XCTAssertNotEqual(try cpa.sampleCells(condition, sources: sources, seed: 2), cells)
+        // Through predict: the CPA cells are its own samples, not resampled controls.
+        let predicted = try cpa.predict(controls: parts.test, conditions: [condition: 5], seed: 3)
+        XCTAssertEqual(predicted.cellCount, 5 + parts.test.controlCells.count)
+    }
+
     func testSameSeedAndThreadsGiveIdenticalPredictions() throws {
         let parts = try simulatedParts()
         func run(_ seed: UInt64) throws -> [Double] {

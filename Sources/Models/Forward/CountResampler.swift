@@ -13,7 +13,9 @@ import Support
 /// its control cell is kept, since a few hundred genes barely change a cell's full library size.
 ///
 /// θ is found by bisection so that the mean of the generated log1p values is as close as the discrete counts
-/// allow to the target: the mean of the source cells plus the predicted delta, clipped at 0. Every draw is the
+/// allow to the target: the mean of the source cells plus the predicted delta, clipped at 0. The search stops as
+/// soon as the bracket holds a single jump of the (step-function) mean, so it ends with the same choice as an
+/// exhaustive one, and is skipped when the target is nearer to the control mean than half the smallest jump. Every draw is the
 /// quantile of one uniform fixed per (seed, condition, cell, gene), so the mean is non-decreasing in θ and the
 /// same seed gives the same cells.
 public struct CountResampler: Sendable {
@@ -55,32 +57,53 @@ public struct CountResampler: Sendable {
         let n = counts.count
         let base = (0..<n).reduce(0.0) { $0 + log1p(Double(counts[$1]) * factors[$1]) } / Double(n)
         let target = max(0, base + delta)
-        guard abs(target - base) > 1e-12 else { return (0..<n).map { Float(log1p(Double(counts[$0]) * factors[$0])) } }
+        let unchanged = { (0..<n).map { Float(log1p(Double(counts[$0]) * factors[$0])) } }
+        // The smallest change any θ can make is one cell moving by one count: when the target is nearer than half
+        // of it, θ = 0 is already the closest achievable mean (this skips the search for most genes of a model
+        // that predicts small changes everywhere).
+        var smallestUp = Double.infinity, smallestDown = Double.infinity
+        for k in 0..<n {
+            let c = Double(counts[k]), s = factors[k]
+            smallestUp = min(smallestUp, log1p((c + 1) * s) - log1p(c * s))
+            if counts[k] > 0 { smallestDown = min(smallestDown, log1p(c * s) - log1p((c - 1) * s)) }
+        }
+        let gap = target - base
+        guard gap > smallestUp / Double(2 * n) || -gap > smallestDown / Double(2 * n) else { return unchanged() }
         let uniforms = (0..<n).map { Self.uniform(seed, key, UInt64($0), gene) }
         func draw(_ theta: Double, _ k: Int) -> Int {
             if theta < 0 { return DiscreteQuantiles.binomial(trials: counts[k], probability: 1 + theta, u: uniforms[k]) }
             if theta > 0 { return counts[k] + DiscreteQuantiles.poisson(mean: theta / factors[k], u: uniforms[k]) }
             return counts[k]
         }
-        func mean(_ theta: Double) -> Double {
-            (0..<n).reduce(0.0) { $0 + log1p(Double(draw(theta, $1)) * factors[$1]) } / Double(n)
+        // The mean at θ, and a lower bound on any single jump of the mean below θ's counts: the last step of each
+        // cell's count, (log1p(J·s) − log1p((J − 1)·s)) / n, is the smallest it has taken.
+        func mean(_ theta: Double) -> (value: Double, smallestJump: Double) {
+            var total = 0.0, smallest = Double.infinity
+            for k in 0..<n {
+                let j = Double(draw(theta, k)), s = factors[k]
+                let value = log1p(j * s)
+                total += value
+                if j >= 1 { smallest = min(smallest, value - log1p((j - 1) * s)) }
+            }
+            return (total / Double(n), smallest / Double(n))
         }
-        // Bracket [lo, hi] with mean(lo) < target ≤ mean(hi), then bisect.
-        var lo: Double, hi: Double, meanLo: Double, meanHi: Double
+        // Bracket [lo, hi] with mean(lo) < target ≤ mean(hi), then bisect until the bracket holds one jump of the
+        // mean (its rise is below two of the smallest possible jumps) or the steps run out.
+        var lo: Double, hi: Double, meanLo: Double, meanHi: Double, jumpHi: Double
         if target > base {
             lo = 0; meanLo = base
-            hi = max(1e-3, expm1(target) - expm1(base)); meanHi = mean(hi)
+            hi = max(1e-3, expm1(target) - expm1(base)); (meanHi, jumpHi) = mean(hi)
             var doublings = 0
-            while meanHi < target && doublings < 60 { lo = hi; meanLo = meanHi; hi *= 2; meanHi = mean(hi); doublings += 1 }
+            while meanHi < target && doublings < 60 { lo = hi; meanLo = meanHi; hi *= 2; (meanHi, jumpHi) = mean(hi); doublings += 1 }
         } else {
-            lo = -1; meanLo = mean(-1)
-            hi = 0; meanHi = base
+            lo = -1; meanLo = mean(-1).value
+            hi = 0; (meanHi, jumpHi) = mean(0)
         }
         if meanLo >= target { hi = lo; meanHi = meanLo }
-        for _ in 0..<Self.steps where meanLo < target && meanHi >= target {
+        for _ in 0..<Self.steps where meanLo < target && meanHi >= target && meanHi - meanLo >= 2 * jumpHi {
             let mid = (lo + hi) / 2
-            let m = mean(mid)
-            if m < target { lo = mid; meanLo = m } else { hi = mid; meanHi = m }
+            let (m, jump) = mean(mid)
+            if m < target { lo = mid; meanLo = m } else { hi = mid; meanHi = m; jumpHi = jump }
         }
         let theta = abs(meanLo - target) < abs(meanHi - target) ? lo : hi
         return (0..<n).map { Float(log1p(Double(draw(theta, $0)) * factors[$0])) }

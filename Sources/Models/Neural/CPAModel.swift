@@ -6,7 +6,9 @@ import Neural
 /// the condition and covariates from the basal state and the encoder is trained against them, so the basal
 /// state carries no perturbation. Doses are taken as 1 (genetic screens); each member's embedding is scaled by
 /// a learned per-member sigmoid dose response at that dose when `doser=sigmoid`.
-/// A condition's delta is the mean over reference controls of decoded(z + p + c) − decoded(z + c).
+/// A condition's delta is the mean over reference controls of decoded(z + p + c) − decoded(z + c). Its cells are
+/// sampled from its likelihood head: each matched control cell is encoded, shifted, decoded, and a value drawn
+/// from the Gaussian (mean, variance) per gene, clipped at 0.
 public typealias CPAModel = NeuralModel<CPANetwork>
 
 public final class CPANetwork: NeuralNetwork {
@@ -130,6 +132,16 @@ public final class CPANetwork: NeuralNetwork {
         let perturbed = try decode(basal + perturbationShift(repeatRows(perturbation, n)), training: false).mean
         let unperturbed = try decode(basal, training: false).mean
         return try (perturbed - unperturbed).mean(dim: 0, keepingDimension: true)
+    }
+
+    public func sample(sources: Tensor, perturbation: Tensor, covariates: Tensor, generator: Generator) throws -> Tensor? {
+        let n = sources.shape[0]
+        let z =
+            try encoder(sources, training: false) + covariateShift(repeatRows(covariates, n))
+            + perturbationShift(repeatRows(perturbation, n))
+        let (mean, variance) = try decode(z, training: false)
+        let noise = try Tensor.normal(mean.shape, std: 1, generator: generator)
+        return try (mean + variance.sqrt() * noise).relu()
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {

@@ -114,6 +114,22 @@ extension NeuralForwardModel {
         }
     }
 
+    /// The network's own cells (CPA samples its likelihood head); nil when it predicts a mean only.
+    public func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix? {
+        guard let fitted else { throw ModelError.notFitted(model: Self.name) }
+        let context = CellContext(condition)
+        let dense = sources.toDense()
+        return try Torch.withoutGradients {
+            guard
+                let cells = try fitted.network.sample(
+                    sources: Tensor(dense.storage, shape: [sources.rows, sources.columns]),
+                    perturbation: rowTensor(fitted.inputs.perturbation(condition.perturbation)),
+                    covariates: rowTensor(fitted.inputs.covariates(context)), generator: Generator(seed: seed))
+            else { return nil }
+            return CSRMatrix(dense: Matrix(rows: sources.rows, columns: sources.columns, storage: try cells.floats()))
+        }
+    }
+
     public func state() throws -> ModelState {
         guard let fitted else { throw ModelError.notFitted(model: Self.name) }
         var s = ModelState()

@@ -9,8 +9,8 @@ import Support
 public enum BenchmarkRun {
     /// Columns shown in the printed table.
     public static let shownColumns = [
-        "pearson_delta", "discrimination_score_l1", "pearson_delta_rank", "mae", "overlap_at_N",
-        Leaderboard.scoreColumn("control-mean"), Leaderboard.scoreColumn("perturbation-mean"),
+        "pearson_delta", "pearson_delta_ceiling", "discrimination_score_l1", "pearson_delta_rank", "mae", "overlap_at_N",
+        "de_nsig_counts_real", "de_nsig_counts_pred", Leaderboard.scoreColumn("cell-mean"), Leaderboard.scoreColumn("control-mean"),
     ]
 
     /// Runs `config` into `output`, writes the reports, and returns the leaderboard.
