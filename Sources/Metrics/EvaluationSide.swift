@@ -24,6 +24,8 @@ public struct SideNeeds: OptionSet, Sendable {
     public static let countMeans = SideNeeds(rawValue: 64)
     /// Per perturbation: the split-half correlation of the real deltas (the noise ceiling).
     public static let splitHalf = SideNeeds(rawValue: 128)
+    /// Per perturbation: the float64 mean of its cells (cell-eval's centroids for `clustering_agreement`).
+    public static let centroids = SideNeeds(rawValue: 256)
 
     /// What `metrics` need, as their registrations declare.
     public static func of(_ metrics: [String]) -> SideNeeds {
@@ -79,6 +81,8 @@ public struct EvaluationSide: Sendable {
     public let countMeans: [String: [Double]]?
     /// Split-half Pearson correlation of each perturbation's delta (with `.splitHalf`).
     public let splitHalfCorrelation: [String: Double]?
+    /// Float64 mean expression of each perturbation, the control excluded (with `.centroids`).
+    public let centroids: [String: [Double]]?
 
     /// The principal axes the projections use (fitted on this side's cells unless given).
     public let pca: PCA?
@@ -110,6 +114,12 @@ public struct EvaluationSide: Sendable {
         self.data = needs.contains(.cells) ? data : nil
         countMeans = needs.contains(.countMeans) ? EvaluationSide.countMeans(data) : nil
         splitHalfCorrelation = needs.contains(.splitHalf) ? NoiseCeiling.splitHalfCorrelations(data) : nil
+        centroids =
+            needs.contains(.centroids)
+            ? Dictionary(
+                uniqueKeysWithValues: data.perturbationLabels.map {
+                    ($0, data.expression.columnMeans(rows: data.groups.cellsByPerturbation[$0] ?? []))
+                }) : nil
         if needs.contains(.welch) {
             let own = GroupMoments(data.expression, cells: data.controlCells)
             controlMoments = own

@@ -21,8 +21,6 @@ public enum MetricSuite: Sendable {
     case both
     /// Ours: calibration of predicted cells, the noise ceiling, the VCC paper's MAE, R² and gene-space energy.
     case extended
-    /// A cell-eval metric we recognize in cell-eval's files (for scoring) but do not compute.
-    case recognizedOnly
 }
 
 /// A metric's one registration, in cell-eval's style: name, what it reads, which way is better, the CSV columns
@@ -114,7 +112,9 @@ public enum MetricRegistry {
             .expression("pearson_delta_rank", .zero, .perturBench) { PerturBenchMetrics.rank($0, .pearson) },
             .expression("mmd_pca", .zero, .perturBench, needs: .pca, PerturBenchMetrics.mmdPCA),
             .expression("deg_recall", .one, .perturBench, needs: .welch) { try PerturBenchMetrics.degRecall($0) },
-            Metric("clustering_agreement", .expression, .one, .recognizedOnly, nil),
+            Metric("clustering_agreement", .expression, .one, needs: .centroids) {
+                .global(try ClusteringAgreement.compute(try $0.requirePair()))
+            },
             .expression("r2_delta", .one, .extended) { CalibrationMetrics.r2Delta($0) },
             .expression("mae_top2000", .zero, .extended, needs: .countMeans, VCCMetrics.maeTop),
             .expression("mmd_genes", .zero, .extended, needs: .cells, CalibrationMetrics.energyGenes),

@@ -32,7 +32,7 @@ public struct Leaderboard: Sendable {
         for r in records {
             for values in r.metrics.values { for k in values.keys where !metricNames.contains(k) { metricNames.append(k) } }
         }
-        let known = MetricRegistry.all.filter { $0.suite != .recognizedOnly }.map(\.name)
+        let known = MetricRegistry.all.map(\.name)
         func rank(_ name: String) -> Int { known.firstIndex { name.hasPrefix($0) } ?? 999 }
         metricNames.sort { (rank($0), $0) < (rank($1), $1) }
         if let p = metricNames.firstIndex(of: primary) { metricNames.insert(metricNames.remove(at: p), at: 0) }

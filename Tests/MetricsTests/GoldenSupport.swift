@@ -8,9 +8,6 @@ import XCTest
 let evalFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/eval")
 
-/// Metrics cell-eval computes that we do not (see docs/RESULTS.md).
-let notImplemented: Set<String> = ["clustering_agreement"]
-
 /// A CSV cell as an optional number (empty = null).
 func number(_ cell: String) -> Double? {
     if cell.isEmpty { return nil }
@@ -41,8 +38,7 @@ func assertTablesMatch(
     ours: CSVTable, reference: CSVTable, tolerance: Double = 1e-6,
     file: StaticString = #filePath, line: UInt = #line
 ) {
-    let expectedColumns = reference.header.filter { !notImplemented.contains($0) }
-    XCTAssertEqual(ours.header, expectedColumns, "columns and order of \(reference.path)", file: file, line: line)
+    XCTAssertEqual(ours.header, reference.header, "columns and order of \(reference.path)", file: file, line: line)
     XCTAssertEqual(
         ours.rows.map { $0[0] }, reference.rows.map { $0[0] }, "row labels of \(reference.path)",
         file: file, line: line)

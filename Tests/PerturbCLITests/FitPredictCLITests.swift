@@ -32,10 +32,30 @@ extension CLITests {
         XCTAssertEqual(predict.status, 0, predict.stderr)
         let eval = try perturb([
             "eval", "--real", path("real.h5ad"), "--pred", path("pred.h5ad"), "--profile", "vcc",
-            "-o", path("results"), "--quiet",
+            "-o", path("results"),
         ])
         XCTAssertEqual(eval.status, 0, eval.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("results/agg_results.csv")))
+        XCTAssertTrue(eval.stderr.contains("calibration, median over"), "every eval prints the calibration line: \(eval.stderr)")
+        XCTAssertTrue(eval.stderr.contains("significant DE genes real"), eval.stderr)
+
+        // Values that are not log1p of normalized counts cannot be resampled: a clear error naming the file, a
+        // cell and the way out; `--cells shift` still predicts from them.
+        var scaled = try AnnData.read(path: prepped)
+        if var x = scaled.X {
+            for k in x.values.indices { x.values[k] *= 1.37 }
+            scaled.X = x
+        }
+        let odd = path("scaled.h5ad")
+        try scaled.write(to: odd)
+        try assertFails(
+            ["predict", model, "--data", odd, "--split", split, "-o", path("odd.h5ad")],
+            mentioning: [odd, "not log1p of normalized counts", "--cells shift"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("odd.h5ad")))
+        let shifted = try perturb([
+            "predict", model, "--data", odd, "--split", split, "--cells", "shift", "-o", path("odd.h5ad"), "--quiet",
+        ])
+        XCTAssertEqual(shifted.status, 0, shifted.stderr)
 
         // The same cells with fewer genes: the model must refuse, naming the data file, and write nothing.
         let fewer = path("fewer.h5ad")
