@@ -55,24 +55,35 @@ public struct CountResampler: Sendable {
     /// One gene's generated values for the source cells.
     func column(counts: [Int], factors: [Double], delta: Double, key: UInt64, gene: UInt64) -> [Float] {
         let n = counts.count
-        let base = (0..<n).reduce(0.0) { $0 + log1p(Double(counts[$1]) * factors[$1]) } / Double(n)
+        // Each cell's value and last jump at its own count (most cells keep their count at a small θ).
+        let baseValue = (0..<n).map { log1p(Double(counts[$0]) * factors[$0]) }
+        let downJump = (0..<n).map { k in
+            counts[k] >= 1 ? baseValue[k] - log1p(Double(counts[k] - 1) * factors[k]) : Double.infinity
+        }
+        let base = baseValue.reduce(0, +) / Double(n)
         let target = max(0, base + delta)
-        let unchanged = { (0..<n).map { Float(log1p(Double(counts[$0]) * factors[$0])) } }
         // The smallest change any θ can make is one cell moving by one count: when the target is nearer than half
         // of it, θ = 0 is already the closest achievable mean (this skips the search for most genes of a model
         // that predicts small changes everywhere).
-        var smallestUp = Double.infinity, smallestDown = Double.infinity
-        for k in 0..<n {
-            let c = Double(counts[k]), s = factors[k]
-            smallestUp = min(smallestUp, log1p((c + 1) * s) - log1p(c * s))
-            if counts[k] > 0 { smallestDown = min(smallestDown, log1p(c * s) - log1p((c - 1) * s)) }
-        }
+        var smallestUp = Double.infinity
+        for k in 0..<n { smallestUp = min(smallestUp, log1p(Double(counts[k] + 1) * factors[k]) - baseValue[k]) }
+        let smallestDown = downJump.min() ?? .infinity
         let gap = target - base
-        guard gap > smallestUp / Double(2 * n) || -gap > smallestDown / Double(2 * n) else { return unchanged() }
+        guard gap > smallestUp / Double(2 * n) || -gap > smallestDown / Double(2 * n) else { return baseValue.map { Float($0) } }
         let uniforms = (0..<n).map { Self.uniform(seed, key, UInt64($0), gene) }
+        // Fast paths of the two quantiles: Poisson(λ) is 0 while λ ≤ −log u; Binomial(c, p) is c while
+        // c·log p > log(1 − u).
+        let poissonZeroUpTo = uniforms.map { -log($0) }, binomialKeepsAbove = uniforms.map { log1p(-$0) }
         func draw(_ theta: Double, _ k: Int) -> Int {
-            if theta < 0 { return DiscreteQuantiles.binomial(trials: counts[k], probability: 1 + theta, u: uniforms[k]) }
-            if theta > 0 { return counts[k] + DiscreteQuantiles.poisson(mean: theta / factors[k], u: uniforms[k]) }
+            if theta < 0 {
+                if counts[k] == 0 || Double(counts[k]) * log1p(theta) > binomialKeepsAbove[k] { return counts[k] }
+                return DiscreteQuantiles.binomial(trials: counts[k], probability: 1 + theta, u: uniforms[k])
+            }
+            if theta > 0 {
+                let lambda = theta / factors[k]
+                if lambda <= poissonZeroUpTo[k] { return counts[k] }
+                return counts[k] + DiscreteQuantiles.poisson(mean: lambda, u: uniforms[k])
+            }
             return counts[k]
         }
         // The mean at θ, and a lower bound on any single jump of the mean below θ's counts: the last step of each
@@ -80,10 +91,15 @@ public struct CountResampler: Sendable {
         func mean(_ theta: Double) -> (value: Double, smallestJump: Double) {
             var total = 0.0, smallest = Double.infinity
             for k in 0..<n {
-                let j = Double(draw(theta, k)), s = factors[k]
-                let value = log1p(j * s)
+                let j = draw(theta, k)
+                if j == counts[k] {
+                    total += baseValue[k]
+                    smallest = min(smallest, downJump[k])
+                    continue
+                }
+                let s = factors[k], value = log1p(Double(j) * s)
                 total += value
-                if j >= 1 { smallest = min(smallest, value - log1p((j - 1) * s)) }
+                if j >= 1 { smallest = min(smallest, value - log1p(Double(j - 1) * s)) }
             }
             return (total / Double(n), smallest / Double(n))
         }
@@ -106,7 +122,10 @@ public struct CountResampler: Sendable {
             if m < target { lo = mid; meanLo = m } else { hi = mid; meanHi = m; jumpHi = jump }
         }
         let theta = abs(meanLo - target) < abs(meanHi - target) ? lo : hi
-        return (0..<n).map { Float(log1p(Double(draw(theta, $0)) * factors[$0])) }
+        return (0..<n).map { k in
+            let j = draw(theta, k)
+            return Float(j == counts[k] ? baseValue[k] : log1p(Double(j) * factors[k]))
+        }
     }
 
     /// A uniform in (0, 1) fixed by four keys (a counter-based draw: SplitMix64 of the mixed keys).
