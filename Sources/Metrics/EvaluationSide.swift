@@ -13,7 +13,7 @@ public struct SideNeeds: OptionSet, Sendable {
     /// Energy distance of every perturbation's cells to the control cells.
     public static let energy = SideNeeds(rawValue: 2)
     /// Top genes by |t| against the real control cells (PerturBench's DEG ranking).
-    public static let welch = SideNeeds(rawValue: 4)
+    public static let degRanking = SideNeeds(rawValue: 4)
     /// Cells projected on the top principal axes of all real cells.
     public static let pca = SideNeeds(rawValue: 8)
     /// Per perturbation and gene: the fraction of zeros and the variance of the cells (calibration).
@@ -69,7 +69,7 @@ public struct EvaluationSide: Sendable {
     public let energyToControl: [String: Float]?
     /// Genes ranked by |t| against the real control cells, top `degTop`, per perturbation.
     public let topGenes: [String: [Int]]?
-    /// The moments of this side's control cells (with `.welch`): the real side's are the reference of both
+    /// The moments of this side's control cells (with `.degRanking`): the real side's are the reference of both
     /// sides' t statistics.
     public let controlMoments: GroupMoments?
 
@@ -120,7 +120,7 @@ public struct EvaluationSide: Sendable {
                 uniqueKeysWithValues: data.perturbationLabels.map {
                     ($0, data.expression.columnMeans(rows: data.groups.cellsByPerturbation[$0] ?? []))
                 }) : nil
-        if needs.contains(.welch) {
+        if needs.contains(.degRanking) {
             let own = GroupMoments(data.expression, cells: data.controlCells)
             controlMoments = own
             topGenes = EvaluationSide.tRanking(data, reference: referenceControl ?? own)

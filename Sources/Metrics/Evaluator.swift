@@ -30,7 +30,7 @@ struct MetricContext {
 /// Runs a list of registered metrics and assembles cell-eval's result table.
 public enum Evaluator {
     /// Every computable metric name.
-    public static var knownMetrics: [String] { MetricRegistry.all.filter { $0.compute != nil }.map(\.name).sorted() }
+    public static var knownMetrics: [String] { MetricRegistry.all.map(\.name).sorted() }
 
     /// Computes `metrics` (DE metrics first, then expression metrics, each in the given order, as cell-eval's
     /// pipeline does). Any metric that fails is an error.
@@ -39,10 +39,10 @@ public enum Evaluator {
         embedded: Bool = false
     ) throws -> ResultTable {
         let registered = try metrics.map { name in
-            guard let metric = MetricRegistry.metric(name), let compute = metric.compute else {
+            guard let metric = MetricRegistry.metric(name) else {
                 throw EvaluationError.unknownMetric(name: name, known: knownMetrics)
             }
-            return (metric, compute)
+            return (metric, metric.compute)
         }
         let perturbations = de?.perturbations ?? pair?.perturbations ?? []
         var table = ResultTable(perturbations: perturbations)

@@ -34,12 +34,12 @@ public struct Metric: Sendable {
     public let suite: MetricSuite
     /// What each side must summarize for this metric besides pseudobulks.
     public let needs: SideNeeds
-    /// The computation (nil for a metric that is only recognized).
-    let compute: (@Sendable (MetricContext) throws -> MetricValue)?
+    /// The computation.
+    let compute: @Sendable (MetricContext) throws -> MetricValue
 
     init(
         _ name: String, _ input: MetricInput, _ best: BestValue, _ suite: MetricSuite = .cellEval, columns: [String]? = nil,
-        needs: SideNeeds = [], _ compute: (@Sendable (MetricContext) throws -> MetricValue)?
+        needs: SideNeeds = [], _ compute: @escaping @Sendable (MetricContext) throws -> MetricValue
     ) {
         self.name = name; self.input = input; self.best = best; self.suite = suite; self.columns = columns ?? [name]
         self.needs = input == .de ? needs.union(.de) : needs
@@ -71,7 +71,7 @@ public struct MetricProfile: Sendable {
 /// Every metric, registered once, and every profile.
 public enum MetricRegistry {
     /// Every metric: cell-eval 0.8.2's in its registration order (which fixes the column order of
-    /// `results.csv`), then PerturBench's, then those only recognized.
+    /// `results.csv`), then PerturBench's, then our extended ones.
     public static let all: [Metric] = {
         var m: [Metric] = []
         for (family, isPrecision) in [("overlap", false), ("precision", true)] {
@@ -111,7 +111,7 @@ public enum MetricRegistry {
             .expression("cosine_logfc_rank", .zero, .perturBench) { PerturBenchMetrics.rank($0, .cosine) },
             .expression("pearson_delta_rank", .zero, .perturBench) { PerturBenchMetrics.rank($0, .pearson) },
             .expression("mmd_pca", .zero, .perturBench, needs: .pca, PerturBenchMetrics.mmdPCA),
-            .expression("deg_recall", .one, .perturBench, needs: .welch) { try PerturBenchMetrics.degRecall($0) },
+            .expression("deg_recall", .one, .perturBench, needs: .degRanking) { try PerturBenchMetrics.degRecall($0) },
             Metric("clustering_agreement", .expression, .one, needs: .centroids) {
                 .global(try ClusteringAgreement.compute(try $0.requirePair()))
             },

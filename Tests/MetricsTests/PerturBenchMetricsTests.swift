@@ -17,7 +17,7 @@ final class PerturBenchMetricsTests: XCTestCase {
     private func pair() throws -> EvaluationPair {
         let real = dataset([[1, 1, 1], [1, 1, 1], [2, 1, 1], [2, 1, 1], [1, 3, 1], [1, 3, 1]])
         let pred = dataset([[1, 1, 1], [1, 1, 1], [2, 1, 1], [2, 1, 1], [1, 1, 2], [1, 1, 2]])
-        return try EvaluationPair(real: real, pred: pred, needs: [.welch, .pca])
+        return try EvaluationPair(real: real, pred: pred, needs: [.degRanking, .pca])
     }
 
     func testFitMetrics() throws {
