@@ -303,6 +303,10 @@ ctorch_tensor ctorch_gather(ctorch_tensor a, int64_t dim, ctorch_tensor index) {
     return wrap([&] { return at::gather(ref(a), dim, ref(index)); });
 }
 
+ctorch_tensor ctorch_sort(ctorch_tensor a, int64_t dim) {
+    return wrap([&] { return std::get<0>(at::sort(ref(a), /*stable=*/true, dim, /*descending=*/false)); });
+}
+
 ctorch_tensor ctorch_cross_entropy(ctorch_tensor logits, ctorch_tensor targets) {
     return wrap([&] { return at::nll_loss(at::log_softmax(ref(logits), 1), ref(targets)); });
 }

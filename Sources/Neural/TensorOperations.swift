@@ -80,6 +80,9 @@ extension Tensor {
         try Tensor.wrap(ctorch_gather(handle, Int64(dim), index.handle), "gather")
     }
 
+    /// The values sorted ascending along `dim` (differentiable: gradients follow the permutation).
+    public func sorted(dim: Int) throws -> Tensor { try Tensor.wrap(ctorch_sort(handle, Int64(dim)), "sort") }
+
     /// Concatenation along `dim`.
     public static func cat(_ tensors: [Tensor], dim: Int) throws -> Tensor {
         let handles: [OpaquePointer?] = tensors.map { $0.handle }

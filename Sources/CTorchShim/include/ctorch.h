@@ -84,6 +84,8 @@ ctorch_tensor ctorch_attention(ctorch_tensor q, ctorch_tensor k, ctorch_tensor v
 ctorch_tensor ctorch_cat(const ctorch_tensor *tensors, int count, int64_t dim);
 ctorch_tensor ctorch_index_select(ctorch_tensor a, int64_t dim, ctorch_tensor index);
 ctorch_tensor ctorch_gather(ctorch_tensor a, int64_t dim, ctorch_tensor index);
+/// The values of `a` sorted ascending along `dim` (stable; gradients flow back through the permutation).
+ctorch_tensor ctorch_sort(ctorch_tensor a, int64_t dim);
 /// Mean cross entropy of logits (n × classes) against int64 class indices (n).
 ctorch_tensor ctorch_cross_entropy(ctorch_tensor logits, ctorch_tensor targets);
 /// Mean squared error.

@@ -4,6 +4,6 @@ public let forwardModels = ModelRegistry<any ForwardModel.Type, any ForwardModel
     [
         ControlMeanModel.self, CellMeanModel.self, PerturbationMeanModel.self, ContextMeanModel.self, AdditiveModel.self,
         LinearModel.self, RidgeModel.self, LinearPCAModel.self,
-        LatentAdditiveModel.self, DecoderOnlyModel.self, CPAModel.self,
+        LatentAdditiveModel.self, DecoderOnlyModel.self, CPAModel.self, StateTransitionModel.self,
     ],
     describe: { $0 }, construct: { try $0.init(hyperparameters: $1) })

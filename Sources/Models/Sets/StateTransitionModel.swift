@@ -1,0 +1,258 @@
+import Foundation
+import LinearAlgebra
+import Neural
+import PerturbData
+import Support
+
+/// `state-transition` (after Arc's STATE transition model): maps a *set* of control cells plus a perturbation to a
+/// set of perturbed cells with a transformer across the cells of the set (`StateTransitionNetwork`), trained on
+/// sets (`SetSampler`) with a distribution loss between predicted and observed sets — MMD² by default (energy or
+/// Gaussian kernel), or the seed study's composite (`loss=composite`: 0.60 SW1 + 0.25 ProtoInfoNCE + 0.10 DE-rank +
+/// 0.05 DE-direction, the DE map being each training condition's top `de_genes` genes by |Welch t| against its
+/// matched controls). Early stopping on the validation part's energy MMD between predicted and observed sets. It
+/// predicts cells itself: the matched control cells, in sets of `set_size`, through the network.
+public struct StateTransitionModel: ForwardModel {
+    public static let name = "state-transition"
+    public static let summary =
+        "set transformer: control set + perturbation → perturbed set, trained on MMD (or the seed study's composite)"
+    public static let ownHelp: [String: String] = [
+        "set_size": "cells per training set, and per predicted set (default 64)",
+        "sets_per_step": "sets (conditions) per optimizer step (default 8)",
+        "replacement": "draw a set's cells with replacement even when a condition has enough: true or false (default false)",
+        "heads": "attention heads (default 4; must divide hidden)",
+        "loss": "mmd (default) or composite (0.60 SW1 + 0.25 ProtoInfoNCE + 0.10 DE-rank + 0.05 DE-direction)",
+        "kernel": "MMD kernel: energy (default) or gaussian (bandwidths 0.5, 1, 2, 4 × the median distance scale 1)",
+        "steps_per_epoch": "optimizer steps per epoch (default: conditions / sets_per_step, at least 10)",
+        "de_genes": "genes per training condition in the DE map of the composite loss (default 20)",
+        "projections": "random directions of the sliced Wasserstein term (default 64)",
+    ]
+    public static var hyperparameterHelp: [String: String] { NeuralSettings.help.merging(ownHelp) { a, _ in a } }
+    static let defaults = ["hidden": "128", "layers": "2", "dropout": "0", "epochs": "30", "patience": "5"]
+
+    let settings: NeuralSettings
+    let options: SetSampler.Options
+    let heads: Int
+    let loss: CompositeLoss
+    let kernel: DistributionLoss.Kernel
+    let stepsPerEpoch: Int?
+    let deGenes: Int
+    let projections: Int
+    var fitted: (network: StateTransitionNetwork, inputs: NeuralInputs)?
+    /// What the last fit did.
+    public private(set) var trainingSummary: TrainingSummary?
+
+    public init(hyperparameters: Hyperparameters) throws {
+        let h = Hyperparameters(Self.defaults.merging(hyperparameters.values) { _, given in given })
+        settings = try NeuralSettings(h, model: Self.name, extra: Self.ownHelp)
+        options = SetSampler.Options(
+            setSize: try h.int("set_size", default: 64, in: 2...100_000, model: Self.name),
+            setsPerStep: try h.int("sets_per_step", default: 8, in: 1...100_000, model: Self.name),
+            replacement: try h.choice("replacement", default: "false", among: ["true", "false"], model: Self.name) == "true")
+        heads = try h.int("heads", default: 4, in: 1...1024, model: Self.name)
+        guard settings.hidden % heads == 0 else {
+            throw ModelError.invalidHyperparameter(
+                model: Self.name, key: "heads", value: String(heads), expected: "a divisor of hidden (\(settings.hidden))")
+        }
+        loss = try h.choice("loss", default: "mmd", among: ["mmd", "composite"], model: Self.name) == "mmd" ? .mmdOnly : .seedStudy
+        kernel =
+            try h.choice("kernel", default: "energy", among: ["energy", "gaussian"], model: Self.name) == "energy"
+            ? .energy : .gaussian(bandwidths: [0.5, 1, 2, 4])
+        stepsPerEpoch =
+            h.string("steps_per_epoch") == nil ? nil : try h.int("steps_per_epoch", default: 10, in: 1...1_000_000, model: Self.name)
+        deGenes = try h.int("de_genes", default: 20, in: 1...1_000_000, model: Self.name)
+        projections = try h.int("projections", default: 64, in: 1...100_000, model: Self.name)
+    }
+
+    public init(state: ModelState, hyperparameters: Hyperparameters) throws {
+        try self.init(hyperparameters: hyperparameters)
+        let inputs = try NeuralInputs(state: state, model: Self.name)
+        let network = try makeNetwork(inputs, seed: settings.seed)
+        for (name, tensor) in network.namedParameters {
+            guard let saved = state.arrays["net." + name], saved.shape == tensor.shape else {
+                throw ModelError.invalidModelDirectory(
+                    path: "model \(Self.name)", field: "net." + name, reason: "expected a parameter of shape \(tensor.shape)")
+            }
+            try tensor.assign(Tensor(saved.values.map { Float($0) }, shape: saved.shape))
+        }
+        fitted = (network, inputs)
+    }
+
+    func makeNetwork(_ inputs: NeuralInputs, seed: UInt64) throws -> StateTransitionNetwork {
+        try StateTransitionNetwork(
+            genes: inputs.geneCount, members: inputs.perturbationWidth, covariateWidth: inputs.covariateWidth,
+            hidden: settings.hidden, blocks: settings.layers, heads: heads, dropout: settings.dropout,
+            generator: Generator(seed: seed))
+    }
+
+    public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
+        let train = train.normalizedLog1p()
+        if let threads = settings.threads ?? context.threads { try Torch.setThreads(threads) }
+        let seed = context.seed
+        let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
+        let sampler = try SetSampler(train, options: options, model: Self.name)
+        let network = try makeNetwork(inputs, seed: seed)
+        let optimizer = try settings.optimizer(network.parameters)
+        let generator = try Generator(seed: seed ^ 0x5E7)
+        let deMaps = loss.deRank != 0 || loss.deDirection != 0 ? Self.deMaps(train, sampler, genes: deGenes) : [:]
+        let steps = stepsPerEpoch ?? max(10, (sampler.conditions.count + options.setsPerStep - 1) / options.setsPerStep)
+        let check = try validation.flatMap { try SetValidation($0.normalizedLog1p(), trainingControls: train, options: options) }
+        let (loss, kernel, clip, projections) = (self.loss, self.kernel, settings.clipNorm, self.projections)
+        let summary = try Trainer.run(
+            TrainingOptions(
+                epochs: settings.epochs, patience: settings.patience, checkpoint: settings.checkpoint, label: Self.name,
+                log: context.progress),
+            parameters: network.namedParameters,
+            batches: { _ in steps },
+            step: { epoch, b in
+                var rng = SeededRandom(seed: seed, stream: UInt64(epoch) &* 1_000_003 &+ UInt64(b))
+                let pairs = sampler.step(&rng)
+                var predicted: [Tensor] = [], observed: [Tensor] = [], predictedDeltas: [Tensor] = [], observedDeltas: [Tensor] = []
+                var maps: [Float] = [], signs: [Float] = []
+                for pair in pairs {
+                    let controls = try Self.rows(train.expression, pair.controls)
+                    let target = try Self.rows(train.expression, pair.cells)
+                    let out = try network(
+                        controls: controls, perturbation: rowTensor(inputs.perturbation(pair.condition.perturbation)),
+                        covariates: rowTensor(inputs.covariates(CellContext(pair.condition))), training: true)
+                    predicted.append(out)
+                    observed.append(target)
+                    let controlMean = try controls.mean(dim: 0, keepingDimension: true)
+                    predictedDeltas.append(try out.mean(dim: 0, keepingDimension: true) - controlMean)
+                    observedDeltas.append(try target.mean(dim: 0, keepingDimension: true) - controlMean)
+                    let map =
+                        deMaps[pair.condition] ?? (
+                            Array(repeating: 0, count: inputs.geneCount), Array(repeating: 0, count: inputs.geneCount)
+                        )
+                    maps += map.0
+                    signs += map.1
+                }
+                let c = pairs.count, g = inputs.geneCount
+                let batch = CompositeLoss.Batch(
+                    predictedSets: predicted, observedSets: observed, predictedDeltas: try Tensor.cat(predictedDeltas, dim: 0),
+                    observedDeltas: try Tensor.cat(observedDeltas, dim: 0), deMap: try Tensor(maps, shape: [c, g]),
+                    deSigns: try Tensor(signs, shape: [c, g]), kernel: kernel,
+                    directions: try DistributionLoss.directions(dimension: g, count: projections, generator: generator))
+                let value = try loss(batch)
+                try descend(optimizer, value, clip: clip)
+                return StepResult(loss: Double(try value.item()), cells: c * options.setSize)
+            },
+            validate: check.map { v in { try Torch.withoutGradients { try v.score(network, inputs) } } })
+        fitted = (network, inputs)
+        trainingSummary = summary
+    }
+
+    /// Dense float rows of `x` as a tensor.
+    static func rows(_ x: CSRMatrix, _ rows: [Int]) throws -> Tensor {
+        var values = [Float](repeating: 0, count: rows.count * x.columns)
+        for (i, r) in rows.enumerated() {
+            for p in x.range(ofRow: r) { values[i * x.columns + Int(x.columnIndices[p])] = x.values[p] }
+        }
+        return try Tensor(values, shape: [rows.count, x.columns])
+    }
+
+    /// Each training condition's DE map: its top `genes` genes by |Welch t| against its matched controls (1), with the
+    /// sign of the change.
+    static func deMaps(_ train: PerturbationDataset, _ sampler: SetSampler, genes: Int) -> [Condition: ([Float], [Float])] {
+        var out: [Condition: ([Float], [Float])] = [:]
+        for condition in sampler.conditions {
+            let cells = sampler.cellsOf[condition]!, controls = sampler.controlsOf[condition]!
+            let a = train.expression.columnMeanAndVariance(rows: cells), b = train.expression.columnMeanAndVariance(rows: controls)
+            let t = (0..<train.geneCount).map { j -> Double in
+                let se = (a.variance[j] / Double(cells.count) + b.variance[j] / Double(controls.count)).squareRoot()
+                let value = (a.mean[j] - b.mean[j]) / se
+                return value.isFinite ? abs(value) : 0
+            }
+            var map = [Float](repeating: 0, count: train.geneCount), signs = map
+            for j in t.indices.sorted(by: { t[$0] > t[$1] || (t[$0] == t[$1] && $0 < $1) }).prefix(genes) where t[j] > 0 {
+                map[j] = 1
+                signs[j] = a.mean[j] >= b.mean[j] ? 1 : -1
+            }
+            out[condition] = (map, signs)
+        }
+        return out
+    }
+
+    /// The mean change the network predicts for the reference control cells of the condition's context.
+    public func predictDelta(_ condition: Condition) throws -> [Double] {
+        guard let (network, inputs) = fitted else { throw ModelError.notFitted(model: Self.name) }
+        let (cells, mean) = inputs.reference(CellContext(condition))
+        let predicted = try Torch.withoutGradients {
+            try network(
+                controls: Tensor(cells.storage, shape: [cells.rows, cells.columns]),
+                perturbation: rowTensor(inputs.perturbation(condition.perturbation)),
+                covariates: rowTensor(inputs.covariates(CellContext(condition))), training: false
+            ).mean(dim: 0).floats()
+        }
+        return zip(predicted, mean).map { Double($0) - $1 }
+    }
+
+    /// The predicted set: the matched control cells `sources`, in sets of `set_size`, through the network; values
+    /// clipped at 0.
+    public func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix? {
+        guard let (network, inputs) = fitted else { throw ModelError.notFitted(model: Self.name) }
+        var values: [Float] = []
+        let perturbation = try rowTensor(inputs.perturbation(condition.perturbation))
+        let covariates = try rowTensor(inputs.covariates(CellContext(condition)))
+        try Torch.withoutGradients {
+            var start = 0
+            while start < sources.rows {
+                let rows = Array(start..<min(start + options.setSize, sources.rows))
+                let out = try network(
+                    controls: Self.rows(sources, rows), perturbation: perturbation, covariates: covariates, training: false)
+                values += try out.relu().floats()
+                start += options.setSize
+            }
+        }
+        return CSRMatrix(dense: Matrix(rows: sources.rows, columns: sources.columns, storage: values))
+    }
+
+    public func state() throws -> ModelState {
+        guard let (network, inputs) = fitted else { throw ModelError.notFitted(model: Self.name) }
+        var s = ModelState()
+        inputs.save(into: &s)
+        for (name, tensor) in network.namedParameters {
+            s.arrays["net." + name] = ModelState.Parameter(shape: tensor.shape, values: try tensor.floats().map { Double($0) })
+        }
+        return s
+    }
+}
+
+/// Early stopping for set models: the validation part's conditions (at most 16), each a set of validation cells
+/// against a predicted set from matched controls (the validation part's, else the training part's); the score is
+/// minus the mean energy MMD², so higher is better. The sets are drawn once, from a fixed seed.
+struct SetValidation {
+    let sets: [(condition: Condition, controls: Tensor, observed: Tensor)]
+
+    init?(_ validation: PerturbationDataset, trainingControls train: PerturbationDataset, options: SetSampler.Options) throws {
+        guard validation.cellCount > validation.controlCells.count else { return nil }
+        let controlsFrom = validation.controlCells.isEmpty ? train : validation
+        var rng = SeededRandom(seed: 0x5E7_0A11)
+        let pool = CellContext.controlCells(of: controlsFrom)
+        var out: [(Condition, Tensor, Tensor)] = []
+        let conditions = validation.groups.cellsByCondition.filter { $0.key.perturbation != validation.controlLabel }
+        for (condition, cells) in conditions.sorted(by: { $0.key < $1.key }).prefix(16) {
+            guard let controls = ConditionDeltas.lookup(pool, CellContext(condition)), !cells.isEmpty else { continue }
+            let n = min(options.setSize, cells.count)
+            let pickedCells = rng.permutation(cells.count).prefix(n).map { cells[$0] }
+            let pickedControls = (0..<n).map { _ in controls[rng.index(controls.count)] }
+            out.append(
+                (
+                    condition, try StateTransitionModel.rows(controlsFrom.expression, pickedControls),
+                    try StateTransitionModel.rows(validation.expression, pickedCells)
+                ))
+        }
+        guard !out.isEmpty else { return nil }
+        sets = out
+    }
+
+    func score(_ network: StateTransitionNetwork, _ inputs: NeuralInputs) throws -> Double {
+        var total = 0.0
+        for (condition, controls, observed) in sets {
+            let predicted = try network(
+                controls: controls, perturbation: rowTensor(inputs.perturbation(condition.perturbation)),
+                covariates: rowTensor(inputs.covariates(CellContext(condition))), training: false)
+            total += Double(try DistributionLoss.mmd(predicted, observed, kernel: .energy).item())
+        }
+        return -total / Double(sets.count)
+    }
+}

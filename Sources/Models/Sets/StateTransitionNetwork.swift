@@ -1,0 +1,81 @@
+import Neural
+
+/// The network of `state-transition`: every cell of a control set is encoded, the perturbation's and the context's
+/// embeddings are added to each, transformer blocks let every cell attend to every other cell of the set (so the
+/// prediction depends on the population, not on one cell), and the decoded output is each cell's shift: predicted
+/// cells = control cells + shift.
+final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
+    let encoder: MLP
+    let perturbationTable: Tensor
+    let covariateTable: Tensor?
+    let blocks: [SetAttentionBlock]
+    let decoder: MLP
+    let heads: Int
+
+    init(
+        genes: Int, members: Int, covariateWidth: Int, hidden: Int, blocks count: Int, heads: Int, dropout: Double,
+        generator: Generator
+    ) throws {
+        guard hidden % heads == 0 else {
+            throw TorchError(operation: "state-transition", message: "hidden \(hidden) is not a multiple of heads \(heads)")
+        }
+        encoder = try MLP([genes, hidden, hidden], dropout: dropout, generator: generator)
+        perturbationTable = try Embedding(max(members, 1), hidden, generator: generator, std: 0.1).table
+        covariateTable = covariateWidth > 0 ? try Embedding(covariateWidth, hidden, generator: generator, std: 0.1).table : nil
+        blocks = try (0..<count).map { _ in try SetAttentionBlock(hidden: hidden, dropout: dropout, generator: generator) }
+        decoder = try MLP([hidden, hidden, genes], dropout: dropout, generator: generator)
+        try decoder.setOutputBias([Float](repeating: 0, count: genes))
+        self.heads = heads
+    }
+
+    /// Predicted cells (n × genes) from control cells `controls` (n × genes) under `perturbation` (1 × members,
+    /// multi-hot) in the context `covariates` (1 × width).
+    func callAsFunction(controls: Tensor, perturbation: Tensor, covariates: Tensor, training: Bool) throws -> Tensor {
+        let n = controls.shape[0]
+        var condition = try perturbation.matmul(perturbationTable)
+        if let covariateTable, covariates.shape[1] > 0 { condition = try condition + covariates.matmul(covariateTable) }
+        var h = try encoder(controls, training: training) + Tensor.ones([n, 1]).matmul(condition)
+        for block in blocks { h = try block(h, heads: heads, training: training) }
+        return try controls + decoder(h, training: training)
+    }
+
+    var namedParameters: [(name: String, tensor: Tensor)] {
+        var out = prefixed("encoder", encoder) + [("perturbation_embedding", perturbationTable)]
+        if let covariateTable { out.append(("covariate_embedding", covariateTable)) }
+        for (i, block) in blocks.enumerated() { out += prefixed("block\(i)", block) }
+        return out + prefixed("decoder", decoder)
+    }
+}
+
+/// A pre-norm transformer block over the cells of one set: multi-head self-attention across the cells, then a
+/// feed-forward layer, each added back to its input.
+final class SetAttentionBlock: ParameterContainer, @unchecked Sendable {
+    let attentionNorm: LayerNorm, feedForwardNorm: LayerNorm
+    let query: Linear, key: Linear, value: Linear, output: Linear
+    let feedForward: MLP
+
+    init(hidden: Int, dropout: Double, generator: Generator) throws {
+        attentionNorm = try LayerNorm(hidden)
+        feedForwardNorm = try LayerNorm(hidden)
+        query = try Linear(hidden, hidden, generator: generator)
+        key = try Linear(hidden, hidden, generator: generator)
+        value = try Linear(hidden, hidden, generator: generator)
+        output = try Linear(hidden, hidden, generator: generator)
+        feedForward = try MLP([hidden, 2 * hidden, hidden], dropout: dropout, layerNorm: false, generator: generator)
+    }
+
+    func callAsFunction(_ x: Tensor, heads: Int, training: Bool) throws -> Tensor {
+        let n = x.shape[0], width = x.shape[1], head = width / heads
+        let a = try attentionNorm(x)
+        func split(_ t: Tensor) throws -> Tensor { try t.reshaped([n, heads, head]).transposed(0, 1) }
+        let attended = try Tensor.attention(query: split(query(a)), key: split(key(a)), value: split(value(a)))
+        let merged = try attended.transposed(0, 1).reshaped([n, width])
+        let h = try x + output(merged)
+        return try h + feedForward(feedForwardNorm(h), training: training)
+    }
+
+    var namedParameters: [(name: String, tensor: Tensor)] {
+        prefixed("attention_norm", attentionNorm) + prefixed("query", query) + prefixed("key", key) + prefixed("value", value)
+            + prefixed("output", output) + prefixed("feed_forward_norm", feedForwardNorm) + prefixed("feed_forward", feedForward)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import LinearAlgebra
+import Neural
+import PerturbData
+import XCTest
+
+@testable import Models
+
+/// Tiny settings: a few seconds on two cores.
+private let tiny = [
+    "hidden": "16", "heads": "2", "layers": "1", "set_size": "8", "sets_per_step": "4", "epochs": "3", "steps_per_epoch": "4",
+    "threads": "1", "projections": "8",
+]
+
+final class StateTransitionModelTests: XCTestCase {
+    func fitted(_ extra: [String: String] = [:], seed: UInt64 = 0) throws -> (any ForwardModel, SplitParts) {
+        let parts = try simulatedParts(genes: 40, cellsPer: 20)
+        let model = try ForwardFitting.fitModel(
+            "state-transition", hyperparameters: Hyperparameters(tiny.merging(extra) { _, b in b }), train: parts.train,
+            validation: parts.validation, context: FitContext(seed: seed)
+        ).model
+        return (model, parts)
+    }
+
+    func testFitsPredictsSetsAndReloadsToTheSamePredictions() throws {
+        let (model, parts) = try fitted()
+        let conditions = parts.test.groups.conditions.filter { $0.perturbation != parts.test.controlLabel }
+        let condition = try XCTUnwrap(conditions.first)
+        let delta = try model.predictDelta(condition)
+        XCTAssertEqual(delta.count, parts.train.geneCount)
+        XCTAssertTrue(delta.allSatisfy(\.isFinite))
+        // Its own cells: one per source cell, sets of 8 (the last one shorter), clipped at 0.
+        let sources = parts.test.expression.selectingRows(Array(parts.test.controlCells.prefix(19)))
+        let cells = try XCTUnwrap(try model.sampleCells(condition, sources: sources, seed: 1))
+        XCTAssertEqual([cells.rows, cells.columns], [19, parts.train.geneCount])
+        XCTAssertTrue(cells.values.allSatisfy { $0 > 0 && $0.isFinite })
+        // Save and reload: the same predictions.
+        let reloaded = try StateTransitionModel(
+            state: try model.state(), hyperparameters: Hyperparameters(tiny.merging(["seed": "0"]) { _, b in b }))
+        XCTAssertEqual(try reloaded.predictDelta(condition), delta)
+        XCTAssertEqual(try reloaded.sampleCells(condition, sources: sources, seed: 1), cells)
+        // Through the shared predict path: the model's own sets, not resampled controls.
+        let predicted = try model.predict(controls: parts.test, conditions: [condition: 5], seed: 2)
+        XCTAssertEqual(predicted.cellCount, 5 + parts.test.controlCells.count)
+    }
+
+    func testSameSeedSameModelAndTheCompositeLossTrains() throws {
+        let (a, parts) = try fitted(seed: 3)
+        let (b, _) = try fitted(seed: 3)
+        let (c, _) = try fitted(seed: 4)
+        let condition = try XCTUnwrap(parts.test.groups.conditions.first { $0.perturbation != parts.test.controlLabel })
+        XCTAssertEqual(try a.predictDelta(condition), try b.predictDelta(condition))
+        XCTAssertNotEqual(try a.predictDelta(condition), try c.predictDelta(condition))
+        let (composite, _) = try fitted(["loss": "composite", "kernel": "gaussian"])
+        XCTAssertTrue(try composite.predictDelta(condition).allSatisfy(\.isFinite))
+    }
+
+    func testBadHyperparametersAndShapesAreErrors() throws {
+        XCTAssertThrowsError(try forwardModels.make("state-transition", hyperparameters: Hyperparameters(["hidden": "10", "heads": "4"]))) {
+            XCTAssertTrue("\($0)".contains("heads"))
+        }
+        XCTAssertThrowsError(try forwardModels.make("state-transition", hyperparameters: Hyperparameters(["loss": "kl"])))
+        // A set of the wrong width through the network is a Swift error, not a crash.
+        let network = try StateTransitionNetwork(
+            genes: 5, members: 2, covariateWidth: 0, hidden: 8, blocks: 1, heads: 2, dropout: 0, generator: Generator(seed: 0))
+        XCTAssertThrowsError(
+            try network(
+                controls: Tensor.zeros([3, 4]), perturbation: Tensor([1, 0], shape: [1, 2]), covariates: Tensor.zeros([1, 0]),
+                training: false))
+        XCTAssertEqual(
+            try network(
+                controls: Tensor.zeros([3, 5]), perturbation: Tensor([1, 0], shape: [1, 2]), covariates: Tensor.zeros([1, 0]),
+                training: false
+            ).shape, [3, 5])
+    }
+}
