@@ -51,7 +51,7 @@ final class StateTransitionModelTests: XCTestCase {
         let condition = try XCTUnwrap(parts.test.groups.conditions.first { $0.perturbation != parts.test.controlLabel })
         XCTAssertEqual(try a.predictDelta(condition), try b.predictDelta(condition))
         XCTAssertNotEqual(try a.predictDelta(condition), try c.predictDelta(condition))
-        let (composite, _) = try fitted(["loss": "composite", "kernel": "gaussian"])
+        let (composite, _) = try fitted(["loss": "composite", "kernel": "gaussian", "space": "genes"])
         XCTAssertTrue(try composite.predictDelta(condition).allSatisfy(\.isFinite))
     }
 

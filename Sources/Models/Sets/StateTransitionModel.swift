@@ -9,7 +9,8 @@ import Support
 /// sets (`SetSampler`) with a distribution loss between predicted and observed sets — MMD² by default (energy or
 /// Gaussian kernel), or the seed study's composite (`loss=composite`: 0.60 SW1 + 0.25 ProtoInfoNCE + 0.10 DE-rank +
 /// 0.05 DE-direction, the DE map being each training condition's top `de_genes` genes by |Welch t| against its
-/// matched controls). Early stopping on the validation part's energy MMD between predicted and observed sets. It
+/// matched controls). By default (`space=pca`) the model reads, shifts and compares cells on the training cells'
+/// top principal axes; the genes off those axes keep their control values. Early stopping on the validation part's energy MMD between predicted and observed sets. It
 /// predicts cells itself: the matched control cells, in sets of `set_size`, through the network.
 public struct StateTransitionModel: ForwardModel {
     public static let name = "state-transition"
@@ -25,6 +26,8 @@ public struct StateTransitionModel: ForwardModel {
         "steps_per_epoch": "optimizer steps per epoch (default: conditions / sets_per_step, at least 10)",
         "de_genes": "genes per training condition in the DE map of the composite loss (default 20)",
         "projections": "random directions of the sliced Wasserstein term (default 64)",
+        "space": "pca (default: cells enter, shift and are compared on the top `components` principal axes of the training cells) or genes",
+        "components": "principal axes of the pca space (default 50)",
     ]
     public static var hyperparameterHelp: [String: String] { NeuralSettings.help.merging(ownHelp) { a, _ in a } }
     static let defaults = ["hidden": "128", "layers": "2", "dropout": "0", "epochs": "30", "patience": "5"]
@@ -37,6 +40,8 @@ public struct StateTransitionModel: ForwardModel {
     let stepsPerEpoch: Int?
     let deGenes: Int
     let projections: Int
+    /// Principal axes the model works on (nil: every gene).
+    let components: Int?
     var fitted: (network: StateTransitionNetwork, inputs: NeuralInputs)?
     /// What the last fit did.
     public private(set) var trainingSummary: TrainingSummary?
@@ -61,12 +66,16 @@ public struct StateTransitionModel: ForwardModel {
             h.string("steps_per_epoch") == nil ? nil : try h.int("steps_per_epoch", default: 10, in: 1...1_000_000, model: Self.name)
         deGenes = try h.int("de_genes", default: 20, in: 1...1_000_000, model: Self.name)
         projections = try h.int("projections", default: 64, in: 1...100_000, model: Self.name)
+        components =
+            try h.choice("space", default: "pca", among: ["pca", "genes"], model: Self.name) == "pca"
+            ? try h.int("components", default: 50, in: 1...100_000, model: Self.name) : nil
     }
 
     public init(state: ModelState, hyperparameters: Hyperparameters) throws {
         try self.init(hyperparameters: hyperparameters)
         let inputs = try NeuralInputs(state: state, model: Self.name)
-        let network = try makeNetwork(inputs, seed: settings.seed)
+        let basis = try state.arrays["net.basis"].map { try Tensor.zeros($0.shape) }
+        let network = try makeNetwork(inputs, basis: basis, seed: settings.seed)
         for (name, tensor) in network.namedParameters {
             guard let saved = state.arrays["net." + name], saved.shape == tensor.shape else {
                 throw ModelError.invalidModelDirectory(
@@ -77,10 +86,10 @@ public struct StateTransitionModel: ForwardModel {
         fitted = (network, inputs)
     }
 
-    func makeNetwork(_ inputs: NeuralInputs, seed: UInt64) throws -> StateTransitionNetwork {
+    func makeNetwork(_ inputs: NeuralInputs, basis: Tensor?, seed: UInt64) throws -> StateTransitionNetwork {
         try StateTransitionNetwork(
             genes: inputs.geneCount, members: inputs.perturbationWidth, covariateWidth: inputs.covariateWidth,
-            hidden: settings.hidden, blocks: settings.layers, heads: heads, dropout: settings.dropout,
+            hidden: settings.hidden, blocks: settings.layers, heads: heads, dropout: settings.dropout, basis: basis,
             generator: Generator(seed: seed))
     }
 
@@ -90,12 +99,16 @@ public struct StateTransitionModel: ForwardModel {
         let seed = context.seed
         let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
         let sampler = try SetSampler(train, options: options, model: Self.name)
-        let network = try makeNetwork(inputs, seed: seed)
-        let optimizer = try settings.optimizer(network.parameters)
+        let basis = try components.map { try Self.principalAxes(train, components: $0, seed: seed) }
+        let network = try makeNetwork(inputs, basis: basis, seed: seed)
+        let optimizer = try settings.optimizer(network.trainable)
         let generator = try Generator(seed: seed ^ 0x5E7)
         let deMaps = loss.deRank != 0 || loss.deDirection != 0 ? Self.deMaps(train, sampler, genes: deGenes) : [:]
         let steps = stepsPerEpoch ?? max(10, (sampler.conditions.count + options.setsPerStep - 1) / options.setsPerStep)
-        let check = try validation.flatMap { try SetValidation($0.normalizedLog1p(), trainingControls: train, options: options) }
+        let space = try basis.map { try $0.transposed() }  // genes × k: cells are compared on their coordinates
+        let check = try validation.flatMap {
+            try SetValidation($0.normalizedLog1p(), trainingControls: train, options: options, space: space)
+        }
         let (loss, kernel, clip, projections) = (self.loss, self.kernel, settings.clipNorm, self.projections)
         let summary = try Trainer.run(
             TrainingOptions(
@@ -114,8 +127,8 @@ public struct StateTransitionModel: ForwardModel {
                     let out = try network(
                         controls: controls, perturbation: rowTensor(inputs.perturbation(pair.condition.perturbation)),
                         covariates: rowTensor(inputs.covariates(CellContext(pair.condition))), training: true)
-                    predicted.append(out)
-                    observed.append(target)
+                    predicted.append(try space.map { try out.matmul($0) } ?? out)
+                    observed.append(try space.map { try target.matmul($0) } ?? target)
                     let controlMean = try controls.mean(dim: 0, keepingDimension: true)
                     predictedDeltas.append(try out.mean(dim: 0, keepingDimension: true) - controlMean)
                     observedDeltas.append(try target.mean(dim: 0, keepingDimension: true) - controlMean)
@@ -131,7 +144,8 @@ public struct StateTransitionModel: ForwardModel {
                     predictedSets: predicted, observedSets: observed, predictedDeltas: try Tensor.cat(predictedDeltas, dim: 0),
                     observedDeltas: try Tensor.cat(observedDeltas, dim: 0), deMap: try Tensor(maps, shape: [c, g]),
                     deSigns: try Tensor(signs, shape: [c, g]), kernel: kernel,
-                    directions: try DistributionLoss.directions(dimension: g, count: projections, generator: generator))
+                    directions: try DistributionLoss.directions(
+                        dimension: predicted[0].shape[1], count: projections, generator: generator))
                 let value = try loss(batch)
                 try descend(optimizer, value, clip: clip)
                 return StepResult(loss: Double(try value.item()), cells: c * options.setSize)
@@ -139,6 +153,16 @@ public struct StateTransitionModel: ForwardModel {
             validate: check.map { v in { try Torch.withoutGradients { try v.score(network, inputs) } } })
         fitted = (network, inputs)
         trainingSummary = summary
+    }
+
+    /// The top `components` principal axes (components × genes, orthonormal rows) of up to 5,000 training cells:
+    /// the space the model reads, shifts and compares cells in, where a set's structured shift is not drowned by
+    /// per-gene noise as it is across all genes.
+    static func principalAxes(_ train: PerturbationDataset, components: Int, seed: UInt64) throws -> Tensor {
+        var rng = SeededRandom(seed: seed, stream: 0x9CA)
+        let rows = Array(rng.permutation(train.cellCount).prefix(5000)).sorted()
+        let axes = PCA.fit(train.expression, rows: rows, components: components, seed: seed).components
+        return try Tensor(axes.storage.map { Float($0) }, shape: [axes.rows, axes.columns])
     }
 
     /// Dense float rows of `x` as a tensor.
@@ -219,11 +243,15 @@ public struct StateTransitionModel: ForwardModel {
 
 /// Early stopping for set models: the validation part's conditions (at most 16), each a set of validation cells
 /// against a predicted set from matched controls (the validation part's, else the training part's); the score is
-/// minus the mean energy MMD², so higher is better. The sets are drawn once, from a fixed seed.
+/// minus the mean energy MMD² in the loss space, so higher is better. The sets are drawn once, from a fixed seed.
 struct SetValidation {
     let sets: [(condition: Condition, controls: Tensor, observed: Tensor)]
+    let space: Tensor?
 
-    init?(_ validation: PerturbationDataset, trainingControls train: PerturbationDataset, options: SetSampler.Options) throws {
+    init?(
+        _ validation: PerturbationDataset, trainingControls train: PerturbationDataset, options: SetSampler.Options, space: Tensor?
+    ) throws {
+        self.space = space
         guard validation.cellCount > validation.controlCells.count else { return nil }
         let controlsFrom = validation.controlCells.isEmpty ? train : validation
         var rng = SeededRandom(seed: 0x5E7_0A11)
@@ -251,7 +279,8 @@ struct SetValidation {
             let predicted = try network(
                 controls: controls, perturbation: rowTensor(inputs.perturbation(condition.perturbation)),
                 covariates: rowTensor(inputs.covariates(CellContext(condition))), training: false)
-            total += Double(try DistributionLoss.mmd(predicted, observed, kernel: .energy).item())
+            let p = try space.map { try predicted.matmul($0) } ?? predicted, o = try space.map { try observed.matmul($0) } ?? observed
+            total += Double(try DistributionLoss.mmd(p, o, kernel: .energy).item())
         }
         return -total / Double(sets.count)
     }

@@ -3,8 +3,12 @@ import Neural
 /// The network of `state-transition`: every cell of a control set is encoded, the perturbation's and the context's
 /// embeddings are added to each, transformer blocks let every cell attend to every other cell of the set (so the
 /// prediction depends on the population, not on one cell), and the decoded output is each cell's shift: predicted
-/// cells = control cells + shift.
+/// cells = control cells + shift. With a `basis` (k × genes, orthonormal rows: the training cells' principal axes)
+/// cells enter as their k coordinates and the shift is decoded in those k dimensions and mapped back to genes, so
+/// the model moves cells only along the data's main axes.
 final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
+    /// Fixed (not trained) principal axes, k × genes; nil: every gene.
+    let basis: Tensor?
     let encoder: MLP
     let perturbationTable: Tensor
     let covariateTable: Tensor?
@@ -14,17 +18,22 @@ final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
 
     init(
         genes: Int, members: Int, covariateWidth: Int, hidden: Int, blocks count: Int, heads: Int, dropout: Double,
-        generator: Generator
+        basis: Tensor? = nil, generator: Generator
     ) throws {
         guard hidden % heads == 0 else {
             throw TorchError(operation: "state-transition", message: "hidden \(hidden) is not a multiple of heads \(heads)")
         }
-        encoder = try MLP([genes, hidden, hidden], dropout: dropout, generator: generator)
+        if let basis, basis.shape.count != 2 || basis.shape[1] != genes {
+            throw TorchError(operation: "state-transition", message: "basis \(basis.shape) for \(genes) genes")
+        }
+        self.basis = basis
+        let width = basis?.shape[0] ?? genes
+        encoder = try MLP([width, hidden, hidden], dropout: dropout, generator: generator)
         perturbationTable = try Embedding(max(members, 1), hidden, generator: generator, std: 0.1).table
         covariateTable = covariateWidth > 0 ? try Embedding(covariateWidth, hidden, generator: generator, std: 0.1).table : nil
         blocks = try (0..<count).map { _ in try SetAttentionBlock(hidden: hidden, dropout: dropout, generator: generator) }
-        decoder = try MLP([hidden, hidden, genes], dropout: dropout, generator: generator)
-        try decoder.setOutputBias([Float](repeating: 0, count: genes))
+        decoder = try MLP([hidden, hidden, width], dropout: dropout, generator: generator)
+        try decoder.setOutputBias([Float](repeating: 0, count: width))
         self.heads = heads
     }
 
@@ -34,16 +43,21 @@ final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
         let n = controls.shape[0]
         var condition = try perturbation.matmul(perturbationTable)
         if let covariateTable, covariates.shape[1] > 0 { condition = try condition + covariates.matmul(covariateTable) }
-        var h = try encoder(controls, training: training) + Tensor.ones([n, 1]).matmul(condition)
+        let input = try basis.map { try controls.matmul($0.transposed()) } ?? controls
+        var h = try encoder(input, training: training) + Tensor.ones([n, 1]).matmul(condition)
         for block in blocks { h = try block(h, heads: heads, training: training) }
-        return try controls + decoder(h, training: training)
+        let shift = try decoder(h, training: training)
+        return try controls + (basis.map { try shift.matmul($0) } ?? shift)
     }
+
+    /// The parameters the optimizer moves (the basis stays fixed).
+    var trainable: [Tensor] { namedParameters.filter { $0.name != "basis" }.map(\.tensor) }
 
     var namedParameters: [(name: String, tensor: Tensor)] {
         var out = prefixed("encoder", encoder) + [("perturbation_embedding", perturbationTable)]
         if let covariateTable { out.append(("covariate_embedding", covariateTable)) }
         for (i, block) in blocks.enumerated() { out += prefixed("block\(i)", block) }
-        return out + prefixed("decoder", decoder)
+        return out + prefixed("decoder", decoder) + (basis.map { [("basis", $0)] } ?? [])
     }
 }
 
