@@ -53,6 +53,13 @@ final class StateTransitionModelTests: XCTestCase {
         XCTAssertNotEqual(try a.predictDelta(condition), try c.predictDelta(condition))
         let (composite, _) = try fitted(["loss": "composite", "kernel": "gaussian", "space": "genes"])
         XCTAssertTrue(try composite.predictDelta(condition).allSatisfy(\.isFinite))
+        // Noise inputs: the sampled set depends on the seed it is drawn with, and is reproducible with it.
+        let (noisy, _) = try fitted(["noise": "4"])
+        let sources = parts.test.expression.selectingRows(Array(parts.test.controlCells.prefix(10)))
+        let first = try XCTUnwrap(try noisy.sampleCells(condition, sources: sources, seed: 1))
+        XCTAssertEqual(try noisy.sampleCells(condition, sources: sources, seed: 1), first)
+        XCTAssertNotEqual(try noisy.sampleCells(condition, sources: sources, seed: 2), first)
+        XCTAssertEqual(try noisy.predictDelta(condition), try noisy.predictDelta(condition))
     }
 
     func testBadHyperparametersAndShapesAreErrors() throws {

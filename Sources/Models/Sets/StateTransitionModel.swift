@@ -28,6 +28,7 @@ public struct StateTransitionModel: ForwardModel {
         "projections": "random directions of the sliced Wasserstein term (default 64)",
         "space": "pca (default: cells enter, shift and are compared on the top `components` principal axes of the training cells) or genes",
         "components": "principal axes of the pca space (default 50)",
+        "noise": "standard normal inputs per cell, so predicted sets can vary beyond their controls (default 0)",
     ]
     public static var hyperparameterHelp: [String: String] { NeuralSettings.help.merging(ownHelp) { a, _ in a } }
     static let defaults = ["hidden": "128", "layers": "2", "dropout": "0", "epochs": "30", "patience": "5"]
@@ -42,6 +43,8 @@ public struct StateTransitionModel: ForwardModel {
     let projections: Int
     /// Principal axes the model works on (nil: every gene).
     let components: Int?
+    /// Noise inputs per cell.
+    let noise: Int
     var fitted: (network: StateTransitionNetwork, inputs: NeuralInputs)?
     /// What the last fit did.
     public private(set) var trainingSummary: TrainingSummary?
@@ -69,6 +72,7 @@ public struct StateTransitionModel: ForwardModel {
         components =
             try h.choice("space", default: "pca", among: ["pca", "genes"], model: Self.name) == "pca"
             ? try h.int("components", default: 50, in: 1...100_000, model: Self.name) : nil
+        noise = try h.int("noise", default: 0, in: 0...100_000, model: Self.name)
     }
 
     public init(state: ModelState, hyperparameters: Hyperparameters) throws {
@@ -90,7 +94,7 @@ public struct StateTransitionModel: ForwardModel {
         try StateTransitionNetwork(
             genes: inputs.geneCount, members: inputs.perturbationWidth, covariateWidth: inputs.covariateWidth,
             hidden: settings.hidden, blocks: settings.layers, heads: heads, dropout: settings.dropout, basis: basis,
-            generator: Generator(seed: seed))
+            noise: noise, generator: Generator(seed: seed))
     }
 
     public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
@@ -126,7 +130,7 @@ public struct StateTransitionModel: ForwardModel {
                     let target = try Self.rows(train.expression, pair.cells)
                     let out = try network(
                         controls: controls, perturbation: rowTensor(inputs.perturbation(pair.condition.perturbation)),
-                        covariates: rowTensor(inputs.covariates(CellContext(pair.condition))), training: true)
+                        covariates: rowTensor(inputs.covariates(CellContext(pair.condition))), training: true, generator: generator)
                     predicted.append(try space.map { try out.matmul($0) } ?? out)
                     observed.append(try space.map { try target.matmul($0) } ?? target)
                     let controlMean = try controls.mean(dim: 0, keepingDimension: true)
@@ -204,7 +208,8 @@ public struct StateTransitionModel: ForwardModel {
             try network(
                 controls: Tensor(cells.storage, shape: [cells.rows, cells.columns]),
                 perturbation: rowTensor(inputs.perturbation(condition.perturbation)),
-                covariates: rowTensor(inputs.covariates(CellContext(condition))), training: false
+                covariates: rowTensor(inputs.covariates(CellContext(condition))), training: false,
+                generator: Generator(seed: settings.seed ^ 0xDE17A)
             ).mean(dim: 0).floats()
         }
         return zip(predicted, mean).map { Double($0) - $1 }
@@ -217,12 +222,14 @@ public struct StateTransitionModel: ForwardModel {
         var values: [Float] = []
         let perturbation = try rowTensor(inputs.perturbation(condition.perturbation))
         let covariates = try rowTensor(inputs.covariates(CellContext(condition)))
+        let generator = try Generator(seed: seed)
         try Torch.withoutGradients {
             var start = 0
             while start < sources.rows {
                 let rows = Array(start..<min(start + options.setSize, sources.rows))
                 let out = try network(
-                    controls: Self.rows(sources, rows), perturbation: perturbation, covariates: covariates, training: false)
+                    controls: Self.rows(sources, rows), perturbation: perturbation, covariates: covariates, training: false,
+                    generator: generator)
                 values += try out.relu().floats()
                 start += options.setSize
             }
@@ -275,10 +282,11 @@ struct SetValidation {
 
     func score(_ network: StateTransitionNetwork, _ inputs: NeuralInputs) throws -> Double {
         var total = 0.0
+        let generator = try Generator(seed: 0x5E7_0A11)
         for (condition, controls, observed) in sets {
             let predicted = try network(
                 controls: controls, perturbation: rowTensor(inputs.perturbation(condition.perturbation)),
-                covariates: rowTensor(inputs.covariates(CellContext(condition))), training: false)
+                covariates: rowTensor(inputs.covariates(CellContext(condition))), training: false, generator: generator)
             let p = try space.map { try predicted.matmul($0) } ?? predicted, o = try space.map { try observed.matmul($0) } ?? observed
             total += Double(try DistributionLoss.mmd(p, o, kernel: .energy).item())
         }

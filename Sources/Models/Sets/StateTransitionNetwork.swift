@@ -5,8 +5,12 @@ import Neural
 /// prediction depends on the population, not on one cell), and the decoded output is each cell's shift: predicted
 /// cells = control cells + shift. With a `basis` (k × genes, orthonormal rows: the training cells' principal axes)
 /// cells enter as their k coordinates and the shift is decoded in those k dimensions and mapped back to genes, so
-/// the model moves cells only along the data's main axes.
+/// the model moves cells only along the data's main axes. With `noise` > 0 each cell also reads that many standard
+/// normal draws, so the set it predicts can vary beyond its controls' own variation (a generative moment-matching
+/// network when trained on MMD): e.g. respond in some cells and not in others.
 final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
+    /// Noise inputs per cell.
+    let noise: Int
     /// Fixed (not trained) principal axes, k × genes; nil: every gene.
     let basis: Tensor?
     let encoder: MLP
@@ -18,7 +22,7 @@ final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
 
     init(
         genes: Int, members: Int, covariateWidth: Int, hidden: Int, blocks count: Int, heads: Int, dropout: Double,
-        basis: Tensor? = nil, generator: Generator
+        basis: Tensor? = nil, noise: Int = 0, generator: Generator
     ) throws {
         guard hidden % heads == 0 else {
             throw TorchError(operation: "state-transition", message: "hidden \(hidden) is not a multiple of heads \(heads)")
@@ -28,7 +32,8 @@ final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
         }
         self.basis = basis
         let width = basis?.shape[0] ?? genes
-        encoder = try MLP([width, hidden, hidden], dropout: dropout, generator: generator)
+        self.noise = noise
+        encoder = try MLP([width + noise, hidden, hidden], dropout: dropout, generator: generator)
         perturbationTable = try Embedding(max(members, 1), hidden, generator: generator, std: 0.1).table
         covariateTable = covariateWidth > 0 ? try Embedding(covariateWidth, hidden, generator: generator, std: 0.1).table : nil
         blocks = try (0..<count).map { _ in try SetAttentionBlock(hidden: hidden, dropout: dropout, generator: generator) }
@@ -38,12 +43,18 @@ final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
     }
 
     /// Predicted cells (n × genes) from control cells `controls` (n × genes) under `perturbation` (1 × members,
-    /// multi-hot) in the context `covariates` (1 × width).
-    func callAsFunction(controls: Tensor, perturbation: Tensor, covariates: Tensor, training: Bool) throws -> Tensor {
+    /// multi-hot) in the context `covariates` (1 × width); the noise inputs are drawn from `generator`.
+    func callAsFunction(
+        controls: Tensor, perturbation: Tensor, covariates: Tensor, training: Bool, generator: Generator? = nil
+    ) throws -> Tensor {
         let n = controls.shape[0]
         var condition = try perturbation.matmul(perturbationTable)
         if let covariateTable, covariates.shape[1] > 0 { condition = try condition + covariates.matmul(covariateTable) }
-        let input = try basis.map { try controls.matmul($0.transposed()) } ?? controls
+        var input = try basis.map { try controls.matmul($0.transposed()) } ?? controls
+        if noise > 0 {
+            guard let generator else { throw TorchError(operation: "state-transition", message: "noise inputs need a generator") }
+            input = try Tensor.cat([input, Tensor.normal([n, noise], std: 1, generator: generator)], dim: 1)
+        }
         var h = try encoder(input, training: training) + Tensor.ones([n, 1]).matmul(condition)
         for block in blocks { h = try block(h, heads: heads, training: training) }
         let shift = try decoder(h, training: training)
