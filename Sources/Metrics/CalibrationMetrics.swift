@@ -23,8 +23,7 @@ enum CalibrationMetrics {
         var out: [String: Double] = [:]
         for p in pair.perturbations {
             let r = real[p]!.variance, q = pred[p]!.variance
-            let ratios = r.indices.filter { r[$0] > 0 }.map { q[$0] / r[$0] }.sorted()
-            out[p] = median(ratios)
+            out[p] = numpyMedian(r.indices.filter { r[$0] > 0 }.map { q[$0] / r[$0] })
         }
         return out
     }
@@ -37,8 +36,8 @@ enum CalibrationMetrics {
         }
         var out: [String: Double] = [:]
         for p in pair.perturbations {
-            let x = dense(pred.expression, rows: pred.groups.cellsByPerturbation[p] ?? [])
-            let y = dense(real.expression, rows: real.groups.cellsByPerturbation[p] ?? [])
+            let x = pred.expression.selectingRows(pred.groups.cellsByPerturbation[p] ?? []).toDense().converted(to: Double.self)
+            let y = real.expression.selectingRows(real.groups.cellsByPerturbation[p] ?? []).toDense().converted(to: Double.self)
             out[p] = energyDistance(x, y, squaredFloor: 1e-8) / 2
         }
         return out
@@ -63,19 +62,5 @@ enum CalibrationMetrics {
             throw EvaluationError.metricFailed(metric: metric, reason: "cell moments were not computed")
         }
         return (real, pred)
-    }
-
-    static func median(_ sorted: [Double]) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let m = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2
-    }
-
-    static func dense(_ x: CSRMatrix, rows: [Int]) -> Matrix<Double> {
-        var m = Matrix<Double>(rows: rows.count, columns: x.columns)
-        for (i, r) in rows.enumerated() {
-            for p in x.range(ofRow: r) { m.storage[i * x.columns + Int(x.columnIndices[p])] = Double(x.values[p]) }
-        }
-        return m
     }
 }

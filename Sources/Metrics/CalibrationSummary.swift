@@ -1,28 +1,21 @@
 import Foundation
+import Statistics
 
 /// The calibration check `perturb eval` prints for every evaluation: medians over perturbations of how cell-like
 /// the predicted cells are — significant DE genes real vs predicted (when DE was computed), the zero-fraction
 /// error and the variance ratio — with a warning when they are far from real cells.
-public struct CalibrationSummary: Sendable, Equatable {
+public struct CalibrationSummary: Sendable {
     public var perturbations: Int
     /// Median significant DE genes (real, predicted), when DE was computed.
     public var significantGenes: (real: Double, pred: Double)?
     public var zeroFractionError: Double
     public var varianceRatio: Double
 
-    public static func == (a: CalibrationSummary, b: CalibrationSummary) -> Bool {
-        a.perturbations == b.perturbations && a.significantGenes?.real == b.significantGenes?.real
-            && a.significantGenes?.pred == b.significantGenes?.pred && a.zeroFractionError == b.zeroFractionError
-            && a.varianceRatio == b.varianceRatio
-    }
-
     /// Summarizes a pair whose sides have `.moments`; `de` adds the significant-gene counts.
     init(_ pair: EvaluationPair, de: DEComparison?) throws {
         perturbations = pair.perturbations.count
         let zero = try CalibrationMetrics.zeroFractionError(pair), ratio = try CalibrationMetrics.varianceRatio(pair)
-        func median(_ values: [String: Double]) -> Double {
-            CalibrationMetrics.median(values.values.filter { !$0.isNaN }.sorted())
-        }
+        func median(_ values: [String: Double]) -> Double { numpyMedian(values.values.filter { !$0.isNaN }) }
         zeroFractionError = median(zero)
         varianceRatio = median(ratio)
         if let de {

@@ -48,11 +48,4 @@ enum NoiseCeiling {
         }
         return out
     }
-
-    /// FNV-1a of a label: a seed that does not depend on which other labels exist.
-    static func stableHash(_ text: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return h
-    }
 }

@@ -56,8 +56,8 @@ public enum DiscreteQuantiles {
     }
 }
 
-/// log Γ(x) in double precision.
-private func logGamma(_ x: Double) -> Double {
+/// log Γ(x) in double precision (a named function: `lgamma` alone is ambiguous next to Foundation's overloads).
+func logGamma(_ x: Double) -> Double {
     let value: Double = Foundation.lgamma(x)
     return value
 }

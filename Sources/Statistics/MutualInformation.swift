@@ -53,22 +53,18 @@ public enum MutualInformation {
     /// `expected_mutual_information`.
     static func expectedMutualInformation(_ a: [Int], _ b: [Int], _ n: Int) -> Double {
         let total = Double(n), logTotal = log(total)
-        func lg(_ x: Double) -> Double {
-            let value: Double = Foundation.lgamma(x)
-            return value
-        }
-        let lgTotal = lg(total + 1)
+        let lgTotal = logGamma(total + 1)
         var emi = 0.0
         for ai in a {
             for bj in b {
                 let x = Double(ai), y = Double(bj)
                 let start = max(1, ai - n + bj), end = min(ai, bj)
                 guard start <= end else { continue }
-                let fixed = lg(x + 1) + lg(y + 1) + lg(total - x + 1) + lg(total - y + 1) - lgTotal
+                let fixed = logGamma(x + 1) + logGamma(y + 1) + logGamma(total - x + 1) + logGamma(total - y + 1) - lgTotal
                 for nij in start...end {
                     let v = Double(nij)
                     let term2 = logTotal + log(v) - log(x) - log(y)
-                    let gln = fixed - lg(v + 1) - lg(x - v + 1) - lg(y - v + 1) - lg(total - x - y + v + 1)
+                    let gln = fixed - logGamma(v + 1) - logGamma(x - v + 1) - logGamma(y - v + 1) - logGamma(total - x - y + v + 1)
                     emi += (v / total) * term2 * exp(gln)
                 }
             }

@@ -142,10 +142,6 @@ public struct CountResampler: Sendable {
     /// A stable 64-bit key of a condition (FNV-1a of its description), so a condition's cells do not depend on
     /// which other conditions are predicted with it.
     public static func key(_ condition: Condition) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(condition.perturbation)|\(condition.cellType ?? "")|\(condition.batch ?? "")".utf8 {
-            h = (h ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return h
+        stableHash("\(condition.perturbation)|\(condition.cellType ?? "")|\(condition.batch ?? "")")
     }
 }

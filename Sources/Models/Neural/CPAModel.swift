@@ -11,7 +11,7 @@ import Neural
 /// from the Gaussian (mean, variance) per gene, clipped at 0.
 public typealias CPAModel = NeuralModel<CPANetwork>
 
-public final class CPANetwork: NeuralNetwork {
+public final class CPANetwork: SamplingNetwork {
     public static let modelName = "cpa"
     public static let modelSummary =
         "compositional perturbation autoencoder: basal latent + perturbation and covariate embeddings, optional adversary"
@@ -134,7 +134,7 @@ public final class CPANetwork: NeuralNetwork {
         return try (perturbed - unperturbed).mean(dim: 0, keepingDimension: true)
     }
 
-    public func sample(sources: Tensor, perturbation: Tensor, covariates: Tensor, generator: Generator) throws -> Tensor? {
+    public func sample(sources: Tensor, perturbation: Tensor, covariates: Tensor, generator: Generator) throws -> Tensor {
         let n = sources.shape[0]
         let z =
             try encoder(sources, training: false) + covariateShift(repeatRows(covariates, n))

@@ -114,18 +114,17 @@ extension NeuralForwardModel {
         }
     }
 
-    /// The network's own cells (CPA samples its likelihood head); nil when it predicts a mean only.
+    /// The network's own cells when it is a `SamplingNetwork` (CPA samples its likelihood head); nil when it
+    /// predicts a mean only (nothing is densified then).
     public func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix? {
         guard let fitted else { throw ModelError.notFitted(model: Self.name) }
-        let context = CellContext(condition)
+        guard let network = fitted.network as? any SamplingNetwork else { return nil }
         let dense = sources.toDense()
         return try Torch.withoutGradients {
-            guard
-                let cells = try fitted.network.sample(
-                    sources: Tensor(dense.storage, shape: [sources.rows, sources.columns]),
-                    perturbation: rowTensor(fitted.inputs.perturbation(condition.perturbation)),
-                    covariates: rowTensor(fitted.inputs.covariates(context)), generator: Generator(seed: seed))
-            else { return nil }
+            let cells = try network.sample(
+                sources: Tensor(dense.storage, shape: [sources.rows, sources.columns]),
+                perturbation: rowTensor(fitted.inputs.perturbation(condition.perturbation)),
+                covariates: rowTensor(fitted.inputs.covariates(CellContext(condition))), generator: Generator(seed: seed))
             return CSRMatrix(dense: Matrix(rows: sources.rows, columns: sources.columns, storage: try cells.floats()))
         }
     }

@@ -24,16 +24,18 @@ public protocol NeuralNetwork: ParameterContainer {
     /// `controlMean`, 1 × genes) under `perturbation` (1 × members) in the context `covariates` (1 × width).
     /// Called without gradient recording, in evaluation mode.
     func delta(references: Tensor, controlMean: Tensor, perturbation: Tensor, covariates: Tensor) throws -> Tensor
-    /// Predicted cells of its own: one row per row of `sources` (n × genes, matched control cells) under
-    /// `perturbation` in the context `covariates`, drawn from `generator`; nil (the default) for networks that
-    /// predict a mean only. Called without gradient recording, in evaluation mode.
-    func sample(sources: Tensor, perturbation: Tensor, covariates: Tensor, generator: Generator) throws -> Tensor?
 }
 
 extension NeuralNetwork {
     public static var defaultHyperparameters: [String: String] { [:] }
+}
 
-    public func sample(sources: Tensor, perturbation: Tensor, covariates: Tensor, generator: Generator) throws -> Tensor? { nil }
+/// A network that predicts cells of its own (CPA samples its likelihood head); the others predict a mean only and
+/// their cells come from the shared generator.
+public protocol SamplingNetwork: NeuralNetwork {
+    /// One predicted cell per row of `sources` (n × genes, matched control cells) under `perturbation` in the
+    /// context `covariates`, drawn from `generator`. Called without gradient recording, in evaluation mode.
+    func sample(sources: Tensor, perturbation: Tensor, covariates: Tensor, generator: Generator) throws -> Tensor
 }
 
 /// A fitted network with the inputs it was trained on.

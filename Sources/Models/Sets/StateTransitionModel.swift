@@ -129,8 +129,7 @@ public struct StateTransitionModel: ForwardModel {
                     let controls = try Self.rows(train.expression, pair.controls)
                     let target = try Self.rows(train.expression, pair.cells)
                     let out = try network(
-                        controls: controls, perturbation: rowTensor(inputs.perturbation(pair.condition.perturbation)),
-                        covariates: rowTensor(inputs.covariates(CellContext(pair.condition))), training: true, generator: generator)
+                        controls: controls, condition: pair.condition, inputs: inputs, training: true, generator: generator)
                     predicted.append(try space.map { try out.matmul($0) } ?? out)
                     observed.append(try space.map { try target.matmul($0) } ?? target)
                     let controlMean = try controls.mean(dim: 0, keepingDimension: true)
@@ -171,11 +170,7 @@ public struct StateTransitionModel: ForwardModel {
 
     /// Dense float rows of `x` as a tensor.
     static func rows(_ x: CSRMatrix, _ rows: [Int]) throws -> Tensor {
-        var values = [Float](repeating: 0, count: rows.count * x.columns)
-        for (i, r) in rows.enumerated() {
-            for p in x.range(ofRow: r) { values[i * x.columns + Int(x.columnIndices[p])] = x.values[p] }
-        }
-        return try Tensor(values, shape: [rows.count, x.columns])
+        try Tensor(x.selectingRows(rows).toDense().storage, shape: [rows.count, x.columns])
     }
 
     /// Each training condition's DE map: its top `genes` genes by |Welch t| against its matched controls (1), with the
@@ -206,10 +201,8 @@ public struct StateTransitionModel: ForwardModel {
         let (cells, mean) = inputs.reference(CellContext(condition))
         let predicted = try Torch.withoutGradients {
             try network(
-                controls: Tensor(cells.storage, shape: [cells.rows, cells.columns]),
-                perturbation: rowTensor(inputs.perturbation(condition.perturbation)),
-                covariates: rowTensor(inputs.covariates(CellContext(condition))), training: false,
-                generator: Generator(seed: settings.seed ^ 0xDE17A)
+                controls: Tensor(cells.storage, shape: [cells.rows, cells.columns]), condition: condition, inputs: inputs,
+                training: false, generator: Generator(seed: settings.seed ^ 0xDE17A)
             ).mean(dim: 0).floats()
         }
         return zip(predicted, mean).map { Double($0) - $1 }
@@ -285,8 +278,7 @@ struct SetValidation {
         let generator = try Generator(seed: 0x5E7_0A11)
         for (condition, controls, observed) in sets {
             let predicted = try network(
-                controls: controls, perturbation: rowTensor(inputs.perturbation(condition.perturbation)),
-                covariates: rowTensor(inputs.covariates(CellContext(condition))), training: false, generator: generator)
+                controls: controls, condition: condition, inputs: inputs, training: false, generator: generator)
             let p = try space.map { try predicted.matmul($0) } ?? predicted, o = try space.map { try observed.matmul($0) } ?? observed
             total += Double(try DistributionLoss.mmd(p, o, kernel: .energy).item())
         }

@@ -1,4 +1,5 @@
 import Neural
+import PerturbData
 
 /// The network of `state-transition`: every cell of a control set is encoded, the perturbation's and the context's
 /// embeddings are added to each, transformer blocks let every cell attend to every other cell of the set (so the
@@ -69,6 +70,17 @@ final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
         if let covariateTable { out.append(("covariate_embedding", covariateTable)) }
         for (i, block) in blocks.enumerated() { out += prefixed("block\(i)", block) }
         return out + prefixed("decoder", decoder) + (basis.map { [("basis", $0)] } ?? [])
+    }
+}
+
+extension StateTransitionNetwork {
+    /// The predicted set of `condition` from `controls`, its perturbation and context encoded as `inputs` encodes them.
+    func callAsFunction(
+        controls: Tensor, condition: Condition, inputs: NeuralInputs, training: Bool, generator: Generator?
+    ) throws -> Tensor {
+        try self(
+            controls: controls, perturbation: rowTensor(inputs.perturbation(condition.perturbation)),
+            covariates: rowTensor(inputs.covariates(CellContext(condition))), training: training, generator: generator)
     }
 }
 
