@@ -40,5 +40,5 @@ public struct Manifest: Sendable, Codable, Equatable {
 
 /// The library's version, recorded in manifests and model directories.
 public enum PerturbKitVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }

@@ -95,7 +95,8 @@ public struct BenchmarkRunner: Sendable {
                 model.hyperparameters.keys.sorted().map { "\($0)=\(model.hyperparameters[$0]!)" }.joined(separator: ","),
                 model.search.keys.sorted().map { "\($0)=\(model.search[$0]!.joined(separator: "|"))" }.joined(separator: ","),
                 "trials=\(model.trials)", profiles.joined(separator: ","), config.primaryMetric,
-            ] + (config.cells == .shift ? [] : ["cells=\(config.cells.rawValue)"])
+                "cells=\(config.cells.rawValue)",
+            ]
         return SHA256Hasher.hex(of: Data(parts.joined(separator: "\n").utf8))
     }
 
