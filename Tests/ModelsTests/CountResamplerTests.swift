@@ -97,6 +97,54 @@ final class CountResamplerTests: XCTestCase {
         XCTAssertNotEqual(values, resampler.generate(sources: sources, delta: delta, key: 2, threads: 1))
     }
 
+    func testResponseStrengthsMoveOnlyTheRespondingCellsAndKeepTheMean() throws {
+        let counts = controlCounts()
+        let data = logDataset(counts)
+        let resampler = CountResampler(recovered: try RecoveredCounts(data, rows: Array(0..<counts.rows), path: "mem"), seed: 5)
+        // Decreases the responding half can carry alone (it cannot lose more than all its counts).
+        let delta = [0.4, -0.15, 0.8, -1.0, 0.05, 0.02]
+        let sources = Array(0..<counts.rows), n = sources.count, genes = delta.count
+        // Uniform responses are the mean generator.
+        XCTAssertEqual(
+            resampler.generate(sources: sources, delta: delta, key: 1, responses: [Double](repeating: 1, count: n)),
+            resampler.generate(sources: sources, delta: delta, key: 1))
+        // Half the cells respond (strength 2), half do not (0): the silent half keeps its control values exactly,
+        // and the set's mean still meets the target.
+        let responses = (0..<n).map { $0 % 2 == 0 ? 2.0 : 0.0 }
+        let values = resampler.generate(sources: sources, delta: delta, key: 1, responses: responses)
+        let x = data.expression.toDense()
+        for g in 0..<genes {
+            for k in stride(from: 1, to: n, by: 2) { XCTAssertEqual(values[k * genes + g], x[k, g], accuracy: 1e-6) }
+            let base = (0..<n).reduce(0.0) { $0 + Double(x[$1, g]) } / Double(n)
+            let mean = (0..<n).reduce(0.0) { $0 + Double(values[$1 * genes + g]) } / Double(n)
+            XCTAssertEqual(mean, max(0, base + delta[g]), accuracy: 0.01, "gene \(g)")
+        }
+        // The responders carry the whole change: gene 3 (delta −1.0) drops by about 2 in them.
+        let responders = stride(from: 0, to: n, by: 2).map { $0 }
+        let drop = responders.reduce(0.0) { $0 + Double(x[$1, 3] - values[$1 * genes + 3]) } / Double(responders.count)
+        XCTAssertGreaterThan(drop, 1.6)
+    }
+
+    func testSetResponsesAreProjectionsOnTheMeanShift() throws {
+        // Sources: two cells, three genes. Predicted: cell 0 moved by (2, 0, 0), cell 1 left in place.
+        let sources = CSRMatrix(dense: Matrix(rowArrays: [[Float(1), 0, 1], [0, 2, 0]]))
+        let moved = SetResponse(predicted: Matrix(rowArrays: [[Float(3), 0, 1], [0, 2, 0]]), sources: sources)
+        XCTAssertEqual(moved.delta, [1, 0, 0])
+        XCTAssertEqual(moved.responses, [2, 0])
+        // Alike shifts: strength 1 each; a row predicted below 0 counts as 0; no shift at all: 1 each.
+        let alike = SetResponse(predicted: Matrix(rowArrays: [[Float(1.5), 0, 1], [0.5, 2, -1]]), sources: sources)
+        XCTAssertEqual(alike.delta, [0.5, 0, 0])
+        XCTAssertEqual(alike.responses, [1, 1])
+        XCTAssertEqual(SetResponse(predicted: Matrix(rowArrays: [[Float(1), 0, 1], [0, 2, 0]]), sources: sources).responses, [1, 1])
+        // A cell moved against the set's direction does not respond (0), and the rest rescale to mean 1.
+        let three = CSRMatrix(dense: Matrix(rowArrays: [[Float(1)], [1], [1]]))
+        let against = SetResponse(predicted: Matrix(rowArrays: [[Float(4)], [2], [0]]), sources: three)
+        XCTAssertEqual(against.delta, [1])
+        XCTAssertEqual(against.responses[2], 0)
+        XCTAssertEqual(against.responses[0] / against.responses[1], 3, accuracy: 1e-12)
+        XCTAssertEqual(against.responses.reduce(0, +), 3, accuracy: 1e-12)
+    }
+
     func testZeroDeltaCopiesTheControlCells() throws {
         let counts = controlCounts(cells: 20)
         let data = logDataset(counts)

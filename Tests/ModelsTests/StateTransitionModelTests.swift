@@ -29,19 +29,28 @@ final class StateTransitionModelTests: XCTestCase {
         let delta = try model.predictDelta(condition)
         XCTAssertEqual(delta.count, parts.train.geneCount)
         XCTAssertTrue(delta.allSatisfy(\.isFinite))
-        // Its own cells: one per source cell, sets of 8 (the last one shorter), clipped at 0.
+        // Its set: one row per source cell, sets of 8 (the last one shorter).
         let sources = parts.test.expression.selectingRows(Array(parts.test.controlCells.prefix(19)))
-        let cells = try XCTUnwrap(try model.sampleCells(condition, sources: sources, seed: 1))
+        let cells = try XCTUnwrap(try model.predictSet(condition, sources: sources, seed: 1))
         XCTAssertEqual([cells.rows, cells.columns], [19, parts.train.geneCount])
-        XCTAssertTrue(cells.values.allSatisfy { $0 > 0 && $0.isFinite })
+        XCTAssertTrue(cells.storage.allSatisfy(\.isFinite))
         // Save and reload: the same predictions.
         let reloaded = try StateTransitionModel(
             state: try model.state(), hyperparameters: Hyperparameters(tiny.merging(["seed": "0"]) { _, b in b }))
         XCTAssertEqual(try reloaded.predictDelta(condition), delta)
-        XCTAssertEqual(try reloaded.sampleCells(condition, sources: sources, seed: 1), cells)
-        // Through the shared predict path: the model's own sets, not resampled controls.
-        let predicted = try model.predict(controls: parts.test, conditions: [condition: 5], seed: 2)
-        XCTAssertEqual(predicted.cellCount, 5 + parts.test.controlCells.count)
+        XCTAssertEqual(try reloaded.predictSet(condition, sources: sources, seed: 1), cells)
+        // Through the shared predict path: `shift` emits the set's rows clipped at 0; `resample` draws count cells
+        // (log1p of integer counts × size factor) from the set's mean delta and response strengths.
+        let shifted = try model.predict(controls: parts.test, conditions: [condition: 5], seed: 2, cells: .shift)
+        XCTAssertEqual(shifted.cellCount, 5 + parts.test.controlCells.count)
+        let predictedRows = shifted.groups.cellsByCondition[condition]!
+        let shiftedRows = shifted.expression.selectingRows(predictedRows).toDense()
+        XCTAssertTrue(shiftedRows.storage.allSatisfy { $0 >= 0 })
+        let resampled = try model.predict(controls: parts.test, conditions: [condition: 5], seed: 2)
+        XCTAssertEqual(resampled.cellCount, 5 + parts.test.controlCells.count)
+        XCTAssertNotEqual(
+            resampled.expression.selectingRows(resampled.groups.cellsByCondition[condition]!).toDense(), shiftedRows)
+        XCTAssertEqual(try model.predict(controls: parts.test, conditions: [condition: 5], seed: 2).expression, resampled.expression)
     }
 
     func testSameSeedSameModelAndTheCompositeLossTrains() throws {
@@ -56,9 +65,9 @@ final class StateTransitionModelTests: XCTestCase {
         // Noise inputs: the sampled set depends on the seed it is drawn with, and is reproducible with it.
         let (noisy, _) = try fitted(["noise": "4"])
         let sources = parts.test.expression.selectingRows(Array(parts.test.controlCells.prefix(10)))
-        let first = try XCTUnwrap(try noisy.sampleCells(condition, sources: sources, seed: 1))
-        XCTAssertEqual(try noisy.sampleCells(condition, sources: sources, seed: 1), first)
-        XCTAssertNotEqual(try noisy.sampleCells(condition, sources: sources, seed: 2), first)
+        let first = try XCTUnwrap(try noisy.predictSet(condition, sources: sources, seed: 1))
+        XCTAssertEqual(try noisy.predictSet(condition, sources: sources, seed: 1), first)
+        XCTAssertNotEqual(try noisy.predictSet(condition, sources: sources, seed: 2), first)
         XCTAssertEqual(try noisy.predictDelta(condition), try noisy.predictDelta(condition))
     }
 

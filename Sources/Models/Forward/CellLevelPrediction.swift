@@ -7,8 +7,9 @@ import Support
 /// predicted cell comes from a control cell of the same context (cell type and batch, else cell type, else any),
 /// drawn by a seeded permutation of those controls. A model with a sampler of its own (`sampleCells`) makes its
 /// cells from them; for the others `CellGeneration` says how: resampled in count space so the cells' log1p mean
-/// is the control mean plus the delta (default), or shifted by the delta and clipped at 0. The real control cells
-/// follow, unchanged.
+/// is the control mean plus the delta (default), or shifted by the delta and clipped at 0. A set model
+/// (`predictSet`) gives the delta and each cell's response strength to the resampler (`SetResponse`), or its
+/// predicted rows themselves to `shift`. The real control cells follow, unchanged.
 public enum CellLevelPrediction {
     /// Predicted cells for `conditions` (with their cell counts) from the control cells of `controls`; `source`
     /// names the data in errors.
@@ -35,9 +36,8 @@ public enum CellLevelPrediction {
             let pool = ConditionDeltas.lookup(controlsByContext, CellContext(condition))!
             let order = rng.permutation(pool.count).map { pool[$0] }
             let sources = (0..<count).map { order[$0 % order.count] }
-            if let own = try model.sampleCells(
-                condition, sources: data.expression.selectingRows(sources), seed: seed ^ CountResampler.key(condition))
-            {
+            let sourceRows = data.expression.selectingRows(sources), key = CountResampler.key(condition)
+            if let own = try model.sampleCells(condition, sources: sourceRows, seed: seed ^ key) {
                 precondition(own.rows == count && own.columns == data.geneCount, "a sampled cell per source cell")
                 for k in 0..<count {
                     for p in own.range(ofRow: k) where own.values[p] != 0 {
@@ -50,12 +50,22 @@ public enum CellLevelPrediction {
                     try resampler
                     ?? CountResampler(recovered: try RecoveredCounts(controls, rows: data.controlCells, path: source), seed: seed)
                 resampler = generator
+                let response = try model.predictSet(condition, sources: sourceRows, seed: seed ^ key).map {
+                    SetResponse(predicted: $0, sources: sourceRows)
+                }
                 let values = generator.generate(
-                    sources: sources.map { controlRow[$0]! }, delta: delta, key: CountResampler.key(condition))
+                    sources: sources.map { controlRow[$0]! }, delta: response?.delta ?? delta, key: key,
+                    responses: response?.responses)
                 for k in 0..<count {
                     for j in 0..<data.geneCount where values[k * data.geneCount + j] > 0 {
                         builder.append(column: Int32(j), value: values[k * data.geneCount + j])
                     }
+                    builder.finishRow()
+                }
+            } else if let set = try model.predictSet(condition, sources: sourceRows, seed: seed ^ key) {
+                precondition(set.rows == count && set.columns == data.geneCount, "a predicted cell per source cell")
+                for k in 0..<count {
+                    for j in 0..<data.geneCount where set[k, j] > 0 { builder.append(column: Int32(j), value: set[k, j]) }
                     builder.finishRow()
                 }
             } else {

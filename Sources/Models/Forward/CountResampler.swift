@@ -37,24 +37,32 @@ public struct CountResampler: Sendable {
 
     /// Generated log1p values (`sources.count` × genes, row-major) for one condition. `sources` are rows of
     /// `recovered` (a control cell may repeat); `delta` is the predicted delta per gene; `key` identifies the
-    /// condition in the uniforms.
-    public func generate(sources: [Int], delta: [Double], key: UInt64, threads: Int = defaultThreadCount()) -> [Float] {
+    /// condition in the uniforms. `responses` (one per source cell, ≥ 0, mean 1; nil: all 1) says how strongly
+    /// each cell responds: cell k gets the scale θ·responses[k] (a thinning keep-probability of at least 0), so a set
+    /// model's partial response — some cells moved, others not — survives while the mean still meets the target.
+    public func generate(
+        sources: [Int], delta: [Double], key: UInt64, responses: [Double]? = nil, threads: Int = defaultThreadCount()
+    ) -> [Float] {
         let genes = recovered.counts.columns, n = sources.count
         guard n > 0 else { return [] }
+        precondition(responses.map { $0.count == n && $0.allSatisfy { $0 >= 0 && $0.isFinite } } ?? true, "a response per cell")
         let dense = recovered.counts.selectingRows(sources).toDense()
         let factors = sources.map { recovered.sizeFactors[$0] }
         let columns = parallelMap(genes, threads: threads) { g -> [Float] in
             let counts = (0..<n).map { Int(dense[$0, g]) }
-            return column(counts: counts, factors: factors, delta: delta[g], key: key, gene: UInt64(g))
+            return column(counts: counts, factors: factors, delta: delta[g], key: key, gene: UInt64(g), responses: responses)
         }
         var out = [Float](repeating: 0, count: n * genes)
         for g in 0..<genes { for k in 0..<n { out[k * genes + g] = columns[g][k] } }
         return out
     }
 
-    /// One gene's generated values for the source cells.
-    func column(counts: [Int], factors: [Double], delta: Double, key: UInt64, gene: UInt64) -> [Float] {
+    /// One gene's generated values for the source cells (`responses`: each cell's share of the scale, nil: 1).
+    func column(
+        counts: [Int], factors: [Double], delta: Double, key: UInt64, gene: UInt64, responses: [Double]? = nil
+    ) -> [Float] {
         let n = counts.count
+        let weight = responses ?? [Double](repeating: 1, count: n)
         // Each cell's value and last jump at its own count (most cells keep their count at a small θ).
         let baseValue = (0..<n).map { log1p(Double(counts[$0]) * factors[$0]) }
         let downJump = (0..<n).map { k in
@@ -65,16 +73,19 @@ public struct CountResampler: Sendable {
         // The smallest change any θ can make is one cell moving by one count: when the target is nearer than half
         // of it, θ = 0 is already the closest achievable mean (this skips the search for most genes of a model
         // that predicts small changes everywhere).
-        var smallestUp = Double.infinity
-        for k in 0..<n { smallestUp = min(smallestUp, log1p(Double(counts[k] + 1) * factors[k]) - baseValue[k]) }
-        let smallestDown = downJump.min() ?? .infinity
+        var smallestUp = Double.infinity, smallestDown = Double.infinity
+        for k in 0..<n where weight[k] > 0 {
+            smallestUp = min(smallestUp, log1p(Double(counts[k] + 1) * factors[k]) - baseValue[k])
+            smallestDown = min(smallestDown, downJump[k])
+        }
         let gap = target - base
         guard gap > smallestUp / Double(2 * n) || -gap > smallestDown / Double(2 * n) else { return baseValue.map { Float($0) } }
         let uniforms = (0..<n).map { Self.uniform(seed, key, UInt64($0), gene) }
         // Fast paths of the two quantiles: Poisson(λ) is 0 while λ ≤ −log u; Binomial(c, p) is c while
         // c·log p > log(1 − u).
         let poissonZeroUpTo = uniforms.map { -log($0) }, binomialKeepsAbove = uniforms.map { log1p(-$0) }
-        func draw(_ theta: Double, _ k: Int) -> Int {
+        func draw(_ scale: Double, _ k: Int) -> Int {
+            let theta = max(-1, scale * weight[k])
             if theta < 0 {
                 if counts[k] == 0 || Double(counts[k]) * log1p(theta) > binomialKeepsAbove[k] { return counts[k] }
                 return DiscreteQuantiles.binomial(trials: counts[k], probability: 1 + theta, u: uniforms[k])
@@ -112,7 +123,8 @@ public struct CountResampler: Sendable {
             var doublings = 0
             while meanHi < target && doublings < 60 { lo = hi; meanLo = meanHi; hi *= 2; (meanHi, jumpHi) = mean(hi); doublings += 1 }
         } else {
-            lo = -1; meanLo = mean(-1).value
+            // The strongest decrease: every responding cell loses all its counts.
+            lo = -1 / (weight.filter { $0 > 0 }.min() ?? 1); meanLo = mean(lo).value
             hi = 0; (meanHi, jumpHi) = mean(0)
         }
         if meanLo >= target { hi = lo; meanHi = meanLo }

@@ -19,6 +19,11 @@ public protocol ForwardModel: RegisteredModel {
     /// cells, log1p), every random choice drawn from `seed`. nil — the default — means the model predicts a mean
     /// only and the shared generator (`CellGeneration`) makes the cells.
     func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix?
+    /// A set model's predicted set for `condition`: one row per row of `sources` (log1p), each the cell that source
+    /// becomes, every random choice drawn from `seed`. The shared generator makes cells from it: `shift` keeps
+    /// the rows (clipped at 0), `resample` draws count cells with the set's mean delta and each row's response
+    /// strength (`SetResponse`). nil — the default — for models that predict a mean.
+    func predictSet(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> Matrix<Float>?
     /// The fitted parameters.
     func state() throws -> ModelState
     /// Single targets, beyond the members of its training perturbations, for which the model predicts a
@@ -31,6 +36,8 @@ extension ForwardModel {
     public func representableTargets() -> [String] { [] }
 
     public func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix? { nil }
+
+    public func predictSet(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> Matrix<Float>? { nil }
 
     /// Predicted cells for `conditions` (cell counts as given) from the control cells of `controls`, as in
     /// docs/DESIGN.md §6: matched controls resampled (or shifted) to the predicted mean, controls appended.

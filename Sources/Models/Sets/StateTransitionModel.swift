@@ -10,8 +10,9 @@ import Support
 /// Gaussian kernel), or the seed study's composite (`loss=composite`: 0.60 SW1 + 0.25 ProtoInfoNCE + 0.10 DE-rank +
 /// 0.05 DE-direction, the DE map being each training condition's top `de_genes` genes by |Welch t| against its
 /// matched controls). By default (`space=pca`) the model reads, shifts and compares cells on the training cells'
-/// top principal axes; the genes off those axes keep their control values. Early stopping on the validation part's energy MMD between predicted and observed sets. It
-/// predicts cells itself: the matched control cells, in sets of `set_size`, through the network.
+/// top principal axes; the genes off those axes keep their control values. Early stopping on the validation part's
+/// energy MMD between predicted and observed sets. It predicts sets (`predictSet`): the matched control cells, in sets
+/// of `set_size`, through the network; the shared generator makes count cells from them.
 public struct StateTransitionModel: ForwardModel {
     public static let name = "state-transition"
     public static let summary =
@@ -208,9 +209,10 @@ public struct StateTransitionModel: ForwardModel {
         return zip(predicted, mean).map { Double($0) - $1 }
     }
 
-    /// The predicted set: the matched control cells `sources`, in sets of `set_size`, through the network; values
-    /// clipped at 0.
-    public func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix? {
+    /// The predicted set: the matched control cells `sources`, in sets of `set_size`, through the network. The
+    /// shared generator turns it into cells (`resample`: count cells with the set's mean delta and each cell's
+    /// response strength; `shift`: these rows, clipped at 0).
+    public func predictSet(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> Matrix<Float>? {
         guard let (network, inputs) = fitted else { throw ModelError.notFitted(model: Self.name) }
         var values: [Float] = []
         let perturbation = try rowTensor(inputs.perturbation(condition.perturbation))
@@ -223,11 +225,11 @@ public struct StateTransitionModel: ForwardModel {
                 let out = try network(
                     controls: Self.rows(sources, rows), perturbation: perturbation, covariates: covariates, training: false,
                     generator: generator)
-                values += try out.relu().floats()
+                values += try out.floats()
                 start += options.setSize
             }
         }
-        return CSRMatrix(dense: Matrix(rows: sources.rows, columns: sources.columns, storage: values))
+        return Matrix(rows: sources.rows, columns: sources.columns, storage: values)
     }
 
     public func state() throws -> ModelState {
