@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["AnnData", "LinearAlgebra", "Statistics", "PerturbData", "CXGBoost", "Neural",
                                                "Support"]),
         .target(name: "Workflows", dependencies: [
-            "AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "Models", "Support",
+            "AnnData", "LinearAlgebra", "Statistics", "PerturbData", "Metrics", "Models", "Neural", "Support",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "PerturbKit", dependencies: ["Support", "AnnData", "LinearAlgebra", "Statistics", "PerturbData",

@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/autograd.h>
+#include <torch/cuda.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
@@ -53,6 +54,22 @@ int status(F &&body) {
     }, 1);
 }
 
+// Where this thread's new tensors live.
+thread_local at::Device default_device = at::Device(at::kCPU);
+
+at::Device device_of(int device) {
+    if (device < 0) return at::Device(at::kCPU);
+    auto count = static_cast<int>(torch::cuda::device_count());
+    if (device >= count) {
+        throw std::invalid_argument("CUDA device " + std::to_string(device) + " requested, but the linked libtorch sees " +
+                                    std::to_string(count) + " CUDA device(s)");
+    }
+    return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(device));
+}
+
+// A new CPU tensor moved to this thread's device.
+at::Tensor placed(at::Tensor t) { return default_device.is_cpu() ? t : t.to(default_device); }
+
 at::IntArrayRef dims(const int64_t *shape, int ndim) { return at::IntArrayRef(shape, static_cast<size_t>(ndim)); }
 
 c10::optional<at::Generator> generator_of(ctorch_generator g) {
@@ -94,6 +111,28 @@ int ctorch_set_grad_enabled(int enabled) {
     return previous ? 1 : 0;
 }
 
+int ctorch_cuda_device_count(void) {
+    return guarded<int>([] { return static_cast<int>(torch::cuda::device_count()); }, 0);
+}
+
+int ctorch_set_default_device(int device) { return status([&] { default_device = device_of(device); }); }
+
+int ctorch_default_device(void) { return default_device.is_cpu() ? -1 : static_cast<int>(default_device.index()); }
+
+int ctorch_device(ctorch_tensor t) {
+    if (t == nullptr) return -2;
+    auto d = t->value.device();
+    return d.is_cpu() ? -1 : static_cast<int>(d.index());
+}
+
+int ctorch_move_(ctorch_tensor t, int device) {
+    return status([&] {
+        at::NoGradGuard guard;
+        auto target = device_of(device);
+        if (ref(t).device() != target) t->value.set_data(ref(t).to(target));
+    });
+}
+
 ctorch_generator ctorch_generator_new(uint64_t seed) {
     return guarded<ctorch_generator>([&] { return new ctorch_generator_s{at::make_generator<at::CPUGeneratorImpl>(seed)}; },
                                      nullptr);
@@ -103,13 +142,13 @@ void ctorch_generator_free(ctorch_generator g) { delete g; }
 
 ctorch_tensor ctorch_from_floats(const float *data, const int64_t *shape, int ndim) {
     return wrap([&] {
-        return at::from_blob(const_cast<float *>(data), dims(shape, ndim), at::kFloat).clone();
+        return placed(at::from_blob(const_cast<float *>(data), dims(shape, ndim), at::kFloat).clone());
     });
 }
 
 ctorch_tensor ctorch_from_longs(const int64_t *data, const int64_t *shape, int ndim) {
     return wrap([&] {
-        return at::from_blob(const_cast<int64_t *>(data), dims(shape, ndim), at::kLong).clone();
+        return placed(at::from_blob(const_cast<int64_t *>(data), dims(shape, ndim), at::kLong).clone());
     });
 }
 
@@ -118,10 +157,10 @@ ctorch_tensor ctorch_fill(int kind, const int64_t *shape, int ndim, double a, do
         auto options = at::TensorOptions().dtype(at::kFloat);
         auto gen = generator_of(generator);
         switch (kind) {
-        case 0: return at::zeros(dims(shape, ndim), options);
-        case 1: return at::ones(dims(shape, ndim), options);
-        case 2: return at::empty(dims(shape, ndim), options).normal_(0, a, gen);
-        case 3: return at::empty(dims(shape, ndim), options).uniform_(a, b, gen);
+        case 0: return at::zeros(dims(shape, ndim), options.device(default_device));
+        case 1: return at::ones(dims(shape, ndim), options.device(default_device));
+        case 2: return placed(at::empty(dims(shape, ndim), options).normal_(0, a, gen));
+        case 3: return placed(at::empty(dims(shape, ndim), options).uniform_(a, b, gen));
         default: throw std::invalid_argument("unknown fill kind " + std::to_string(kind));
         }
     });

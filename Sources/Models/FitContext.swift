@@ -1,6 +1,8 @@
-/// What a fit runs with besides its data and hyperparameters: the seed of every random choice, the threads and
-/// where progress goes. The seed a run records (manifest, model directory, benchmark record) is this one, and it
-/// is the one the model uses. (Every model runs on the CPU: the libtorch shim has no device to choose yet.)
+import Neural
+
+/// What a fit runs with besides its data and hyperparameters: the seed of every random choice, the threads, the
+/// device of the neural models and where progress goes. The seed a run records (manifest, model directory,
+/// benchmark record) is this one, and it is the one the model uses.
 public struct FitContext: Sendable {
     /// Seed of every random choice of the fit.
     public var seed: UInt64
@@ -9,6 +11,10 @@ public struct FitContext: Sendable {
     public var threads: Int?
     /// Where training progress lines go (nil: nowhere).
     public var progress: (@Sendable (String) -> Void)?
+    /// Where the neural models (libtorch) train: the CPU (default) or a CUDA device of a CUDA-enabled libtorch.
+    /// Parameter draws are made on the CPU, so the initial network is the same everywhere; a fitted model's
+    /// parameters come back to the CPU, where prediction runs. Models without libtorch ignore it.
+    public var device: Device = .cpu
 
     /// A context with `seed`, optionally threads and a progress sink.
     public init(seed: UInt64, threads: Int? = nil, progress: (@Sendable (String) -> Void)? = nil) {

@@ -30,6 +30,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Model directory to write.")
     var output: String?
 
+    @Option(help: "Where a neural model trains: cpu (default), cuda or cuda:K (needs a CUDA-enabled libtorch: LIBTORCH=… swift build).")
+    var device = "cpu"
+
     @Flag(help: "List the registered forward models and their hyperparameters, then exit (as `perturb models --forward`).")
     var list = false
 
@@ -37,6 +40,7 @@ struct FitCommand: ParsableCommand {
 
     func validate() throws {
         if list { return }
+        guard Device(parsing: device) != nil else { throw ValidationError("--device: expected cpu, cuda or cuda:K, got '\(device)'") }
         guard data != nil, split != nil, output != nil else { throw ValidationError("give DATA, --split and -o/--output (or --list)") }
     }
 
@@ -45,7 +49,7 @@ struct FitCommand: ParsableCommand {
         guard let data, let split, let output else { return }
         try FitRun(
             data: data, split: split, model: model, hyperparameters: try Hyperparameters(parsing: params, model: model),
-            layer: layer, seed: seed, output: output, threads: runOptions.threads
+            layer: layer, seed: seed, output: output, threads: runOptions.threads, device: Device(parsing: device) ?? .cpu
         )
         .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
     }

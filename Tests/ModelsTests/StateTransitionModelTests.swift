@@ -71,6 +71,28 @@ final class StateTransitionModelTests: XCTestCase {
         XCTAssertEqual(try noisy.predictDelta(condition), try noisy.predictDelta(condition))
     }
 
+    func testTheDeviceOfTheFit() throws {
+        let parts = try simulatedParts(genes: 40, cellsPer: 20)
+        func fit(_ device: Device) throws -> any ForwardModel {
+            var context = FitContext(seed: 0)
+            context.device = device
+            return try ForwardFitting.fitModel(
+                "state-transition", hyperparameters: Hyperparameters(tiny), train: parts.train, validation: parts.validation,
+                context: context
+            ).model
+        }
+        guard Torch.cudaDeviceCount > 0 else {
+            // Without a GPU the CUDA path is an error that says why, not a silent CPU fit.
+            XCTAssertThrowsError(try fit(.cuda(0))) { XCTAssertTrue("\($0)".contains("CUDA device 0 requested"), "\($0)") }
+            throw XCTSkip("no CUDA device: the linked libtorch sees none (Debian's libtorch is CPU-only)")
+        }
+        // On a GPU: the fitted parameters come back to the CPU and predict close to a CPU fit's.
+        let gpu = try XCTUnwrap(try fit(.cuda(0)) as? StateTransitionModel), cpu = try fit(.cpu)
+        XCTAssertTrue(try XCTUnwrap(gpu.fitted).network.namedParameters.allSatisfy { $0.tensor.device == .cpu })
+        let condition = try XCTUnwrap(parts.test.groups.conditions.first { $0.perturbation != parts.test.controlLabel })
+        for (a, b) in zip(try gpu.predictDelta(condition), try cpu.predictDelta(condition)) { XCTAssertEqual(a, b, accuracy: 1e-2) }
+    }
+
     func testBadHyperparametersAndShapesAreErrors() throws {
         XCTAssertThrowsError(try forwardModels.make("state-transition", hyperparameters: Hyperparameters(["hidden": "10", "heads": "4"]))) {
             XCTAssertTrue("\($0)".contains("heads"))

@@ -86,6 +86,14 @@ extension CLITests {
             ["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "--seed", "3", "-o", path("conflict")],
             mentioning: ["seed=7", "3", "latent-additive"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("conflict")))
+        // A device that is not cpu/cuda[:K], and a CUDA device this libtorch does not see, are refused.
+        try assertFails(
+            ["fit", prepped, "--split", split] + tiny + ["--device", "gpu", "-o", path("d")], mentioning: ["--device", "gpu"])
+        if Torch.cudaDeviceCount == 0 {
+            try assertFails(
+                ["fit", prepped, "--split", split] + tiny + ["--device", "cuda", "-o", path("d")], mentioning: ["CUDA device 0"])
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("d")))
 
         let fit = try perturb(["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "-o", path("m7"), "--quiet"])
         XCTAssertEqual(fit.status, 0, fit.stderr)

@@ -28,6 +28,21 @@ int ctorch_get_num_threads(void);
 /// Enables or disables gradient recording on this thread; returns the previous setting (1 or 0).
 int ctorch_set_grad_enabled(int enabled);
 
+// ---- devices ----
+/// CUDA devices the linked libtorch can use: 0 for a CPU-only build (Debian's) or a machine without a GPU.
+int ctorch_cuda_device_count(void);
+/// Sets where this thread's new tensors (ctorch_from_floats, ctorch_from_longs, ctorch_fill) live: -1 the CPU,
+/// k >= 0 CUDA device k. Random fills are drawn on the CPU and then moved, so a seed gives the same values on
+/// every device. Returns 0 on success (a CUDA device that is not there is an error).
+int ctorch_set_default_device(int device);
+/// This thread's device for new tensors (-1: the CPU).
+int ctorch_default_device(void);
+/// The device a tensor lives on (-1: the CPU, k: CUDA device k; -2 for a NULL handle).
+int ctorch_device(ctorch_tensor t);
+/// Moves a tensor's data to `device` in place, keeping it a leaf with its requires-grad flag (parameters before
+/// their optimizer is made, or back to the CPU after training). Returns 0 on success.
+int ctorch_move_(ctorch_tensor t, int device);
+
 /// A CPU random generator of its own, seeded; NULL arguments below mean libtorch's default generator.
 ctorch_generator ctorch_generator_new(uint64_t seed);
 void ctorch_generator_free(ctorch_generator g);

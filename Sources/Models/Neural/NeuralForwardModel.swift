@@ -64,33 +64,36 @@ extension NeuralForwardModel {
     public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let train = train.normalizedLog1p()
         if let threads = settings.threads ?? context.threads { try Torch.setThreads(threads) }
-        let seed = context.seed
-        let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
-        guard inputs.perturbationWidth > 0 else {
-            throw ModelError.unusableTrainingData(model: Self.name, reason: "no perturbed cells in the training data")
+        fitted = try Torch.withDevice(context.device) {
+            let seed = context.seed
+            let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
+            guard inputs.perturbationWidth > 0 else {
+                throw ModelError.unusableTrainingData(model: Self.name, reason: "no perturbed cells in the training data")
+            }
+            let network = try Network(inputs: inputs, settings: settings, generator: Generator(seed: seed), model: Self.name)
+            let batches = PairedBatches(
+                train, inputs: inputs, includeControls: Network.trainsOnControls,
+                batchSize: settings.batchSize, seed: seed)
+            var plan: [[Int]] = []
+            let target = try validation.flatMap { try ValidationTarget($0, trainingControls: train) }
+            let unfitted = NeuralFit(network: network, inputs: inputs, summary: nil)
+            let summary = try Trainer.run(
+                TrainingOptions(
+                    epochs: settings.epochs, patience: settings.patience, checkpoint: settings.checkpoint, label: Self.name,
+                    log: context.progress),
+                parameters: network.namedParameters,
+                batches: { epoch in
+                    plan = batches.epoch(epoch)
+                    return plan.count
+                },
+                step: { epoch, b in
+                    let batch = try batches.batch(plan[b], epoch: epoch, index: b)
+                    return StepResult(loss: try network.step(batch), cells: batch.count)
+                },
+                validate: target.map { t in { try t.score { try Self.delta(unfitted, $0) } } })
+            for (_, tensor) in network.namedParameters { try tensor.move(to: .cpu) }
+            return NeuralFit(network: network, inputs: inputs, summary: summary)
         }
-        let network = try Network(inputs: inputs, settings: settings, generator: Generator(seed: seed), model: Self.name)
-        let batches = PairedBatches(
-            train, inputs: inputs, includeControls: Network.trainsOnControls,
-            batchSize: settings.batchSize, seed: seed)
-        var plan: [[Int]] = []
-        let target = try validation.flatMap { try ValidationTarget($0, trainingControls: train) }
-        let unfitted = NeuralFit(network: network, inputs: inputs, summary: nil)
-        let summary = try Trainer.run(
-            TrainingOptions(
-                epochs: settings.epochs, patience: settings.patience, checkpoint: settings.checkpoint, label: Self.name,
-                log: context.progress),
-            parameters: network.namedParameters,
-            batches: { epoch in
-                plan = batches.epoch(epoch)
-                return plan.count
-            },
-            step: { epoch, b in
-                let batch = try batches.batch(plan[b], epoch: epoch, index: b)
-                return StepResult(loss: try network.step(batch), cells: batch.count)
-            },
-            validate: target.map { t in { try t.score { try Self.delta(unfitted, $0) } } })
-        fitted = NeuralFit(network: network, inputs: inputs, summary: summary)
     }
 
     /// What the last fit did (nil before fitting or after loading).

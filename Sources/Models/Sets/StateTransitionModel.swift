@@ -24,7 +24,8 @@ public struct StateTransitionModel: ForwardModel {
         "heads": "attention heads (default 4; must divide hidden)",
         "loss": "mmd (default) or composite (0.60 SW1 + 0.25 ProtoInfoNCE + 0.10 DE-rank + 0.05 DE-direction)",
         "kernel": "MMD kernel: energy (default) or gaussian (bandwidths 0.5, 1, 2, 4 × the median distance scale 1)",
-        "steps_per_epoch": "optimizer steps per epoch (default: conditions / sets_per_step, at least 10)",
+        "steps_per_epoch":
+            "optimizer steps per epoch (default: as many as draw the training part's perturbed cells once, training cells / (set_size × sets_per_step), at least 10)",
         "de_genes": "genes per training condition in the DE map of the composite loss (default 20)",
         "projections": "random directions of the sliced Wasserstein term (default 64)",
         "space": "pca (default: cells enter, shift and are compared on the top `components` principal axes of the training cells) or genes",
@@ -101,60 +102,68 @@ public struct StateTransitionModel: ForwardModel {
     public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let train = train.normalizedLog1p()
         if let threads = settings.threads ?? context.threads { try Torch.setThreads(threads) }
-        let seed = context.seed
-        let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
-        let sampler = try SetSampler(train, options: options, model: Self.name)
-        let basis = try components.map { try Self.principalAxes(train, components: $0, seed: seed) }
-        let network = try makeNetwork(inputs, basis: basis, seed: seed)
-        let optimizer = try settings.optimizer(network.trainable)
-        let generator = try Generator(seed: seed ^ 0x5E7)
-        let deMaps = loss.deRank != 0 || loss.deDirection != 0 ? Self.deMaps(train, sampler, genes: deGenes) : [:]
-        let steps = stepsPerEpoch ?? max(10, (sampler.conditions.count + options.setsPerStep - 1) / options.setsPerStep)
-        let space = try basis.map { try $0.transposed() }  // genes × k: cells are compared on their coordinates
-        let check = try validation.flatMap {
-            try SetValidation($0.normalizedLog1p(), trainingControls: train, options: options, space: space)
+        let (network, inputs, summary) = try Torch.withDevice(context.device) {
+            let seed = context.seed
+            let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
+            let sampler = try SetSampler(train, options: options, model: Self.name)
+            let basis = try components.map { try Self.principalAxes(train, components: $0, seed: seed) }
+            let network = try makeNetwork(inputs, basis: basis, seed: seed)
+            let optimizer = try settings.optimizer(network.trainable)
+            let generator = try Generator(seed: seed ^ 0x5E7)
+            let deMaps = loss.deRank != 0 || loss.deDirection != 0 ? Self.deMaps(train, sampler, genes: deGenes) : [:]
+            // An epoch draws about as many cells as the training part's perturbed cells, as a per-cell model's epoch
+            // does (one set per condition per epoch left deep data 10× less seen: docs/RESULTS.md).
+            let perturbedCells = sampler.conditions.reduce(0) { $0 + sampler.cellsOf[$1]!.count }
+            let perStep = options.setSize * options.setsPerStep
+            let steps = stepsPerEpoch ?? max(10, (perturbedCells + perStep - 1) / perStep)
+            let space = try basis.map { try $0.transposed() }  // genes × k: cells are compared on their coordinates
+            let check = try validation.flatMap {
+                try SetValidation($0.normalizedLog1p(), trainingControls: train, options: options, space: space)
+            }
+            let (loss, kernel, clip, projections) = (self.loss, self.kernel, settings.clipNorm, self.projections)
+            let summary = try Trainer.run(
+                TrainingOptions(
+                    epochs: settings.epochs, patience: settings.patience, checkpoint: settings.checkpoint, label: Self.name,
+                    log: context.progress),
+                parameters: network.namedParameters,
+                batches: { _ in steps },
+                step: { epoch, b in
+                    var rng = SeededRandom(seed: seed, stream: UInt64(epoch) &* 1_000_003 &+ UInt64(b))
+                    let pairs = sampler.step(&rng)
+                    var predicted: [Tensor] = [], observed: [Tensor] = [], predictedDeltas: [Tensor] = [], observedDeltas: [Tensor] = []
+                    var maps: [Float] = [], signs: [Float] = []
+                    for pair in pairs {
+                        let controls = try Self.rows(train.expression, pair.controls)
+                        let target = try Self.rows(train.expression, pair.cells)
+                        let out = try network(
+                            controls: controls, condition: pair.condition, inputs: inputs, training: true, generator: generator)
+                        predicted.append(try space.map { try out.matmul($0) } ?? out)
+                        observed.append(try space.map { try target.matmul($0) } ?? target)
+                        let controlMean = try controls.mean(dim: 0, keepingDimension: true)
+                        predictedDeltas.append(try out.mean(dim: 0, keepingDimension: true) - controlMean)
+                        observedDeltas.append(try target.mean(dim: 0, keepingDimension: true) - controlMean)
+                        let map =
+                            deMaps[pair.condition] ?? (
+                                Array(repeating: 0, count: inputs.geneCount), Array(repeating: 0, count: inputs.geneCount)
+                            )
+                        maps += map.0
+                        signs += map.1
+                    }
+                    let c = pairs.count, g = inputs.geneCount
+                    let batch = CompositeLoss.Batch(
+                        predictedSets: predicted, observedSets: observed, predictedDeltas: try Tensor.cat(predictedDeltas, dim: 0),
+                        observedDeltas: try Tensor.cat(observedDeltas, dim: 0), deMap: try Tensor(maps, shape: [c, g]),
+                        deSigns: try Tensor(signs, shape: [c, g]), kernel: kernel,
+                        directions: try DistributionLoss.directions(
+                            dimension: predicted[0].shape[1], count: projections, generator: generator))
+                    let value = try loss(batch)
+                    try descend(optimizer, value, clip: clip)
+                    return StepResult(loss: Double(try value.item()), cells: c * options.setSize)
+                },
+                validate: check.map { v in { try Torch.withoutGradients { try v.score(network, inputs) } } })
+            for (_, tensor) in network.namedParameters { try tensor.move(to: .cpu) }
+            return (network, inputs, summary)
         }
-        let (loss, kernel, clip, projections) = (self.loss, self.kernel, settings.clipNorm, self.projections)
-        let summary = try Trainer.run(
-            TrainingOptions(
-                epochs: settings.epochs, patience: settings.patience, checkpoint: settings.checkpoint, label: Self.name,
-                log: context.progress),
-            parameters: network.namedParameters,
-            batches: { _ in steps },
-            step: { epoch, b in
-                var rng = SeededRandom(seed: seed, stream: UInt64(epoch) &* 1_000_003 &+ UInt64(b))
-                let pairs = sampler.step(&rng)
-                var predicted: [Tensor] = [], observed: [Tensor] = [], predictedDeltas: [Tensor] = [], observedDeltas: [Tensor] = []
-                var maps: [Float] = [], signs: [Float] = []
-                for pair in pairs {
-                    let controls = try Self.rows(train.expression, pair.controls)
-                    let target = try Self.rows(train.expression, pair.cells)
-                    let out = try network(
-                        controls: controls, condition: pair.condition, inputs: inputs, training: true, generator: generator)
-                    predicted.append(try space.map { try out.matmul($0) } ?? out)
-                    observed.append(try space.map { try target.matmul($0) } ?? target)
-                    let controlMean = try controls.mean(dim: 0, keepingDimension: true)
-                    predictedDeltas.append(try out.mean(dim: 0, keepingDimension: true) - controlMean)
-                    observedDeltas.append(try target.mean(dim: 0, keepingDimension: true) - controlMean)
-                    let map =
-                        deMaps[pair.condition] ?? (
-                            Array(repeating: 0, count: inputs.geneCount), Array(repeating: 0, count: inputs.geneCount)
-                        )
-                    maps += map.0
-                    signs += map.1
-                }
-                let c = pairs.count, g = inputs.geneCount
-                let batch = CompositeLoss.Batch(
-                    predictedSets: predicted, observedSets: observed, predictedDeltas: try Tensor.cat(predictedDeltas, dim: 0),
-                    observedDeltas: try Tensor.cat(observedDeltas, dim: 0), deMap: try Tensor(maps, shape: [c, g]),
-                    deSigns: try Tensor(signs, shape: [c, g]), kernel: kernel,
-                    directions: try DistributionLoss.directions(
-                        dimension: predicted[0].shape[1], count: projections, generator: generator))
-                let value = try loss(batch)
-                try descend(optimizer, value, clip: clip)
-                return StepResult(loss: Double(try value.item()), cells: c * options.setSize)
-            },
-            validate: check.map { v in { try Torch.withoutGradients { try v.score(network, inputs) } } })
         fitted = (network, inputs)
         trainingSummary = summary
     }
@@ -243,12 +252,17 @@ public struct StateTransitionModel: ForwardModel {
     }
 }
 
-/// Early stopping for set models: the validation part's conditions (at most 16), each a set of validation cells
-/// against a predicted set from matched controls (the validation part's, else the training part's); the score is
-/// minus the mean energy MMD² in the loss space, so higher is better. The sets are drawn once, from a fixed seed.
+/// Early stopping for set models: every condition of the validation part, up to 512 of its cells against as many
+/// predicted cells from matched controls (the validation part's, else the training part's), predicted in sets of
+/// `set_size` as at prediction time; the score is minus the mean energy MMD² in the loss space, so higher is better.
+/// All of a condition's cells, not one training-size set: the MMD² of two samples has a floor that shrinks with
+/// their size, and at 64 cells it hid the differences between epochs (docs/RESULTS.md). Drawn once, from a fixed seed.
 struct SetValidation {
-    let sets: [(condition: Condition, controls: Tensor, observed: Tensor)]
+    /// Per condition: its matched controls in chunks of `set_size` (the sets the network sees) and its observed cells.
+    let sets: [(condition: Condition, controls: [Tensor], observed: Tensor)]
     let space: Tensor?
+    /// Cells per condition at most.
+    static let cellsPerCondition = 512
 
     init?(
         _ validation: PerturbationDataset, trainingControls train: PerturbationDataset, options: SetSampler.Options, space: Tensor?
@@ -258,18 +272,17 @@ struct SetValidation {
         let controlsFrom = validation.controlCells.isEmpty ? train : validation
         var rng = SeededRandom(seed: 0x5E7_0A11)
         let pool = CellContext.controlCells(of: controlsFrom)
-        var out: [(Condition, Tensor, Tensor)] = []
+        var out: [(Condition, [Tensor], Tensor)] = []
         let conditions = validation.groups.cellsByCondition.filter { $0.key.perturbation != validation.controlLabel }
-        for (condition, cells) in conditions.sorted(by: { $0.key < $1.key }).prefix(16) {
+        for (condition, cells) in conditions.sorted(by: { $0.key < $1.key }) {
             guard let controls = ConditionDeltas.lookup(pool, CellContext(condition)), !cells.isEmpty else { continue }
-            let n = min(options.setSize, cells.count)
+            let n = min(Self.cellsPerCondition, cells.count)
             let pickedCells = rng.permutation(cells.count).prefix(n).map { cells[$0] }
             let pickedControls = (0..<n).map { _ in controls[rng.index(controls.count)] }
-            out.append(
-                (
-                    condition, try StateTransitionModel.rows(controlsFrom.expression, pickedControls),
-                    try StateTransitionModel.rows(validation.expression, pickedCells)
-                ))
+            let chunks = try stride(from: 0, to: n, by: options.setSize).map {
+                try StateTransitionModel.rows(controlsFrom.expression, Array(pickedControls[$0..<min($0 + options.setSize, n)]))
+            }
+            out.append((condition, chunks, try StateTransitionModel.rows(validation.expression, pickedCells)))
         }
         guard !out.isEmpty else { return nil }
         sets = out
@@ -279,8 +292,9 @@ struct SetValidation {
         var total = 0.0
         let generator = try Generator(seed: 0x5E7_0A11)
         for (condition, controls, observed) in sets {
-            let predicted = try network(
-                controls: controls, condition: condition, inputs: inputs, training: false, generator: generator)
+            let predicted = try Tensor.cat(
+                controls.map { try network(controls: $0, condition: condition, inputs: inputs, training: false, generator: generator) },
+                dim: 0)
             let p = try space.map { try predicted.matmul($0) } ?? predicted, o = try space.map { try observed.matmul($0) } ?? observed
             total += Double(try DistributionLoss.mmd(p, o, kernel: .energy).item())
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Neural
 import PerturbData
 import Support
 
@@ -21,13 +22,15 @@ public struct FitRun: Sendable {
     public var output: String
     /// Threads for a model whose own `threads` hyperparameter is not given (nil: the library's default).
     public var threads: Int?
+    /// Where a neural model trains (`FitContext.device`).
+    public var device: Device
 
     public init(
         data: String, split: String, model: String, hyperparameters: Hyperparameters, layer: String? = nil,
-        seed: UInt64? = nil, output: String, threads: Int? = nil
+        seed: UInt64? = nil, output: String, threads: Int? = nil, device: Device = .cpu
     ) {
         self.data = data; self.split = split; self.model = model; self.hyperparameters = hyperparameters
-        self.layer = layer; self.seed = seed; self.output = output; self.threads = threads
+        self.layer = layer; self.seed = seed; self.output = output; self.threads = threads; self.device = device
     }
 
     /// Runs the job; `log` gets stage messages, `progress` the read's progress. Returns the directory written.
@@ -36,12 +39,13 @@ public struct FitRun: Sendable {
         recorder: RunRecorder = RunRecorder(), log: (@Sendable (String) -> Void)? = nil,
         progress: ProgressHandler? = nil
     ) throws -> ModelDirectory {
-        let context = try FitContext(seed: seed, hyperparameters: hyperparameters, model: model, threads: threads, progress: log)
+        var context = try FitContext(seed: seed, hyperparameters: hyperparameters, model: model, threads: threads, progress: log)
+        context.device = device
         _ = try forwardModels.type(named: model)
         log?("reading \(data)")
         let hash = BackgroundHash(path: data)
         let parts = try SplitParts.load(path: data, splitPath: split, layer: layer, progress: progress)
-        log?("fitting \(model) on \(parts.train.cellCount) training cells")
+        log?("fitting \(model) on \(parts.train.cellCount) training cells" + (device == .cpu ? "" : " on \(device)"))
         let fitted = try ForwardFitting.fit(
             model, hyperparameters: hyperparameters, parts: parts, dataSHA256: try hash.value(),
             context: context)
