@@ -71,6 +71,39 @@ final class StateTransitionModelTests: XCTestCase {
         XCTAssertEqual(try noisy.predictDelta(condition), try noisy.predictDelta(condition))
     }
 
+    func testFeatureEmbeddingsGiveUnseenTargetsAPrediction() throws {
+        let parts = try simulatedParts(genes: 40, cellsPer: 20)
+        let trained = Set(parts.train.perturbationLabels.flatMap { $0.split(separator: "+").map(String.init) })
+        let unseen = try XCTUnwrap(parts.train.genes.first { !trained.contains($0) })
+        let unknown = Condition(perturbation: "not-a-gene"), fresh = Condition(perturbation: unseen)
+        // One-hot: an unseen target and a name that is no gene get the same (no-embedding) prediction.
+        let (onehot, _) = try fitted()
+        XCTAssertEqual(try onehot.predictDelta(fresh), try onehot.predictDelta(unknown))
+        XCTAssertEqual(onehot.representableTargets(), [])
+        // Loadings: the unseen target is a measured gene, so it has an embedding of its own; saved and reloaded.
+        let (loadings, _) = try fitted(["features": "loadings"])
+        XCTAssertNotEqual(try loadings.predictDelta(fresh), try loadings.predictDelta(unknown))
+        XCTAssertEqual(loadings.representableTargets(), parts.train.genes)
+        let reloaded = try StateTransitionModel(
+            state: try loadings.state(),
+            hyperparameters: Hyperparameters(tiny.merging(["seed": "0", "features": "loadings"]) { _, b in b }))
+        XCTAssertEqual(try reloaded.predictDelta(fresh), try loadings.predictDelta(fresh))
+        // A CSV table: its keys are embedded; a malformed table is an error naming the file.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("st-features-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = dir.appendingPathComponent("features.csv").path
+        let rows = (trained.sorted() + [unseen]).enumerated().map { "\($1),\(Double($0) / 10),\(1 - Double($0) / 10)" }
+        try (["gene,a,b"] + rows).joined(separator: "\n").write(toFile: table, atomically: true, encoding: .utf8)
+        let (tabled, _) = try fitted(["features": table])
+        XCTAssertNotEqual(try tabled.predictDelta(fresh), try tabled.predictDelta(unknown))
+        let bad = dir.appendingPathComponent("bad.csv").path
+        try "gene,a\nx,1\ny,oops\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try fitted(["features": bad])) { XCTAssertTrue("\($0)".contains("bad.csv"), "\($0)") }
+        XCTAssertThrowsError(
+            try forwardModels.make("state-transition", hyperparameters: Hyperparameters(["features": "loadings", "space": "genes"])))
+    }
+
     func testTheDeviceOfTheFit() throws {
         let parts = try simulatedParts(genes: 40, cellsPer: 20)
         func fit(_ device: Device) throws -> any ForwardModel {

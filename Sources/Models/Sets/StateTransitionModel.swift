@@ -31,6 +31,8 @@ public struct StateTransitionModel: ForwardModel {
         "space": "pca (default: cells enter, shift and are compared on the top `components` principal axes of the training cells) or genes",
         "components": "principal axes of the pca space (default 50)",
         "noise": "standard normal inputs per cell, so predicted sets can vary beyond their controls (default 0)",
+        "features":
+            "perturbation embedding: onehot (default: training members only); loadings (one-hot plus each target gene's loadings on the principal axes, so an unseen target that is a measured gene gets an embedding; needs space=pca); or a CSV table (one-hot plus the members' rows: key, then one number per dimension, e.g. ESM2 or GenePT vectors)",
     ]
     public static var hyperparameterHelp: [String: String] { NeuralSettings.help.merging(ownHelp) { a, _ in a } }
     static let defaults = ["hidden": "128", "layers": "2", "dropout": "0", "epochs": "30", "patience": "5"]
@@ -47,7 +49,9 @@ public struct StateTransitionModel: ForwardModel {
     let components: Int?
     /// Noise inputs per cell.
     let noise: Int
-    var fitted: (network: StateTransitionNetwork, inputs: NeuralInputs)?
+    /// Where the perturbation embedding comes from: "onehot", "loadings" or a CSV path.
+    let features: String
+    var fitted: (network: StateTransitionNetwork, encoding: SetConditionEncoding)?
     /// What the last fit did.
     public private(set) var trainingSummary: TrainingSummary?
 
@@ -75,13 +79,23 @@ public struct StateTransitionModel: ForwardModel {
             try h.choice("space", default: "pca", among: ["pca", "genes"], model: Self.name) == "pca"
             ? try h.int("components", default: 50, in: 1...100_000, model: Self.name) : nil
         noise = try h.int("noise", default: 0, in: 0...100_000, model: Self.name)
+        features = h.string("features") ?? "onehot"
+        if features == "loadings" && components == nil {
+            throw ModelError.invalidHyperparameter(
+                model: Self.name, key: "features", value: features,
+                expected: "onehot or a CSV table with space=genes (loadings need space=pca)")
+        }
     }
 
     public init(state: ModelState, hyperparameters: Hyperparameters) throws {
         try self.init(hyperparameters: hyperparameters)
         let inputs = try NeuralInputs(state: state, model: Self.name)
+        let table = try state.lists["features_vocabulary"].map { _ in
+            try PerturbationFeatures(loading: "features", from: state, model: Self.name)
+        }
+        let encoding = SetConditionEncoding(inputs: inputs, table: table)
         let basis = try state.arrays["net.basis"].map { try Tensor.zeros($0.shape) }
-        let network = try makeNetwork(inputs, basis: basis, seed: settings.seed)
+        let network = try makeNetwork(encoding, basis: basis, seed: settings.seed)
         for (name, tensor) in network.namedParameters {
             guard let saved = state.arrays["net." + name], saved.shape == tensor.shape else {
                 throw ModelError.invalidModelDirectory(
@@ -89,12 +103,12 @@ public struct StateTransitionModel: ForwardModel {
             }
             try tensor.assign(Tensor(saved.values.map { Float($0) }, shape: saved.shape))
         }
-        fitted = (network, inputs)
+        fitted = (network, encoding)
     }
 
-    func makeNetwork(_ inputs: NeuralInputs, basis: Tensor?, seed: UInt64) throws -> StateTransitionNetwork {
+    func makeNetwork(_ encoding: SetConditionEncoding, basis: Tensor?, seed: UInt64) throws -> StateTransitionNetwork {
         try StateTransitionNetwork(
-            genes: inputs.geneCount, members: inputs.perturbationWidth, covariateWidth: inputs.covariateWidth,
+            genes: encoding.inputs.geneCount, members: encoding.perturbationWidth, covariateWidth: encoding.inputs.covariateWidth,
             hidden: settings.hidden, blocks: settings.layers, heads: heads, dropout: settings.dropout, basis: basis,
             noise: noise, generator: Generator(seed: seed))
     }
@@ -102,12 +116,19 @@ public struct StateTransitionModel: ForwardModel {
     public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let train = train.normalizedLog1p()
         if let threads = settings.threads ?? context.threads { try Torch.setThreads(threads) }
-        let (network, inputs, summary) = try Torch.withDevice(context.device) {
+        let (network, encoding, summary) = try Torch.withDevice(context.device) {
             let seed = context.seed
             let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
             let sampler = try SetSampler(train, options: options, model: Self.name)
             let basis = try components.map { try Self.principalAxes(train, components: $0, seed: seed) }
-            let network = try makeNetwork(inputs, basis: basis, seed: seed)
+            let table: PerturbationFeatures? =
+                switch features {
+                case "onehot": nil
+                case "loadings": try SetConditionEncoding.loadings(basis: basis!, genes: train.genes)
+                default: try PerturbationFeatures.readTable(path: features)
+                }
+            let encoding = SetConditionEncoding(inputs: inputs, table: table)
+            let network = try makeNetwork(encoding, basis: basis, seed: seed)
             let optimizer = try settings.optimizer(network.trainable)
             let generator = try Generator(seed: seed ^ 0x5E7)
             let deMaps = loss.deRank != 0 || loss.deDirection != 0 ? Self.deMaps(train, sampler, genes: deGenes) : [:]
@@ -136,7 +157,7 @@ public struct StateTransitionModel: ForwardModel {
                         let controls = try Self.rows(train.expression, pair.controls)
                         let target = try Self.rows(train.expression, pair.cells)
                         let out = try network(
-                            controls: controls, condition: pair.condition, inputs: inputs, training: true, generator: generator)
+                            controls: controls, condition: pair.condition, encoding: encoding, training: true, generator: generator)
                         predicted.append(try space.map { try out.matmul($0) } ?? out)
                         observed.append(try space.map { try target.matmul($0) } ?? target)
                         let controlMean = try controls.mean(dim: 0, keepingDimension: true)
@@ -160,11 +181,11 @@ public struct StateTransitionModel: ForwardModel {
                     try descend(optimizer, value, clip: clip)
                     return StepResult(loss: Double(try value.item()), cells: c * options.setSize)
                 },
-                validate: check.map { v in { try Torch.withoutGradients { try v.score(network, inputs) } } })
+                validate: check.map { v in { try Torch.withoutGradients { try v.score(network, encoding) } } })
             for (_, tensor) in network.namedParameters { try tensor.move(to: .cpu) }
-            return (network, inputs, summary)
+            return (network, encoding, summary)
         }
-        fitted = (network, inputs)
+        fitted = (network, encoding)
         trainingSummary = summary
     }
 
@@ -207,11 +228,11 @@ public struct StateTransitionModel: ForwardModel {
 
     /// The mean change the network predicts for the reference control cells of the condition's context.
     public func predictDelta(_ condition: Condition) throws -> [Double] {
-        guard let (network, inputs) = fitted else { throw ModelError.notFitted(model: Self.name) }
-        let (cells, mean) = inputs.reference(CellContext(condition))
+        guard let (network, encoding) = fitted else { throw ModelError.notFitted(model: Self.name) }
+        let (cells, mean) = encoding.inputs.reference(CellContext(condition))
         let predicted = try Torch.withoutGradients {
             try network(
-                controls: Tensor(cells.storage, shape: [cells.rows, cells.columns]), condition: condition, inputs: inputs,
+                controls: Tensor(cells.storage, shape: [cells.rows, cells.columns]), condition: condition, encoding: encoding,
                 training: false, generator: Generator(seed: settings.seed ^ 0xDE17A)
             ).mean(dim: 0).floats()
         }
@@ -222,10 +243,10 @@ public struct StateTransitionModel: ForwardModel {
     /// shared generator turns it into cells (`resample`: count cells with the set's mean delta and each cell's
     /// response strength; `shift`: these rows, clipped at 0).
     public func predictSet(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> Matrix<Float>? {
-        guard let (network, inputs) = fitted else { throw ModelError.notFitted(model: Self.name) }
+        guard let (network, encoding) = fitted else { throw ModelError.notFitted(model: Self.name) }
         var values: [Float] = []
-        let perturbation = try rowTensor(inputs.perturbation(condition.perturbation))
-        let covariates = try rowTensor(inputs.covariates(CellContext(condition)))
+        let perturbation = try rowTensor(encoding.perturbation(condition.perturbation))
+        let covariates = try rowTensor(encoding.covariates(CellContext(condition)))
         let generator = try Generator(seed: seed)
         try Torch.withoutGradients {
             var start = 0
@@ -241,10 +262,14 @@ public struct StateTransitionModel: ForwardModel {
         return Matrix(rows: sources.rows, columns: sources.columns, storage: values)
     }
 
+    /// The feature table's keys (a table, or every gene with `features=loadings`): targets it embeds unseen.
+    public func representableTargets() -> [String] { fitted?.encoding.table?.vocabulary ?? [] }
+
     public func state() throws -> ModelState {
-        guard let (network, inputs) = fitted else { throw ModelError.notFitted(model: Self.name) }
+        guard let (network, encoding) = fitted else { throw ModelError.notFitted(model: Self.name) }
         var s = ModelState()
-        inputs.save(into: &s)
+        encoding.inputs.save(into: &s)
+        encoding.table?.save("features", into: &s)
         for (name, tensor) in network.namedParameters {
             s.arrays["net." + name] = ModelState.Parameter(shape: tensor.shape, values: try tensor.floats().map { Double($0) })
         }
@@ -288,12 +313,12 @@ struct SetValidation {
         sets = out
     }
 
-    func score(_ network: StateTransitionNetwork, _ inputs: NeuralInputs) throws -> Double {
+    func score(_ network: StateTransitionNetwork, _ encoding: SetConditionEncoding) throws -> Double {
         var total = 0.0
         let generator = try Generator(seed: 0x5E7_0A11)
         for (condition, controls, observed) in sets {
             let predicted = try Tensor.cat(
-                controls.map { try network(controls: $0, condition: condition, inputs: inputs, training: false, generator: generator) },
+                controls.map { try network(controls: $0, condition: condition, encoding: encoding, training: false, generator: generator) },
                 dim: 0)
             let p = try space.map { try predicted.matmul($0) } ?? predicted, o = try space.map { try observed.matmul($0) } ?? observed
             total += Double(try DistributionLoss.mmd(p, o, kernel: .energy).item())

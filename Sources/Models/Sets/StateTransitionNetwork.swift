@@ -73,17 +73,6 @@ final class StateTransitionNetwork: ParameterContainer, @unchecked Sendable {
     }
 }
 
-extension StateTransitionNetwork {
-    /// The predicted set of `condition` from `controls`, its perturbation and context encoded as `inputs` encodes them.
-    func callAsFunction(
-        controls: Tensor, condition: Condition, inputs: NeuralInputs, training: Bool, generator: Generator?
-    ) throws -> Tensor {
-        try self(
-            controls: controls, perturbation: rowTensor(inputs.perturbation(condition.perturbation)),
-            covariates: rowTensor(inputs.covariates(CellContext(condition))), training: training, generator: generator)
-    }
-}
-
 /// A pre-norm transformer block over the cells of one set: multi-head self-attention across the cells, then a
 /// feed-forward layer, each added back to its input.
 final class SetAttentionBlock: ParameterContainer, @unchecked Sendable {
