@@ -194,8 +194,10 @@ public struct BenchmarkConfig: Sendable, Equatable {
                     path: path, field: "\(field): \(key)",
                     expected: "a hyperparameter of \(name) (\(type.hyperparameterHelp.keys.sorted().joined(separator: ", ")))")
             }
-            if let features = hyper["features"], features != "onehot" { hyper["features"] = resolve(features) }
-            if let values = search["features"] { search["features"] = values.map { $0 == "onehot" ? $0 : resolve($0) } }
+            // A feature table is a path relative to the config; the built-in feature names are not.
+            let builtIn: Set = ["onehot", "loadings"]
+            if let features = hyper["features"], !builtIn.contains(features) { hyper["features"] = resolve(features) }
+            if let values = search["features"] { search["features"] = values.map { builtIn.contains($0) ? $0 : resolve($0) } }
             try reader.checkKeys(t, ["name", "label", "params", "search", "trials"], in: field)
             return Model(
                 name: name, label: try reader.string(t, "label", in: field) ?? name, hyperparameters: hyper,

@@ -26,6 +26,18 @@ final class BenchmarkConfigTests: XCTestCase {
         XCTAssertEqual(c.datasets[0].path, "/tmp/b/data/sim.h5ad", "relative to the TOML file")
         XCTAssertEqual(c.datasets[0].name, "sim")
         XCTAssertEqual(c.splitParameters, ["unseen_singles": "0"])
+        // A feature table is a path next to the config; the built-in feature names stay names.
+        let features = try parse(
+            base + """
+
+                [[models]]
+                name = "state-transition"
+                params = { features = "loadings" }
+                [[models]]
+                name = "ridge"
+                params = { features = "genes.csv" }
+                """)
+        XCTAssertEqual(features.models.compactMap { $0.hyperparameters["features"] }, ["loadings", "/tmp/b/genes.csv"])
     }
 
     func testRunKeyTextOfPrepIsTheRoundOneReflection() {

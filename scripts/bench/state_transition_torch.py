@@ -6,8 +6,8 @@ added, `blocks` pre-norm set-attention blocks (H heads-way attention across the 
 MLP (H -> H -> K) whose shift is mapped back to genes, and the energy MMD^2 of predicted vs observed sets on the K
 axes; `sets` sets of S cells per Adam step. Data are random (throughput does not depend on the values).
 
-Run with Debian's python3-torch (the same libtorch 1.13.1 that `perturb` links):
-    python3 scripts/bench/state_transition_torch.py --set-size 128 --threads 2
+Run with Debian's python3-torch (the same libtorch 1.13.1 that `perturb` links; /usr/bin/python3):
+    /usr/bin/python3 scripts/bench/state_transition_torch.py --set-size 128 --threads 2
 Prints one line: set size, steps, seconds, cells/s, peak RSS.
 """
 
