@@ -133,7 +133,7 @@ public struct StateTransitionModel: ForwardModel {
             let generator = try Generator(seed: seed ^ 0x5E7)
             let deMaps = loss.deRank != 0 || loss.deDirection != 0 ? Self.deMaps(train, sampler, genes: deGenes) : [:]
             // An epoch draws about as many cells as the training part's perturbed cells, as a per-cell model's epoch
-            // does (one set per condition per epoch left deep data 10× less seen: docs/RESULTS.md).
+            // does (one set per condition per epoch left 500-cell conditions under-trained: docs/RESULTS.md).
             let perturbedCells = sampler.conditions.reduce(0) { $0 + sampler.cellsOf[$1]!.count }
             let perStep = options.setSize * options.setsPerStep
             let steps = stepsPerEpoch ?? max(10, (perturbedCells + perStep - 1) / perStep)
