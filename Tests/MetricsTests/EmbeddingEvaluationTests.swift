@@ -20,20 +20,54 @@ final class EmbeddingEvaluationTests: XCTestCase {
         {
             XCTAssertEqual(a, b, accuracy: 1e-12)
         }
-        // In one dimension TVN is center-scaling up to sign.
+        // TVN in one dimension, by hand: standardized on all four controls (mean 7, population variance 27.5), the
+        // one principal axis (a sign), standardized again (no change), then per batch / √(Var_b + 0.5) with the
+        // batch's control variance (ddof 1) on that scale: 2 / 27.5 in batch a, 8 / 27.5 in batch b.
         let tvn = EmbeddingVariant.tvn.apply(x, batches: batches, isControl: control).storage
-        for (a, b) in zip(tvn, scaled) { XCTAssertEqual(abs(a), abs(b), accuracy: 1e-9) }
+        let expected = [1.0, 3, 6, 10, 14].enumerated().map { i, v in
+            (v - 7) / 27.5.squareRoot() / ((i < 3 ? 2 : 8) / 27.5 + 0.5).squareRoot()
+        }
+        let sign = tvn[0] / expected[0] > 0 ? 1.0 : -1.0
+        for (a, b) in zip(tvn, expected) { XCTAssertEqual(a, sign * b, accuracy: 1e-12) }
     }
 
-    func testTVNWhitensTheControls() {
+    func testTVNWhitensTheControlsUpToItsShrinkage() {
         var rng = SeededRandom(seed: 3)
         let rows = (0..<200).map { _ -> [Double] in
             let a = rng.normal(), b = rng.normal(), c = rng.normal()
             return [3 * a + 1, a + 0.5 * b - 2, 2 * b + 0.1 * c]
         }
         let out = EmbeddingVariant.tvn.apply(Matrix(rowArrays: rows), batches: Array(repeating: "b", count: 200), isControl: { _ in true })
+        // After the global steps the controls' covariance (ddof 1) is r·I, r = 200/199; the batch step divides by
+        // √(r + 0.5), leaving r / (r + 0.5) on the diagonal and 0 off it.
         let covariance = out.multiplied(by: out, transposeSelf: true)
-        for i in 0..<3 { for j in 0..<3 { XCTAssertEqual(covariance[i, j] / 199, i == j ? 1 : 0, accuracy: 1e-6) } }
+        let r = 200.0 / 199
+        for i in 0..<3 { for j in 0..<3 { XCTAssertEqual(covariance[i, j] / 199, i == j ? r / (r + 0.5) : 0, accuracy: 1e-9) } }
+    }
+
+    func testTVNIgnoresEigenvectorSignsAndStaysFiniteWithFewControls() {
+        // Three batches with 4 controls each in 6 dimensions (fewer than the dimensions), 12 controls in all.
+        var rng = SeededRandom(seed: 8)
+        var rows: [[Double]] = [], batches: [String] = [], controls: Set<Int> = []
+        for b in 0..<3 {
+            for k in 0..<10 {
+                if k < 4 { controls.insert(rows.count) }
+                rows.append((0..<6).map { j in rng.normal() * Double(j + 1) + Double(b) * (k < 4 ? 1 : 2) })
+                batches.append("b\(b)")
+            }
+        }
+        let x = Matrix(rowArrays: rows)
+        let out = EmbeddingVariant.tvn.apply(x, batches: batches, isControl: { controls.contains($0) })
+        XCTAssertEqual(out.columns, 6)
+        XCTAssertTrue(out.storage.allSatisfy(\.isFinite))
+        // Flipping input dimensions flips the principal axes' signs; every pairwise distance stays the same.
+        var flipped = x
+        for i in 0..<x.rows { for j in [0, 3, 4] { flipped.storage[i * 6 + j] *= -1 } }
+        let other = EmbeddingVariant.tvn.apply(flipped, batches: batches, isControl: { controls.contains($0) })
+        func distance(_ m: Matrix<Double>, _ a: Int, _ b: Int) -> Double {
+            (0..<m.columns).reduce(0.0) { $0 + pow(m[a, $1] - m[b, $1], 2) }.squareRoot()
+        }
+        for a in 0..<x.rows { for b in 0..<a { XCTAssertEqual(distance(out, a, b), distance(other, a, b), accuracy: 1e-9) } }
     }
 
     func testRelationFilesAndPairs() throws {
