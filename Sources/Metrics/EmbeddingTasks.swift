@@ -81,53 +81,61 @@ enum EmbeddingTasks {
         return [("accuracy", ratio(correct, total))]
     }
 
-    /// 3. Perturbation consistency: a perturbation's replicates are its per-batch mean embeddings; it is
-    /// consistent when their mean pairwise cosine beats the null at p < 0.05 (p = (1 + #null ≥ observed) /
-    /// (1 + draws)). The null draws the same number of replicate profiles from perturbations of unexpressed
-    /// genes (targets detected in < 1 % of control cells) when there are at least two of them, else from
-    /// random same-size groups of control cells of distinct batches. Also reports which null was used.
+    /// 3. Perturbation consistency as Tx-Evaluation computes it (`pert_signal_consistency_benchmark`): a
+    /// perturbation's score is the mean pairwise cosine over all its cells (a cell with a zero vector has cosine 0
+    /// with every other). The null is the same score of every perturbation of an unexpressed gene (targets detected
+    /// in < 1 % of control cells) when there are at least two; p = #(null ≥ observed) / #null, consistent at p ≤ 0.05.
+    /// The reference defines no null without such perturbations; then `nullDraws` random groups of perturbed cells
+    /// (all perturbations pooled) of the perturbation's size stand in, with p = (1 + #null ≥ observed) / (1 + draws):
+    /// they share whatever every perturbed cell shares — the offset centering on the controls leaves, a common
+    /// response — which random groups of control cells do not. Also reports which null was used.
     static func consistency(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
         let d = x.columns
-        var groups: [String: [String: [Int]]] = [:]  // label → batch → cells
-        for i in 0..<cells.count { groups[cells.labels[i], default: [:]][cells.batches[i], default: []].append(i) }
-        func mean(_ rows: [Int]) -> [Double] {
-            var m = [Double](repeating: 0, count: d)
-            for r in rows { for j in 0..<d { m[j] += x.storage[r * d + j] } }
-            return m.map { $0 / Double(rows.count) }
+        // Unit rows (zero rows stay zero), so a set's mean pairwise cosine is (‖Σ u‖² − #nonzero) / (n (n − 1)).
+        var unit = x
+        var nonzero = [Bool](repeating: false, count: x.rows)
+        for i in 0..<x.rows {
+            let norm = (0..<d).reduce(0.0) { $0 + x.storage[i * d + $1] * x.storage[i * d + $1] }.squareRoot()
+            nonzero[i] = norm > 0
+            for j in 0..<d { unit.storage[i * d + j] = norm > 0 ? x.storage[i * d + j] / norm : 0 }
         }
-        let unexpressed = cells.unexpressedTargets
-        let nullPool = unexpressed.flatMap { label in groups[label]!.keys.sorted().map { mean(groups[label]![$0]!) } }
-        let useGenes = unexpressed.count >= 2
-        var controlsByBatch: [[Int]] = []
-        for (_, rows) in (groups[cells.controlLabel] ?? [:]).sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
-            controlsByBatch.append(rows)
+        func meanCosine(_ rows: [Int]) -> Double {
+            guard rows.count >= 2 else { return .nan }
+            var sum = [Double](repeating: 0, count: d)
+            var count = 0
+            for r in rows {
+                if nonzero[r] { count += 1 }
+                for j in 0..<d { sum[j] += unit.storage[r * d + j] }
+            }
+            let squared = sum.reduce(0) { $0 + $1 * $1 }
+            return (squared - Double(count)) / Double(rows.count * (rows.count - 1))
         }
+        var groups: [String: [Int]] = [:]
+        for i in 0..<cells.count { groups[cells.labels[i], default: []].append(i) }
+        let unexpressed = Set(cells.unexpressedTargets)
+        let geneNull = unexpressed.sorted().compactMap { groups[$0] }.map(meanCosine).filter { !$0.isNaN }.sorted()
+        let useGenes = geneNull.count >= 2
+        let perturbed = (0..<cells.count).filter { cells.labels[$0] != cells.controlLabel && !unexpressed.contains(cells.labels[$0]) }
         var rng = SeededRandom(seed: options.seed, stream: 900)
-        var nullCache: [String: [Double]] = [:]
+        var drawnNull: [Int: [Double]] = [:]
         var consistent = 0, tested = 0
         for label in groups.keys.sorted() where label != cells.controlLabel && !unexpressed.contains(label) {
-            let replicates = groups[label]!.keys.sorted().map { groups[label]![$0]! }
-            guard replicates.count >= 2 else { continue }
-            let observed = meanPairwiseCosine(replicates.map(mean))
-            let m = replicates.count
-            let size = replicates.map(\.count).sorted()[replicates.count / 2]
-            let key = "\(m)-\(size)"
-            if nullCache[key] == nil {
-                nullCache[key] = (0..<options.nullDraws).map { _ -> Double in
-                    if useGenes {
-                        return meanPairwiseCosine(draw(m, from: nullPool.count, &rng).map { nullPool[$0] })
+            let rows = groups[label]!
+            guard rows.count >= 2 else { continue }
+            let observed = meanCosine(rows)
+            let p: Double
+            if useGenes {
+                p = Double(geneNull.filter { $0 >= observed }.count) / Double(geneNull.count)
+            } else {
+                if drawnNull[rows.count] == nil {
+                    drawnNull[rows.count] = (0..<options.nullDraws).map { _ in
+                        meanCosine(draw(rows.count, from: perturbed.count, &rng).map { perturbed[$0] })
                     }
-                    let batches = draw(m, from: controlsByBatch.count, &rng)
-                    return meanPairwiseCosine(
-                        batches.map { b in
-                            let pool = controlsByBatch[b]
-                            return mean(draw(min(size, pool.count), from: pool.count, &rng).map { pool[$0] })
-                        })
                 }
+                let null = drawnNull[rows.count]!
+                p = Double(1 + null.filter { $0 >= observed }.count) / Double(1 + null.count)
             }
-            let null = nullCache[key]!
-            let exceed = null.filter { $0 >= observed }.count
-            if Double(1 + exceed) / Double(1 + null.count) < 0.05 { consistent += 1 }
+            if p <= 0.05 { consistent += 1 }
             tested += 1
         }
         return [

@@ -157,6 +157,46 @@ final class EmbeddingEvaluationTests: XCTestCase {
         XCTAssertEqual(noise[1].1, 0.5, accuracy: 0.1, "a decoder from noise predicts about the mean: d ≈ d_max / 2")
     }
 
+    func testConsistencyIsTheReferencesWithTheUnexpressedGenesNull() throws {
+        // Perturbations of U1, U2, U3 (never detected in the controls) are the null; A and B are tested.
+        let labels = ["non-targeting", "non-targeting", "A", "A", "A", "B", "B", "B", "U1", "U1", "U2", "U2", "U3", "U3"]
+        let rows: [[Double]] = [
+            [1, 0], [0, 1],  // controls
+            [1, 1], [2, 2], [3, 3],  // A: every pair cosine 1 → mean 1
+            [1, 0], [0, 1], [-1, 0],  // B: cosines 0, −1, 0 → mean −1/3
+            [1, 0], [0, 1],  // U1: 0
+            [1, 0], [1, 1],  // U2: 1/√2
+            [0, 1], [0, -1],  // U3: −1
+        ]
+        var obs = DataFrame(index: labels.indices.map { "c\($0)" })
+        try obs.setColumn("target_gene", .string(labels))
+        let expression = Matrix<Float>(rowArrays: labels.map { _ in [0, 0, 0, 1] })
+        let data = AnnData(
+            X: CSRMatrix(dense: expression), obs: obs, variables: DataFrame(index: ["U1", "U2", "U3", "G"]))
+        let cells = try EmbeddingCells(data, columns: DatasetColumns(), path: "toy.h5ad", folds: 2)
+        XCTAssertEqual(cells.unexpressedTargets, ["U1", "U2", "U3"])
+        let result = Dictionary(uniqueKeysWithValues: EmbeddingTasks.consistency(Matrix(rowArrays: rows), cells, EmbeddingTaskOptions()))
+        // A: p = #{null ≥ 1} / 3 = 0 → consistent; B: p = #{null ≥ −1/3} / 3 = 2/3 → not.
+        XCTAssertEqual(result["fraction_consistent"], 0.5)
+        XCTAssertEqual(result["tested"], 2)
+        XCTAssertEqual(result["null_from_unexpressed_genes"], 1)
+    }
+
+    func testConsistencyWithoutUnexpressedGenesIgnoresAnOffsetEveryPerturbedCellShares() throws {
+        let (cells, _) = try toyCells(
+            labels: ["non-targeting", "A", "B", "C", "D", "E"], batches: ["b1", "b2", "b3"], perCondition: 6, genes: 6, seed: 5)
+        // Noise, plus the same offset on every perturbed cell (as centering on a few controls leaves): nothing
+        // perturbation-specific, so (almost) nothing is consistent.
+        var x = EmbeddingSources.random(rows: cells.count, columns: 8, seed: 9)
+        for i in 0..<cells.count where !cells.isControl(i) { for j in 0..<8 { x.storage[i * 8 + j] += 0.8 } }
+        var options = EmbeddingTaskOptions()
+        options.nullDraws = 400
+        let result = Dictionary(uniqueKeysWithValues: EmbeddingTasks.consistency(x, cells, options))
+        XCTAssertEqual(result["null_from_unexpressed_genes"], 0)
+        XCTAssertEqual(result["tested"], 5)
+        XCTAssertLessThanOrEqual(result["fraction_consistent"]!, 0.2)
+    }
+
     func testRecallAndConsistencyOnAConstructedEmbedding() throws {
         let (cells, y) = try toyCells(
             labels: ["non-targeting", "A", "B", "C", "D", "E"], batches: ["b1", "b2", "b3"],
