@@ -8,7 +8,8 @@ public enum EmbeddingVariant: String, Sendable, CaseIterable, Codable {
     case raw
     /// Minus the batch's control mean.
     case centered
-    /// Minus the control mean, divided by the control standard deviation (ddof 1; 1 where it is 0).
+    /// Minus the control mean, divided by the control population standard deviation (ddof 0, as the reference's
+    /// StandardScaler; 1 where it is 0).
     case centerScaled = "center-scaled"
     /// Typical variation normalization as Tx-Evaluation computes it (`TypicalVariationNormalization`): standardized
     /// and rotated onto the principal axes of all controls, standardized again, then per batch × (Cov_b + 0.5·I)^−½.
@@ -34,7 +35,7 @@ public enum EmbeddingVariant: String, Sendable, CaseIterable, Codable {
             case .centerScaled:
                 let sd = (0..<d).map { j -> Double in
                     let v = reference.reduce(0.0) { $0 + (x.storage[$1 * d + j] - mean[j]) * (x.storage[$1 * d + j] - mean[j]) }
-                    let s = (v / Double(max(reference.count - 1, 1))).squareRoot()
+                    let s = (v / Double(reference.count)).squareRoot()
                     return s > 0 ? s : 1
                 }
                 for i in cells { for j in 0..<d { out.storage[i * d + j] = (x.storage[i * d + j] - mean[j]) / sd[j] } }

@@ -6,8 +6,10 @@ import Support
 
 /// Settings of the embedding tasks.
 public struct EmbeddingTaskOptions: Sendable {
-    /// LISI perplexity (neighbourhoods of 3 × perplexity cells).
+    /// LISI perplexity of the median and normalized iLISI (neighbourhoods of 3 × perplexity cells; harmonypy's default).
     public var perplexity = 30
+    /// LISI perplexity of the reference's iLISI, the mean per-cell LISI (Tx-Evaluation's k = 250 neighbours, // 3).
+    public var referencePerplexity = 83
     /// Inverse L2 strength of the linear probe.
     public var probeC = 1.0
     /// Null draws per perturbation for the consistency test.
@@ -35,12 +37,19 @@ enum EmbeddingTasks {
         }
     }
 
-    /// 1. iLISI over batches: median per-cell LISI and its scib normalization (median − 1) / (batches − 1).
+    /// 1. iLISI over batches: the reference's mean per-cell LISI at perplexity 83 (`mean`), and ours, the median per-cell
+    /// LISI at perplexity 30 and its scib normalization (median − 1) / (batches − 1).
     static func ilisi(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
-        guard x.rows > options.perplexity * 3 else { return [("median", .nan), ("normalized", .nan)] }
+        // The reference's: the mean per-cell LISI at perplexity 83 (249 neighbours), or the largest the cells allow.
+        let referencePerplexity = min(options.referencePerplexity, (x.rows - 1) / 3)
+        let mean =
+            referencePerplexity >= 1
+            ? LISI.scores(x, labels: cells.batches, perplexity: referencePerplexity, threads: options.threads).reduce(0, +)
+                / Double(x.rows) : .nan
+        guard x.rows > options.perplexity * 3 else { return [("mean", mean), ("median", .nan), ("normalized", .nan)] }
         let median = numpyMedian(LISI.scores(x, labels: cells.batches, perplexity: options.perplexity, threads: options.threads))
         let levels = Double(cells.batchLevels.count)
-        return [("median", median), ("normalized", levels > 1 ? (median - 1) / (levels - 1) : .nan)]
+        return [("mean", mean), ("median", median), ("normalized", levels > 1 ? (median - 1) / (levels - 1) : .nan)]
     }
 
     /// 2. Linear probe: multinomial logistic regression on the other batches, top-1 / top-5 accuracy on each

@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 import Support
 import XCTest
 import AnnData
@@ -9,17 +10,14 @@ import PerturbData
 /// Hand-checkable pieces of the embedding hierarchy, and the hierarchy on the simulator and on L1000.
 final class EmbeddingEvaluationTests: XCTestCase {
     func testPostprocessingVariantsUseEachBatchsControls() {
-        // Batch a: controls at 1 and 3 (mean 2, sd √2), a perturbed cell at 6; batch b: controls at 10, 14.
+        // Batch a: controls at 1 and 3 (mean 2, population sd 1), a perturbed cell at 6; batch b: controls at 10, 14
+        // (mean 12, population sd 2).
         let x = Matrix<Double>(rowArrays: [[1], [3], [6], [10], [14]])
         let batches = ["a", "a", "a", "b", "b"]
         let control = { (i: Int) in i != 2 }
         XCTAssertEqual(EmbeddingVariant.centered.apply(x, batches: batches, isControl: control).storage, [-1, 1, 4, -2, 2])
         let scaled = EmbeddingVariant.centerScaled.apply(x, batches: batches, isControl: control).storage
-        for (a, b) in zip(
-            scaled, [-1 / 2.0.squareRoot(), 1 / 2.0.squareRoot(), 4 / 2.0.squareRoot(), -2 / 8.0.squareRoot(), 2 / 8.0.squareRoot()])
-        {
-            XCTAssertEqual(a, b, accuracy: 1e-12)
-        }
+        for (a, b) in zip(scaled, [-1.0, 1, 4, -1, 1]) { XCTAssertEqual(a, b, accuracy: 1e-12) }
         // TVN in one dimension, by hand: standardized on all four controls (mean 7, population variance 27.5), the
         // one principal axis (a sign), standardized again (no change), then per batch / √(Var_b + 0.5) with the
         // batch's control variance (ddof 1) on that scale: 2 / 27.5 in batch a, 8 / 27.5 in batch b.
@@ -246,9 +244,15 @@ final class EmbeddingEvaluationTests: XCTestCase {
             let (pca, random) = best(task, metric)
             XCTAssertGreaterThan(pca, random, "\(task)/\(metric): PCA \(pca) vs random \(random)")
         }
-        XCTAssertEqual(scores.count, 2 * 4 * 10, "10 numbers per embedding and variant without relation files")
+        XCTAssertEqual(scores.count, 2 * 4 * 11, "11 numbers per embedding and variant without relation files")
         let csv = EmbeddingEvaluation.tableCSV(scores)
-        XCTAssertTrue(csv.hasPrefix("task,metric,pca,pca_variant,random,random_variant\nilisi,median,"), csv)
+        XCTAssertTrue(csv.hasPrefix("task,metric,pca,pca_variant,random,random_variant\nilisi,mean,"), csv)
+        // The reference's iLISI is the mean per-cell LISI at perplexity 83.
+        let pca = EmbeddingSources.pca(cells, components: 20, seed: 0)
+        let lisi = LISI.scores(pca, labels: cells.batches, perplexity: 83)
+        let reported = EmbeddingTasks.ilisi(pca, cells, options)
+        XCTAssertEqual(reported[0].0, "mean")
+        XCTAssertEqual(reported[0].1, lisi.reduce(0, +) / Double(lisi.count), accuracy: 1e-12)
     }
 
     /// The LINCS L1000 plate of ../shared/realdata (no batch column: label-stratified folds): PCA beats the
