@@ -7,25 +7,14 @@ Usage: .venv-ref/bin/python scripts/analysis/double_additivity.py DATA.h5ad --pe
        [--keep dataset=norman19]
 """
 
-import argparse
-
-import anndata
 import numpy as np
+
+from screen_data import load, parser
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("data")
-    p.add_argument("--pert-col", default="perturbation")
-    p.add_argument("--control", default="control")
-    p.add_argument("--keep")
-    a = p.parse_args()
-    ad = anndata.read_h5ad(a.data)
-    if a.keep:
-        column, value = a.keep.split("=")
-        ad = ad[ad.obs[column].astype(str) == value].copy()
-    x = ad.X.toarray() if hasattr(ad.X, "toarray") else np.asarray(ad.X)
-    labels = ad.obs[a.pert_col].astype(str).values
+    a = parser(__doc__.splitlines()[0]).parse_args()
+    x, labels = load(a)
     control = x[labels == a.control].mean(0)
     means = {label: x[labels == label].mean(0) - control for label in set(labels)}
     rng = np.random.default_rng(0)

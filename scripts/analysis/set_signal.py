@@ -11,10 +11,9 @@ Usage: .venv-ref/bin/python scripts/analysis/set_signal.py DATA.h5ad --pert-col 
        [--keep dataset=norman19] [--set-size 64]
 """
 
-import argparse
-
-import anndata
 import numpy as np
+
+from screen_data import load, parser
 
 
 def energy(x, y):
@@ -26,26 +25,16 @@ def energy(x, y):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("data")
-    p.add_argument("--pert-col", default="perturbation")
-    p.add_argument("--control", default="control")
-    p.add_argument("--keep")
+    p = parser(__doc__.splitlines()[0])
     p.add_argument("--set-size", type=int, default=64)
     p.add_argument("--hvg", type=int, default=0, help="use the N most variable genes (0: all)")
     a = p.parse_args()
-    ad = anndata.read_h5ad(a.data)
-    if a.keep:
-        column, value = a.keep.split("=")
-        ad = ad[ad.obs[column].astype(str) == value].copy()
-    x = ad.X.toarray() if hasattr(ad.X, "toarray") else np.asarray(ad.X)
-    x = x.astype(np.float64)
+    x, labels = load(a)
     if a.hvg:
         x = x[:, np.argsort(-x.var(0))[: a.hvg]]
     centered = x - x.mean(0)
     _, _, vt = np.linalg.svd(centered[np.random.default_rng(0).permutation(len(x))[:5000]], full_matrices=False)
     z = x @ vt[:50].T
-    labels = ad.obs[a.pert_col].astype(str).values
     controls = z[labels == a.control]
     rng = np.random.default_rng(1)
     s = a.set_size
