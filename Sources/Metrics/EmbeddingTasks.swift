@@ -153,9 +153,10 @@ enum EmbeddingTasks {
         ]
     }
 
-    /// 5. Known-relationship recall: cosine between mean embeddings of single-gene perturbations; pairs at or
-    /// beyond the 5th / 95th percentile of all pairs are predicted links; recall of each relation set's pairs
-    /// among the perturbed genes (NaN when a set has none).
+    /// 5. Known-relationship recall as Tx-Evaluation computes it (`compute_recall`): cosine between mean embeddings
+    /// of single-gene perturbations; the null is every pair's cosine; a known pair is recalled when its cosine's rank
+    /// in the null is in the lower 5 % (#null ≤ c over #null ≤ 0.05) or the upper 5 % (#null < c over #null ≥ 0.95);
+    /// recall of each relation set's pairs among the perturbed genes (NaN when a set has none).
     static func recall(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
         guard !options.relations.isEmpty else { return [] }
         let d = x.columns
@@ -176,9 +177,19 @@ enum EmbeddingTasks {
             }
         }
         guard !cosines.isEmpty else { return options.relations.map { ("recall_\($0.name)", .nan) } }
-        let sorted = cosines.sorted()
-        let low = linearPercentile(sorted: sorted, 5), high = linearPercentile(sorted: sorted, 95)
-        let predicted = Set(keys.indices.filter { cosines[$0] <= low || cosines[$0] >= high }.map { keys[$0] })
+        let sorted = cosines.sorted(), n = Double(cosines.count)
+        func below(_ c: Double, orEqual: Bool) -> Int {  // numpy's searchsorted, side "right" or "left"
+            var lo = 0, hi = sorted.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if sorted[mid] < c || (orEqual && sorted[mid] == c) { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        let predicted = Set(
+            keys.indices.filter { i in
+                Double(below(cosines[i], orEqual: true)) / n <= 0.05 || Double(below(cosines[i], orEqual: false)) / n >= 0.95
+            }.map { keys[$0] })
         var out: [(String, Double)] = []
         for relation in options.relations {
             let known = relation.pairs(among: Set(genes))

@@ -214,9 +214,22 @@ final class EmbeddingEvaluationTests: XCTestCase {
         options.relations = [KnownRelations(name: "toy", groups: [["A", "B"], ["C", "E"]])]
         let recall = Dictionary(uniqueKeysWithValues: EmbeddingTasks.recall(x, cells, options))
         XCTAssertEqual(recall["pairs_toy"], 2)
-        // 10 pairs: A|B is the single most similar (cosine ≈ 1) so it is predicted; C|E (cosine −0.57) is not the
-        // most dissimilar (C|A, −0.96), so it is not.
-        XCTAssertEqual(recall["recall_toy"], 0.5)
+        // 10 pairs: even the most similar pair (A|B) has rank 9/10 < 0.95 and the most dissimilar 1/10 > 0.05, so
+        // the reference's rule recalls nothing with so few pairs.
+        XCTAssertEqual(recall["recall_toy"], 0)
+        // 7 perturbations, 21 pairs: A|B is the most similar (rank #{< c}/21 = 20/21 ≥ 0.95) and A|C the most
+        // dissimilar (#{≤ c}/21 = 1/21 ≤ 0.05): both recalled; B|C, the second most dissimilar (2/21), is not.
+        let (seven, _) = try toyCells(
+            labels: ["non-targeting", "A", "B", "C", "D", "E", "F", "G"], batches: ["b1"], perCondition: 2, genes: 4, seed: 3)
+        let spread: [String: [Double]] = [
+            "non-targeting": [0, 0], "A": [1, 0], "B": [1, 0.01], "C": [-1, 0.05], "D": [0, 1], "E": [0.2, -1], "F": [0.7, 0.7],
+            "G": [-0.7, 0.7],
+        ]
+        options.relations = [KnownRelations(name: "abc", groups: [["A", "B", "C"]])]
+        let three = Dictionary(
+            uniqueKeysWithValues: EmbeddingTasks.recall(Matrix(rowArrays: seven.labels.map { spread[$0]! }), seven, options))
+        XCTAssertEqual(three["pairs_abc"], 3)
+        XCTAssertEqual(three["recall_abc"]!, 2.0 / 3.0, accuracy: 1e-12)
     }
 
     func testHierarchyOnTheSimulatorPCABeatsRandom() throws {
