@@ -21,26 +21,48 @@ public enum EmbeddingVariant: String, Sendable, CaseIterable, Codable {
         if self == .tvn { return TypicalVariationNormalization.apply(x, batches: batches, isControl: isControl) }
         var out = x
         let d = x.columns
-        var byBatch: [String: [Int]] = [:]
-        for (i, b) in batches.enumerated() { byBatch[b, default: []].append(i) }
-        for cells in byBatch.values {
-            var reference = cells.filter(isControl)
-            if reference.count < 2 { reference = cells }
-            let sample = x.selectingRows(reference)
-            let mean = sample.columnMeans()
-            switch self {
-            case .raw, .tvn: break
-            case .centered:
-                for i in cells { for j in 0..<d { out.storage[i * d + j] -= mean[j] } }
-            case .centerScaled:
-                let sd = (0..<d).map { j -> Double in
-                    let v = reference.reduce(0.0) { $0 + (x.storage[$1 * d + j] - mean[j]) * (x.storage[$1 * d + j] - mean[j]) }
-                    let s = (v / Double(reference.count)).squareRoot()
-                    return s > 0 ? s : 1
+        for (cells, reference) in Self.batchReferences(batches, isControl: isControl) {
+            let (mean, scale) = Self.location(x, rows: reference)
+            for i in cells {
+                for j in 0..<d {
+                    let centered = x.storage[i * d + j] - mean[j]
+                    out.storage[i * d + j] = self == .centerScaled ? centered / scale[j] : centered
                 }
-                for i in cells { for j in 0..<d { out.storage[i * d + j] = (x.storage[i * d + j] - mean[j]) / sd[j] } }
             }
         }
         return out
+    }
+
+    /// Each batch's cells with the cells its statistics come from: its controls, or all its cells when it has
+    /// fewer than two controls.
+    static func batchReferences(_ batches: [String], isControl: (Int) -> Bool) -> [(cells: [Int], reference: [Int])] {
+        var byBatch: [String: [Int]] = [:]
+        for (i, b) in batches.enumerated() { byBatch[b, default: []].append(i) }
+        return byBatch.keys.sorted().map { b in
+            let cells = byBatch[b]!, controls = cells.filter(isControl)
+            return (cells, controls.count < 2 ? cells : controls)
+        }
+    }
+
+    /// Each column's mean over `rows` and its population standard deviation there (ddof 0, as scikit-learn's
+    /// StandardScaler; 1 where it is 0).
+    static func location(_ x: Matrix<Double>, rows: [Int]) -> (mean: [Double], scale: [Double]) {
+        let d = x.columns, n = Double(rows.count)
+        var mean = [Double](repeating: 0, count: d), variance = mean
+        for i in rows { for j in 0..<d { mean[j] += x.storage[i * d + j] } }
+        for j in 0..<d { mean[j] /= n }
+        for i in rows {
+            for j in 0..<d {
+                let v = x.storage[i * d + j] - mean[j]
+                variance[j] += v * v
+            }
+        }
+        return (
+            mean,
+            variance.map { v in
+                let s = (v / n).squareRoot()
+                return s > 0 ? s : 1
+            }
+        )
     }
 }

@@ -290,12 +290,6 @@ enum EmbeddingTasks {
 
     static func ratio(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : .nan }
 
-    static func meanPairwiseCosine(_ profiles: [[Double]]) -> Double {
-        var s = 0.0, n = 0
-        for a in 0..<profiles.count { for b in (a + 1)..<profiles.count { s += cosineSimilarity(profiles[a], profiles[b]); n += 1 } }
-        return n > 0 ? s / Double(n) : .nan
-    }
-
     /// `m` indices below `n`, distinct when m ≤ n, else with replacement.
     static func draw(_ m: Int, from n: Int, _ rng: inout SeededRandom) -> [Int] {
         guard n > 0 else { return [] }

@@ -27,11 +27,7 @@ public enum TypicalVariationNormalization {
         z = standardized(z, on: controls)
         let d = z.columns
         var out = z
-        var byBatch: [String: [Int]] = [:]
-        for (i, b) in batches.enumerated() { byBatch[b, default: []].append(i) }
-        for cells in byBatch.values {
-            var reference = cells.filter(isControl)
-            if reference.count < 2 { reference = cells }
+        for (cells, reference) in EmbeddingVariant.batchReferences(batches, isControl: isControl) {
             var covariance = covarianceMatrix(z.selectingRows(reference))
             for j in 0..<d { covariance.storage[j * d + j] += shrinkage }
             let transform = inverseSquareRoot(covariance)
@@ -43,20 +39,8 @@ public enum TypicalVariationNormalization {
 
     /// Every column minus its mean over `rows`, divided by its population standard deviation there (1 where 0).
     static func standardized(_ x: Matrix<Double>, on rows: [Int]) -> Matrix<Double> {
-        let d = x.columns, n = Double(rows.count)
-        var mean = [Double](repeating: 0, count: d), variance = mean
-        for i in rows { for j in 0..<d { mean[j] += x.storage[i * d + j] } }
-        for j in 0..<d { mean[j] /= n }
-        for i in rows {
-            for j in 0..<d {
-                let v = x.storage[i * d + j] - mean[j]
-                variance[j] += v * v
-            }
-        }
-        let scale = variance.map { v -> Double in
-            let s = (v / n).squareRoot()
-            return s > 0 ? s : 1
-        }
+        let d = x.columns
+        let (mean, scale) = EmbeddingVariant.location(x, rows: rows)
         var out = x
         for i in 0..<x.rows { for j in 0..<d { out.storage[i * d + j] = (x.storage[i * d + j] - mean[j]) / scale[j] } }
         return out

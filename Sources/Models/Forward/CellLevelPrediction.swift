@@ -31,8 +31,6 @@ public enum CellLevelPrediction {
         var ids: [String] = [], labels: [String] = [], types: [String] = [], batches: [String] = []
         for condition in conditions.keys.sorted() {
             let count = conditions[condition]!
-            let delta = try model.predictDelta(condition)
-            precondition(delta.count == data.geneCount, "a delta per gene")
             let pool = ConditionDeltas.lookup(controlsByContext, CellContext(condition))!
             let order = rng.permutation(pool.count).map { pool[$0] }
             let sources = (0..<count).map { order[$0 % order.count] }
@@ -54,7 +52,7 @@ public enum CellLevelPrediction {
                     SetResponse(predicted: $0, sources: sourceRows)
                 }
                 let values = generator.generate(
-                    sources: sources.map { controlRow[$0]! }, delta: response?.delta ?? delta, key: key,
+                    sources: sources.map { controlRow[$0]! }, delta: try response?.delta ?? meanDelta(model, condition, data), key: key,
                     responses: response?.responses)
                 for k in 0..<count {
                     for j in 0..<data.geneCount where values[k * data.geneCount + j] > 0 {
@@ -69,6 +67,7 @@ public enum CellLevelPrediction {
                     builder.finishRow()
                 }
             } else {
+                let delta = try meanDelta(model, condition, data)
                 for cell in sources { appendShifted(data.expression, row: cell, delta: delta, to: &builder) }
             }
             for cell in sources {
@@ -92,6 +91,14 @@ public enum CellLevelPrediction {
             expression: builder.build(), genes: data.genes, cellIDs: ids, perturbations: labels,
             cellTypes: data.cellTypes == nil ? nil : types, batches: data.batches == nil ? nil : batches,
             controlLabel: data.controlLabel, scale: .log1p)
+    }
+
+    /// The model's predicted delta for `condition`, asked for only where cells are made from it (a model with its
+    /// own sampler or set does not need it).
+    static func meanDelta(_ model: some ForwardModel, _ condition: Condition, _ data: PerturbationDataset) throws -> [Double] {
+        let delta = try model.predictDelta(condition)
+        precondition(delta.count == data.geneCount, "a delta per gene")
+        return delta
     }
 
     /// One control cell plus `delta`, clipped at 0 (the `shift` generator).

@@ -48,21 +48,27 @@ public struct CountResampler: Sendable {
         precondition(responses.map { $0.count == n && $0.allSatisfy { $0 >= 0 && $0.isFinite } } ?? true, "a response per cell")
         let dense = recovered.counts.selectingRows(sources).toDense()
         let factors = sources.map { recovered.sizeFactors[$0] }
+        // The smallest positive response, once per condition: it sets the strongest decrease of every gene.
+        let weakest = responses.flatMap { $0.filter { $0 > 0 }.min() } ?? 1
         let columns = parallelMap(genes, threads: threads) { g -> [Float] in
             let counts = (0..<n).map { Int(dense[$0, g]) }
-            return column(counts: counts, factors: factors, delta: delta[g], key: key, gene: UInt64(g), responses: responses)
+            return column(
+                counts: counts, factors: factors, delta: delta[g], key: key, gene: UInt64(g), responses: responses,
+                weakestResponse: weakest)
         }
         var out = [Float](repeating: 0, count: n * genes)
         for g in 0..<genes { for k in 0..<n { out[k * genes + g] = columns[g][k] } }
         return out
     }
 
-    /// One gene's generated values for the source cells (`responses`: each cell's share of the scale, nil: 1).
+    /// One gene's generated values for the source cells (`responses`: each cell's share of the scale, nil: 1;
+    /// `weakestResponse`: the smallest positive one).
     func column(
-        counts: [Int], factors: [Double], delta: Double, key: UInt64, gene: UInt64, responses: [Double]? = nil
+        counts: [Int], factors: [Double], delta: Double, key: UInt64, gene: UInt64, responses: [Double]? = nil,
+        weakestResponse: Double = 1
     ) -> [Float] {
         let n = counts.count
-        let weight = responses ?? [Double](repeating: 1, count: n)
+        func weight(_ k: Int) -> Double { responses?[k] ?? 1 }
         // Each cell's value and last jump at its own count (most cells keep their count at a small θ).
         let baseValue = (0..<n).map { log1p(Double(counts[$0]) * factors[$0]) }
         let downJump = (0..<n).map { k in
@@ -74,7 +80,7 @@ public struct CountResampler: Sendable {
         // of it, θ = 0 is already the closest achievable mean (this skips the search for most genes of a model
         // that predicts small changes everywhere).
         var smallestUp = Double.infinity, smallestDown = Double.infinity
-        for k in 0..<n where weight[k] > 0 {
+        for k in 0..<n where weight(k) > 0 {
             smallestUp = min(smallestUp, log1p(Double(counts[k] + 1) * factors[k]) - baseValue[k])
             smallestDown = min(smallestDown, downJump[k])
         }
@@ -85,7 +91,7 @@ public struct CountResampler: Sendable {
         // c·log p > log(1 − u).
         let poissonZeroUpTo = uniforms.map { -log($0) }, binomialKeepsAbove = uniforms.map { log1p(-$0) }
         func draw(_ scale: Double, _ k: Int) -> Int {
-            let theta = max(-1, scale * weight[k])
+            let theta = max(-1, scale * weight(k))
             if theta < 0 {
                 if counts[k] == 0 || Double(counts[k]) * log1p(theta) > binomialKeepsAbove[k] { return counts[k] }
                 return DiscreteQuantiles.binomial(trials: counts[k], probability: 1 + theta, u: uniforms[k])
@@ -124,7 +130,7 @@ public struct CountResampler: Sendable {
             while meanHi < target && doublings < 60 { lo = hi; meanLo = meanHi; hi *= 2; (meanHi, jumpHi) = mean(hi); doublings += 1 }
         } else {
             // The strongest decrease: every responding cell loses all its counts.
-            lo = -1 / (weight.filter { $0 > 0 }.min() ?? 1); meanLo = mean(lo).value
+            lo = -1 / weakestResponse; meanLo = mean(lo).value
             hi = 0; (meanHi, jumpHi) = mean(0)
         }
         if meanLo >= target { hi = lo; meanHi = meanLo }
