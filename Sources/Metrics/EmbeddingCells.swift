@@ -20,15 +20,21 @@ public struct EmbeddingCells: Sendable {
     public let realBatches: Bool
     /// Expression on a log scale (log1p-normalized counts, or the data as given when already continuous).
     public let expression: CSRMatrix
+    /// What the reconstruction decoders predict, as Tx-Evaluation's reconstruction loader prepares it: counts scaled
+    /// to 10⁴ per cell and log1p'd (scanpy's `normalize_total(target_sum=1e4)` + `log1p`), continuous data as given.
+    public let decoderExpression: CSRMatrix
     /// Gene names.
     public let genes: [String]
-    /// Single-gene perturbations whose target is measured and detected in fewer than 1 % of control cells
-    /// (the consistency test's preferred null).
+    /// Single-gene perturbations whose target is measured and whose mean over all cells, as stored, is below the
+    /// threshold (main_eval.py's unexpressed genes, 0.15: the consistency test's null).
     public let unexpressedTargets: [String]
 
     /// Cells of `data` (from `path`). Counts are normalized (median library size) and log1p'd; fractional data
-    /// are used as they are. Without `columns.batch`, cells are dealt into `folds` folds within each label.
-    public init(_ data: AnnData, columns: DatasetColumns, path: String, folds: Int = 3, seed: UInt64 = 0) throws {
+    /// are used as they are. Without `columns.batch`, cells are dealt into `folds` folds within each label. A target
+    /// is unexpressed when its mean value over all cells, as stored, is below `unexpressedMean`.
+    public init(
+        _ data: AnnData, columns: DatasetColumns, path: String, folds: Int = 3, seed: UInt64 = 0, unexpressedMean: Double = 0.15
+    ) throws {
         guard let X = data.X, X.rows > 0, X.columns > 0 else {
             throw PerturbDataError.emptyMatrix(path: path, field: "X", rows: data.cellCount, columns: data.geneCount)
         }
@@ -37,7 +43,9 @@ public struct EmbeddingCells: Sendable {
         self.labels = labels
         self.controlLabel = columns.control
         self.genes = data.variables.index
-        self.expression = ValueScale.detect(X) == .counts ? Normalization.logNormalize(X) : X
+        let counts = ValueScale.detect(X) == .counts
+        self.expression = counts ? Normalization.logNormalize(X) : X
+        self.decoderExpression = counts ? Normalization.logNormalize(X, targetSum: 1e4) : X
         if let batch = columns.batch {
             batches = try columns.labels(of: batch, in: data.obs, path: path)
             realBatches = true
@@ -54,20 +62,19 @@ public struct EmbeddingCells: Sendable {
             batches = assigned
             realBatches = false
         }
-        unexpressedTargets = EmbeddingCells.unexpressed(labels: labels, control: columns.control, genes: genes, expression: expression)
+        unexpressedTargets = EmbeddingCells.unexpressed(
+            labels: labels, control: columns.control, genes: genes, stored: X, below: unexpressedMean)
     }
 
-    static func unexpressed(labels: [String], control: String, genes: [String], expression: CSRMatrix) -> [String] {
-        let controls = labels.indices.filter { labels[$0] == control }
-        guard !controls.isEmpty else { return [] }
-        var detected = [Int](repeating: 0, count: genes.count)
-        for r in controls {
-            for k in expression.range(ofRow: r) where expression.values[k] != 0 { detected[Int(expression.columnIndices[k])] += 1 }
-        }
+    /// Labels that name a gene whose mean over all cells of `stored` is below `threshold` (controls excluded).
+    static func unexpressed(labels: [String], control: String, genes: [String], stored: CSRMatrix, below threshold: Double) -> [String] {
+        guard stored.rows > 0 else { return [] }
+        var sums = [Double](repeating: 0, count: genes.count)
+        for k in 0..<stored.values.count { sums[Int(stored.columnIndices[k])] += Double(stored.values[k]) }
         let index = Dictionary(genes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         return Array(Set(labels)).sorted().filter { label in
             guard label != control, let g = index[label] else { return false }
-            return Double(detected[g]) < 0.01 * Double(controls.count)
+            return sums[g] / Double(stored.rows) < threshold
         }
     }
 

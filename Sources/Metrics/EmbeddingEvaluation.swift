@@ -17,7 +17,8 @@ public struct EmbeddingScore: Sendable, Equatable {
 }
 
 /// The six-level embedding hierarchy (iLISI, linear probe, consistency, kNN, relationship recall,
-/// reconstruction) for several embeddings, each in every post-processing variant.
+/// reconstruction) for several embeddings, each in every post-processing variant: Tx-Evaluation's definitions on
+/// its split (`TxEvaluationSplit`, one per seed), and ours beside them with `EmbeddingDefinitions.all`.
 public enum EmbeddingEvaluation {
     /// Task order of the table.
     public static let tasks = ["ilisi", "linear_probe", "consistency", "knn", "relations", "reconstruction"]
@@ -28,6 +29,8 @@ public enum EmbeddingEvaluation {
         options: EmbeddingTaskOptions, log: ((String) -> Void)? = nil
     ) -> [EmbeddingScore] {
         let targets = EmbeddingTasks.decoderTargets(cells, count: options.decoderGenes)
+        let split = TxEvaluationSplit(cells, trainFraction: options.trainFraction, seed: options.seed)
+        let ours = options.definitions == .all
         var scores: [EmbeddingScore] = []
         for (name, raw) in embeddings {
             precondition(raw.rows == cells.count, "one embedding row per cell")
@@ -35,12 +38,22 @@ public enum EmbeddingEvaluation {
                 let started = Date()
                 let x = variant.apply(raw, batches: cells.batches, isControl: cells.isControl)
                 let results: [(String, [(String, Double)])] = [
-                    ("ilisi", EmbeddingTasks.ilisi(x, cells, options)),
-                    ("linear_probe", EmbeddingTasks.probe(x, cells, options)),
+                    (
+                        "ilisi",
+                        EmbeddingReferenceTasks.ilisi(x, cells, split, options) + (ours ? EmbeddingTasks.ilisi(x, cells, options) : [])
+                    ),
+                    (
+                        "linear_probe",
+                        EmbeddingReferenceTasks.probe(x, cells, split, options) + (ours ? EmbeddingTasks.probe(x, cells, options) : [])
+                    ),
                     ("consistency", EmbeddingTasks.consistency(x, cells, options)),
-                    ("knn", EmbeddingTasks.knn(x, cells, options)),
+                    ("knn", EmbeddingReferenceTasks.knn(x, cells, split, options) + (ours ? EmbeddingTasks.knn(x, cells, options) : [])),
                     ("relations", EmbeddingTasks.recall(x, cells, options)),
-                    ("reconstruction", EmbeddingTasks.reconstruction(x, cells, targets: targets)),
+                    (
+                        "reconstruction",
+                        EmbeddingReferenceTasks.reconstruction(x, cells, split, targets: targets, options)
+                            + (ours ? EmbeddingTasks.reconstruction(x, cells, targets: targets) : [])
+                    ),
                 ]
                 for (task, values) in results {
                     for (metric, value) in values {

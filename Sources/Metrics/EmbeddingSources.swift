@@ -9,7 +9,12 @@ public enum EmbeddingSources {
     /// PCA of the log expression: exact (dense covariance + LAPACK) when genes ≤ 2,000 and cells × genes
     /// ≤ 4·10⁷, else randomized subspace iteration with 7 power iterations. Coordinates, cells × components.
     public static func pca(_ cells: EmbeddingCells, components: Int, seed: UInt64) -> Matrix<Double> {
-        let x = cells.expression, all = Array(0..<x.rows)
+        pca(cells.expression, components: components, seed: seed)
+    }
+
+    /// PCA of any cells × genes matrix (e.g. the raw counts, the paper's PCA baseline), as `pca(_:components:seed:)`.
+    public static func pca(_ x: CSRMatrix, components: Int, seed: UInt64) -> Matrix<Double> {
+        let all = Array(0..<x.rows)
         let exact = x.columns <= 2000 && x.rows * x.columns <= 40_000_000
         let model =
             exact

@@ -4,27 +4,8 @@ import PerturbData
 import Statistics
 import Support
 
-/// Settings of the embedding tasks.
-public struct EmbeddingTaskOptions: Sendable {
-    /// LISI perplexity of the median and normalized iLISI (neighbourhoods of 3 × perplexity cells; harmonypy's default).
-    public var perplexity = 30
-    /// LISI perplexity of the reference's iLISI, the mean per-cell LISI (Tx-Evaluation's k = 250 neighbours, // 3).
-    public var referencePerplexity = 83
-    /// Inverse L2 strength of the linear probe.
-    public var probeC = 1.0
-    /// Null draws per perturbation for the consistency test.
-    public var nullDraws = 1000
-    /// Genes (most variable) the reconstruction decoder predicts.
-    public var decoderGenes = 1000
-    /// Relation sets for the recall task.
-    public var relations: [KnownRelations] = []
-    public var seed: UInt64 = 0
-    public var threads = defaultThreadCount()
-
-    public init() {}
-}
-
-/// The six tasks of the embedding hierarchy (docs/DESIGN.md §5.5) on one (post-processed) embedding.
+/// The tasks of the embedding hierarchy that need no split (consistency, relation recall) and our own definitions of
+/// the others (docs/DESIGN.md §5.5), on one (post-processed) embedding.
 enum EmbeddingTasks {
     /// Leave-one-batch-out folds: reference cells (other batches) and query cells (this batch, labels the
     /// reference has).
@@ -37,23 +18,17 @@ enum EmbeddingTasks {
         }
     }
 
-    /// 1. iLISI over batches: the reference's mean per-cell LISI at perplexity 83 (`mean`), and ours, the median per-cell
-    /// LISI at perplexity 30 and its scib normalization (median − 1) / (batches − 1).
+    /// Our iLISI over batches: the median per-cell LISI of all cells at perplexity 30 (harmonypy's default) and its
+    /// scib normalization (median − 1) / (batches − 1).
     static func ilisi(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
-        // The reference's: the mean per-cell LISI at perplexity 83 (249 neighbours), or the largest the cells allow.
-        let referencePerplexity = min(options.referencePerplexity, (x.rows - 1) / 3)
-        let mean =
-            referencePerplexity >= 1
-            ? LISI.scores(x, labels: cells.batches, perplexity: referencePerplexity, threads: options.threads).reduce(0, +)
-                / Double(x.rows) : .nan
-        guard x.rows > options.perplexity * 3 else { return [("mean", mean), ("median", .nan), ("normalized", .nan)] }
+        guard x.rows > options.perplexity * 3 else { return [("median", .nan), ("normalized", .nan)] }
         let median = numpyMedian(LISI.scores(x, labels: cells.batches, perplexity: options.perplexity, threads: options.threads))
         let levels = Double(cells.batchLevels.count)
-        return [("mean", mean), ("median", median), ("normalized", levels > 1 ? (median - 1) / (levels - 1) : .nan)]
+        return [("median", median), ("normalized", levels > 1 ? (median - 1) / (levels - 1) : .nan)]
     }
 
-    /// 2. Linear probe: multinomial logistic regression on the other batches, top-1 / top-5 accuracy on each
-    /// held-out batch, pooled over cells.
+    /// Our linear probe: multinomial logistic regression (controls as a class) on the other batches, top-1 / top-5
+    /// accuracy on each held-out batch, pooled over cells.
     static func probe(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
         // Folds in parallel, each with single-threaded BLAS (the products are small).
         let splits = folds(cells)
@@ -73,10 +48,12 @@ enum EmbeddingTasks {
             }
         }
         let total = counts.reduce(0) { $0 + $1.2 }
-        return [("top1", ratio(counts.reduce(0) { $0 + $1.0 }, total)), ("top5", ratio(counts.reduce(0) { $0 + $1.1 }, total))]
+        return [
+            ("lobo_top1", ratio(counts.reduce(0) { $0 + $1.0 }, total)), ("lobo_top5", ratio(counts.reduce(0) { $0 + $1.1 }, total)),
+        ]
     }
 
-    /// 4. kNN accuracy with k = ⌊√(reference cells)⌋, each batch queried against the others, pooled.
+    /// Our kNN: uniform votes of k = ⌊√(reference cells)⌋ neighbours, each batch queried against the others, pooled.
     static func knn(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ options: EmbeddingTaskOptions) -> [(String, Double)] {
         var correct = 0, total = 0
         for (reference, query) in folds(cells) {
@@ -87,13 +64,14 @@ enum EmbeddingTasks {
             correct += zip(predicted, query).filter { $0 == cells.labels[$1] }.count
             total += query.count
         }
-        return [("accuracy", ratio(correct, total))]
+        return [("lobo_accuracy", ratio(correct, total))]
     }
 
-    /// 3. Perturbation consistency as Tx-Evaluation computes it (`pert_signal_consistency_benchmark`): a
+    /// Perturbation consistency as Tx-Evaluation computes it (`pert_signal_consistency_benchmark`): a
     /// perturbation's score is the mean pairwise cosine over all its cells (a cell with a zero vector has cosine 0
-    /// with every other). The null is the same score of every perturbation of an unexpressed gene (targets detected
-    /// in < 1 % of control cells) when there are at least two; p = #(null ≥ observed) / #null, consistent at p ≤ 0.05.
+    /// with every other). The null is the same score of every perturbation of an unexpressed gene (mean below
+    /// `unexpressedMean`, `EmbeddingCells.unexpressedTargets`) when there is one; p = #(null ≥ observed) / #null,
+    /// consistent at p ≤ 0.05.
     /// The reference defines no null without such perturbations; then `nullDraws` random groups of perturbed cells
     /// (all perturbations pooled) of the perturbation's size stand in, with p = (1 + #null ≥ observed) / (1 + draws):
     /// they share whatever every perturbed cell shares — the offset centering on the controls leaves, a common
@@ -123,7 +101,7 @@ enum EmbeddingTasks {
         for i in 0..<cells.count { groups[cells.labels[i], default: []].append(i) }
         let unexpressed = Set(cells.unexpressedTargets)
         let geneNull = unexpressed.sorted().compactMap { groups[$0] }.map(meanCosine).filter { !$0.isNaN }.sorted()
-        let useGenes = geneNull.count >= 2
+        let useGenes = !geneNull.isEmpty
         let perturbed = (0..<cells.count).filter { cells.labels[$0] != cells.controlLabel && !unexpressed.contains(cells.labels[$0]) }
         var rng = SeededRandom(seed: options.seed, stream: 900)
         var drawnNull: [Int: [Double]] = [:]
@@ -153,7 +131,7 @@ enum EmbeddingTasks {
         ]
     }
 
-    /// 5. Known-relationship recall as Tx-Evaluation computes it (`compute_recall`): cosine between mean embeddings
+    /// Known-relationship recall as Tx-Evaluation computes it (`compute_recall`): cosine between mean embeddings
     /// of single-gene perturbations; the null is every pair's cosine; a known pair is recalled when its cosine's rank
     /// in the null is in the lower 5 % (#null ≤ c over #null ≤ 0.05) or the upper 5 % (#null < c over #null ≥ 0.95);
     /// recall of each relation set's pairs among the perturbed genes (NaN when a set has none).
@@ -200,7 +178,7 @@ enum EmbeddingTasks {
         return out
     }
 
-    /// 6. Reconstruction: a linear decoder (least squares with intercept, a 10⁻⁸ ridge for stability) from the
+    /// Our reconstruction: a linear decoder (least squares with intercept, a 10⁻⁸ ridge for stability) from the
     /// embedding to the most variable genes, fit on the other batches; for each held-out batch, control-centred
     /// actual and predicted expression. Spearman = mean over (perturbation, batch) of the rank correlation of
     /// mean predicted and mean actual profiles; Structural Integrity = 1 − d/d_max with
@@ -240,19 +218,20 @@ enum EmbeddingTasks {
                 if rho.isFinite { correlations.append(rho) }
             }
         }
-        guard batches > 0 else { return [("spearman", .nan), ("structural_integrity", .nan)] }
+        guard batches > 0 else { return [("linear_spearman", .nan), ("linear_structural_integrity", .nan)] }
         let si = scale > 0 ? 1 - distance / scale : .nan
         return [
-            ("spearman", correlations.isEmpty ? .nan : correlations.reduce(0, +) / Double(correlations.count)),
-            ("structural_integrity", si),
+            ("linear_spearman", correlations.isEmpty ? .nan : correlations.reduce(0, +) / Double(correlations.count)),
+            ("linear_structural_integrity", si),
         ]
     }
 
-    /// The decoder targets: the `count` most variable genes of the log expression, dense (cells × genes).
+    /// The decoder targets: the `count` most variable genes of `decoderExpression` (all of them when there are fewer,
+    /// as the reference predicts every gene), dense (cells × genes).
     static func decoderTargets(_ cells: EmbeddingCells, count: Int) -> Matrix<Double> {
-        let (_, variance) = cells.expression.columnMeanAndVariance()
+        let (_, variance) = cells.decoderExpression.columnMeanAndVariance()
         let chosen = variance.indices.sorted { variance[$0] != variance[$1] ? variance[$0] > variance[$1] : $0 < $1 }.prefix(count).sorted()
-        let dense = cells.expression.selectingColumns(Array(chosen)).toDense()
+        let dense = cells.decoderExpression.selectingColumns(Array(chosen)).toDense()
         return dense.converted(to: Double.self)
     }
 

@@ -14,8 +14,9 @@ public struct KnownRelations: Sendable {
     }
 
     /// Reads `path`, recognizing the format: CORUM (a header with `subunits(Gene name)`), GMT (`.gmt`), else
-    /// pairs (two columns separated by a tab, comma or spaces; a header line is skipped when it does not look
-    /// like two gene names present elsewhere).
+    /// pairs: Tx-Evaluation's relation tables (a CSV header naming `entity1` and `entity2`, read from those columns),
+    /// or two columns separated by a tab, comma or spaces (a header line of other names becomes a pair of
+    /// non-genes, which never matches).
     public static func read(_ path: String) throws -> KnownRelations {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw EmbeddingError.unreadable(path: path, what: "relations file")
@@ -39,14 +40,23 @@ public struct KnownRelations: Sendable {
             let groups = lines.map { line in Array(line.components(separatedBy: "\t").dropFirst(2)).filter { !$0.isEmpty } }
             return KnownRelations(name: name, groups: groups)
         }
+        // Tx-Evaluation's relation tables (bmdb_database/*.txt): CSV with `entity1` and `entity2` columns among others.
+        func fields(_ line: String) -> [String] {
+            line.split(whereSeparator: { $0 == "\t" || $0 == "," || $0 == " " }).map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        let named = fields(header).map { $0.lowercased() }
+        var (first, second, skip) = (0, 1, 0)
+        if let a = named.firstIndex(of: "entity1"), let b = named.firstIndex(of: "entity2") { (first, second, skip) = (a, b, 1) }
         var groups: [[String]] = []
-        for (number, line) in lines.enumerated() {
-            let fields = line.split(whereSeparator: { $0 == "\t" || $0 == "," || $0 == " " }).map(String.init)
-            guard fields.count >= 2 else {
+        for (number, line) in lines.enumerated().dropFirst(skip) {
+            let values = fields(line)
+            guard values.count > max(first, second) else {
                 if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 throw EmbeddingError.invalid(path: path, reason: "line \(number + 1) has no two gene names: '\(line)'")
             }
-            groups.append([fields[0], fields[1]])
+            groups.append([values[first], values[second]])
         }
         return KnownRelations(name: name, groups: groups)
     }

@@ -23,7 +23,7 @@ public enum TypicalVariationNormalization {
         var controls = (0..<x.rows).filter(isControl)
         if controls.count < 2 { controls = Array(0..<x.rows) }
         var z = standardized(x, on: controls)
-        z = rotatedOntoPrincipalAxes(z, of: controls)
+        z = PrincipalAxes.project(z, fitOn: controls).projected
         z = standardized(z, on: controls)
         let d = z.columns
         var out = z
@@ -44,22 +44,6 @@ public enum TypicalVariationNormalization {
         var out = x
         for i in 0..<x.rows { for j in 0..<d { out.storage[i * d + j] = (x.storage[i * d + j] - mean[j]) / scale[j] } }
         return out
-    }
-
-    /// `x` centered on the mean of `rows` and projected on their principal axes, largest variance first; axes with
-    /// no variance among `rows` (below 1e-12 of the largest) are left out.
-    static func rotatedOntoPrincipalAxes(_ x: Matrix<Double>, of rows: [Int]) -> Matrix<Double> {
-        let d = x.columns
-        let sample = x.selectingRows(rows)
-        let mean = sample.columnMeans()
-        let (values, vectors) = covarianceMatrix(sample).symmetricEigendecomposition()
-        let largest = values.max() ?? 0
-        let kept = (0..<d).reversed().filter { values[$0] > largest * 1e-12 && values[$0] > 0 }
-        var axes = Matrix<Double>(rows: d, columns: kept.count)
-        for (c, j) in kept.enumerated() { for r in 0..<d { axes.storage[r * kept.count + c] = vectors.storage[r * d + j] } }
-        var centered = x
-        for i in 0..<x.rows { for j in 0..<d { centered.storage[i * d + j] -= mean[j] } }
-        return centered.multiplied(by: axes)
     }
 
     /// The covariance (ddof 1) of the rows of `sample`, d × d.

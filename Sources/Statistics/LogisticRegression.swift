@@ -44,13 +44,7 @@ public struct LogisticRegression: Sendable {
 
     /// Classes of each row ordered from most to least probable (ties by class order).
     public func rankedClasses(_ x: Matrix<Double>) -> [[Int]] {
-        let logits = decisionFunction(x), k = classes.count
-        return (0..<x.rows).map { i in
-            (0..<k).sorted { a, b in
-                let (u, v) = (logits.storage[i * k + a], logits.storage[i * k + b])
-                return u != v ? u > v : a < b
-            }
-        }
+        ClassCodes.ranked(decisionFunction(x))
     }
 
     /// The penalized negative log-likelihood and its gradient (weights then intercepts).

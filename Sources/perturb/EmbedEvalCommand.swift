@@ -6,13 +6,18 @@ import PerturbKit
 struct EmbedEvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed-eval",
-        abstract: "Score embeddings on six tasks — iLISI over batches, linear probe and kNN accuracy across batches, "
-            + "perturbation consistency, known-relationship recall, reconstruction — each raw, centered, center-scaled "
-            + "and TVN-whitened on controls; PCA and a random embedding are included as baselines.",
+        abstract: "Score embeddings on six tasks as Tx-Evaluation computes them — iLISI over batches, linear probe and kNN "
+            + "accuracy on unseen batches, perturbation consistency, known-relationship recall, reconstruction of unseen "
+            + "perturbations — each raw, centered, center-scaled and TVN-normalized on controls; PCA (of log-normalized "
+            + "data and of raw counts) and a random embedding are included as baselines.",
         discussion: """
             perturb embed-eval data.h5ad --pert-col perturbation --batch-col bio_rep \\
                 --relations allComplexes.txt --relations ReactomePathways.gmt -o embed/
             Without --batch-col, cells are dealt into label-stratified folds (--folds) that stand in for batches.
+            Probe, kNN, iLISI and reconstruction run on Tx-Evaluation's split (70 % of batches and perturbations for
+            training, drawn with --seed). Scores are fractions (the reference logs percent). --definitions all adds
+            our own definitions beside the reference's (median iLISI, leave-one-batch-out probe and kNN, linear
+            decoder); --paper-config runs kNN and iLISI as the paper's configurations do (k = 251, Euclidean, PCA).
             Writes embed/table.csv (best variant per embedding), embed/scores.csv (every variant) and a manifest.
             """)
 
@@ -26,7 +31,13 @@ struct EmbedEvalCommand: ParsableCommand {
     @Flag(name: .customLong("no-random"), help: "Do not include the random baseline.") var noRandom = false
     @Option(name: .customLong("relations"), help: "Known relations: CORUM allComplexes.txt, a GMT file, or gene pairs. Repeatable.")
     var relations: [String] = []
-    @Option(help: "LISI perplexity (neighbourhoods of 3 × perplexity cells).") var perplexity = 30
+    @Option(help: "reference (Tx-Evaluation's definitions) or all (ours beside them).") var definitions = "reference"
+    @Flag(name: .customLong("paper-config"), help: "kNN and iLISI as the paper's configurations: k = 251, Euclidean votes, PCA.")
+    var paperConfig = false
+    @Option(name: .customLong("knn-k"), help: "Neighbours of the reference kNN and iLISI (default: √n made odd).") var knnK: Int?
+    @Option(name: .customLong("unexpressed-mean"), help: "Targets whose mean stored value is below this form the consistency null.")
+    var unexpressedMean = 0.15
+    @Option(help: "LISI perplexity of our median iLISI (--definitions all).") var perplexity = 30
     @Option(help: "Folds standing in for batches when there is no --batch-col.") var folds = 3
     @Option(name: .customLong("null-draws"), help: "Null draws per perturbation for the consistency test.") var nullDraws = 1000
     @Option(name: .customLong("decoder-genes"), help: "Most variable genes the reconstruction decoder predicts.") var decoderGenes = 1000
@@ -40,10 +51,19 @@ struct EmbedEvalCommand: ParsableCommand {
         guard perplexity >= 1 else { throw ValidationError("--perplexity must be positive") }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         if noPCA && noRandom && embeddings.isEmpty { throw ValidationError("nothing to evaluate: give --embedding or keep a baseline") }
+        guard EmbeddingDefinitions(rawValue: definitions) != nil else {
+            throw ValidationError("--definitions must be reference or all, got '\(definitions)'")
+        }
+        if let k = knnK, k < 1 { throw ValidationError("--knn-k must be positive, got \(k)") }
+        guard unexpressedMean.isFinite, unexpressedMean >= 0 else { throw ValidationError("--unexpressed-mean must be ≥ 0") }
     }
 
     func run() throws {
         var options = EmbeddingTaskOptions()
+        options.definitions = EmbeddingDefinitions(rawValue: definitions)!
+        if paperConfig { options.paperConfiguration() }
+        if let knnK { options.knnK = knnK }
+        options.unexpressedMean = unexpressedMean
         options.perplexity = perplexity
         options.nullDraws = nullDraws
         options.decoderGenes = decoderGenes

@@ -11,8 +11,8 @@ extension CLITests {
         try "G0105\tG0143\nG0127\tG0266\n".write(to: pairs, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("embed")
         let result = try perturb([
-            "embed-eval", sim, "--batch-col", "batch", "--n-comps", "10", "--null-draws", "100",
-            "--relations", pairs.path, "--quiet", "-o", out.path,
+            "embed-eval", sim, "--batch-col", "batch", "--n-comps", "10", "--null-draws", "100", "--decoder-genes", "50",
+            "--definitions", "all", "--relations", pairs.path, "--quiet", "-o", out.path,
         ])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "", "--quiet prints nothing on stderr")
@@ -22,6 +22,8 @@ extension CLITests {
         }
         let scores = try String(contentsOf: out.appendingPathComponent("scores.csv"), encoding: .utf8)
         XCTAssertTrue(scores.contains("linear_probe,top1,pca,tvn,"), scores)
+        XCTAssertTrue(scores.contains("linear_probe,lobo_top1,pca,tvn,"), "--definitions all adds ours")
+        XCTAssertTrue(scores.contains("knn,top5,pca-counts,raw,"), "the PCA of raw counts beside the log-normalized one")
     }
 
     func testEmbedEvalInputErrors() throws {
@@ -31,5 +33,7 @@ extension CLITests {
         try assertFails(
             ["embed-eval", sim, "--relations", "/nonexistent/corum.txt", "-o", dir.path], mentioning: ["/nonexistent/corum.txt"])
         try assertFails(["embed-eval", sim, "--n-comps", "0", "-o", dir.path], mentioning: ["--n-comps"])
+        try assertFails(["embed-eval", sim, "--definitions", "ours", "-o", dir.path], mentioning: ["--definitions", "ours"])
+        try assertFails(["embed-eval", sim, "--knn-k", "0", "-o", dir.path], mentioning: ["--knn-k"])
     }
 }

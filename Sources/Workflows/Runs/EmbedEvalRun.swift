@@ -5,9 +5,9 @@ import Metrics
 import PerturbData
 import Support
 
-/// `perturb embed-eval` as one job: read the data, build the embeddings to score (PCA and a random baseline
-/// unless left out, and any given ones), run the six-task hierarchy on each, write `table.csv`, `scores.csv`
-/// and the manifest.
+/// `perturb embed-eval` as one job: read the data, build the embeddings to score (PCA of the log-normalized data,
+/// PCA of the raw counts when X holds counts, and a random baseline unless left out, and any given ones), run the
+/// six-task hierarchy on each, write `table.csv`, `scores.csv` and the manifest.
 public struct EmbedEvalRun: Sendable {
     /// The .h5ad file.
     public var data: String
@@ -22,7 +22,8 @@ public struct EmbedEvalRun: Sendable {
     public var relations: [String]
     /// Folds standing in for batches when there is no batch column.
     public var folds: Int
-    /// Task options (perplexity, null draws, decoder genes, seed, threads; relations are read from `relations`).
+    /// Task options (definitions, reference configuration, null draws, decoder genes, seed, threads; relations are
+    /// read from `relations`).
     public var options: EmbeddingTaskOptions
     /// Output directory.
     public var output: String
@@ -44,12 +45,20 @@ public struct EmbedEvalRun: Sendable {
         progress: ProgressHandler? = nil
     ) throws -> [EmbeddingScore] {
         let anndata = try AnnData.read(path: data, options: ReadOptions(progress: progress))
-        let cells = try EmbeddingCells(anndata, columns: columns, path: data, folds: folds, seed: options.seed)
+        let cells = try EmbeddingCells(
+            anndata, columns: columns, path: data, folds: folds, seed: options.seed, unexpressedMean: options.unexpressedMean)
         var options = self.options
         options.relations = try relations.map { try KnownRelations.read($0) }
         var list: [(name: String, matrix: Matrix<Double>)] = []
         for spec in embeddings { list.append(try EmbeddingSources.load(spec, data: anndata, ids: cells.ids, path: data)) }
-        if includePCA { list.insert(("pca", EmbeddingSources.pca(cells, components: components, seed: options.seed)), at: 0) }
+        if includePCA {
+            var baselines = [("pca", EmbeddingSources.pca(cells, components: components, seed: options.seed))]
+            // The paper's PCA baseline runs on the raw counts; ours on log-normalized data. Both, when X holds counts.
+            if let X = anndata.X, ValueScale.detect(X) == .counts {
+                baselines.append(("pca-counts", EmbeddingSources.pca(X, components: components, seed: options.seed)))
+            }
+            list.insert(contentsOf: baselines, at: 0)
+        }
         if includeRandom {
             list.append(
                 (
