@@ -61,6 +61,9 @@ public struct BenchmarkConfig: Sendable, Equatable {
     public var models: [Model]
     /// How predicted cells are made from each model's predicted mean (`cells = "resample"` or `"shift"`).
     public var cells: CellGeneration
+    /// Skew levels of the imbalance scenario (`SplitParts.withImbalance`): every model is fit once per level on a
+    /// training part whose conditions are subsampled to skewed cell counts; nil runs the data as it is.
+    public var imbalance: [Double]?
     /// Directory of the TOML file: relative paths in it are resolved against it.
     public var baseDirectory: String
 
@@ -101,9 +104,29 @@ public struct BenchmarkConfig: Sendable, Equatable {
                 expected: "one of \(CellGeneration.allCases.map(\.rawValue).joined(separator: ", ")), got '\(cellsName)'")
         }
         cells = generation
+        if let levels = try reader.strings(table, "imbalance") {
+            let values = levels.compactMap(Double.init)
+            guard !levels.isEmpty, values.count == levels.count, values.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                throw BenchmarkError.invalidField(
+                    path: path, field: "imbalance", expected: "skew levels ≥ 0, e.g. [0, 0.5, 1], got \(levels)")
+            }
+            imbalance = Array(Set(values)).sorted()
+        } else {
+            imbalance = nil
+        }
         guard let info = MetricRegistry.metric(primaryMetric), info.best != .none else {
             throw BenchmarkError.invalidField(
                 path: path, field: "primary", expected: "a metric with a best direction, got '\(primaryMetric)'")
+        }
+        // The runner always evaluates vcc (the scores need it); the primary metric must come from some profile run.
+        let primary = primaryMetric, run = profiles
+        let evaluated = Set((run + ["vcc"]).flatMap { (try? MetricRegistry.profile($0).metrics) ?? [] })
+        guard evaluated.contains(primary) else {
+            let having = MetricRegistry.profiles.filter { $0.metrics.contains(primary) }.map(\.name)
+            throw BenchmarkError.invalidField(
+                path: path, field: "primary",
+                expected: "a metric of the profiles run (\(run.joined(separator: ", "))): '\(primary)' is in "
+                    + (having.isEmpty ? "none" : having.joined(separator: ", ")) + "; add one of them to profiles")
         }
         let base = baseDirectory
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (base as NSString).appendingPathComponent(p) }
@@ -212,7 +235,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
         }
         self.models = models
         try reader.checkKeys(
-            table, ["name", "seeds", "seeds_list", "profiles", "primary", "cells", "datasets", "split", "models"], in: "top level")
+            table, ["name", "seeds", "seeds_list", "profiles", "primary", "cells", "imbalance", "datasets", "split", "models"],
+            in: "top level")
     }
 
     /// Reads and parses the file at `path`.

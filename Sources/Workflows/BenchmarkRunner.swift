@@ -8,7 +8,9 @@ import Support
 
 /// Runs a benchmark: for each dataset and seed it makes the split (and any preparation fit on its training
 /// cells), then fits, predicts and evaluates every model, writing each run under
-/// `OUTPUT/runs/<dataset>/seed<k>/<model>/` and finishing it with `done.json`. Finished runs are read back,
+/// `OUTPUT/runs/<dataset>/seed<k>/<model>/` and finishing it with `done.json`. A data-scaling split fits every model
+/// on each nested training subset (`OUTPUT/runs/<dataset>/seed<k>/fraction<f>/<model>/`; validation and test shared),
+/// and `imbalance` levels fit every model on each skewed training part (`…/imbalance<s>/<model>/`). Finished runs are read back,
 /// not redone, so an interrupted benchmark resumes where it stopped.
 public struct BenchmarkRunner: Sendable {
     public let config: BenchmarkConfig
@@ -32,7 +34,14 @@ public struct BenchmarkRunner: Sendable {
 
     /// Runs (or resumes) everything; returns every run's record.
     public func run() throws -> [RunRecord] {
-        let total = config.datasets.count * config.seeds.count * config.models.count
+        // A data-scaling split fits every model on each nested training subset (under `seed<k>/fraction<f>/`), and
+        // imbalance levels on each skewed training part (under `…/imbalance<s>/`).
+        let fractions: [String?] =
+            try SplitStrategy(name: config.strategy, parameters: config.splitParameters, columns: config.datasets[0].columns)
+            .trainingSubsetKeys ?? [nil]
+        let levels: [String?] = config.imbalance?.map { String($0) } ?? [nil]
+        let variants = fractions.flatMap { f in levels.map { (fraction: f, imbalance: $0) } }
+        let total = config.datasets.count * config.seeds.count * config.models.count * variants.count
         var records: [RunRecord] = []
         let started = Date()
         var fresh = 0
@@ -41,14 +50,19 @@ public struct BenchmarkRunner: Sendable {
             for seed in config.seeds {
                 let seedDirectory = "\(output)/runs/\(safe(dataset.name))/seed\(seed)"
                 try FileManager.default.createDirectory(atPath: seedDirectory, withIntermediateDirectories: true)
-                let keys = config.models.map { runKey(dataset, seed, $0) }
-                var seedRecords: [RunRecord?] = config.models.indices.map { m in
-                    RunRecord.read(path: "\(seedDirectory)/\(safe(config.models[m].label))/done.json").flatMap {
-                        $0.key == keys[m] ? $0 : nil
+                let runs = variants.flatMap { v in config.models.map { (fraction: v.fraction, imbalance: v.imbalance, model: $0) } }
+                func runDirectory(_ fraction: String?, _ imbalance: String?) -> String {
+                    seedDirectory + (fraction.map { "/fraction\($0)" } ?? "") + (imbalance.map { "/imbalance\($0)" } ?? "")
+                }
+                let keys = runs.map { runKey(dataset, seed, $0.model, fraction: $0.fraction, imbalance: $0.imbalance) }
+                var seedRecords: [RunRecord?] = runs.indices.map { i in
+                    let directory = runDirectory(runs[i].fraction, runs[i].imbalance)
+                    return RunRecord.read(path: "\(directory)/\(safe(runs[i].model.label))/done.json").flatMap {
+                        $0.key == keys[i] ? $0 : nil
                     }
                 }
                 if !seedRecords.contains(where: { $0 == nil }) {
-                    log?("\(dataset.name) seed \(seed): \(config.models.count) finished runs read back")
+                    log?("\(dataset.name) seed \(seed): \(runs.count) finished runs read back")
                 } else {
                     let (parts, tiers) = try source.parts(
                         seed: seed, strategy: config.strategy, parameters: config.splitParameters,
@@ -57,26 +71,34 @@ public struct BenchmarkRunner: Sendable {
                     let real = try ForwardFitting.reference(parts.test, columns: parts.columns)
                     try real.write(to: realPath)
                     try? FileManager.default.removeItem(atPath: "\(seedDirectory)/real_de.csv")
-                    for (m, model) in config.models.enumerated() where seedRecords[m] == nil {
-                        let record = try runModel(
-                            model, key: keys[m], dataset: dataset.name, seed: seed, parts: parts, tiers: tiers,
-                            real: (realPath, real), seedDirectory: seedDirectory,
-                            directory: "\(seedDirectory)/\(safe(model.label))", started: Date())
-                        seedRecords[m] = record
-                        fresh += 1
-                        let done = records.count + seedRecords.filter { $0 != nil }.count
-                        let rate = Date().timeIntervalSince(started) / Double(fresh)
-                        let primary = record.metrics["all"]?[config.primaryMetric].map { String(format: "%.4f", $0) } ?? "n/a"
-                        log?(
-                            "[\(done)/\(total)] \(dataset.name) seed \(seed) \(model.label): \(config.primaryMetric) \(primary) "
-                                + String(format: "(%.1f s; ETA %.0f s)", record.wallSeconds, rate * Double(total - done)))
+                    for (fraction, imbalance) in variants {
+                        var fitParts = try fraction.map { try parts.withTrainingSubset($0) } ?? parts
+                        if let imbalance { fitParts = fitParts.withImbalance(skew: Double(imbalance)!, seed: seed) }
+                        for (i, run) in runs.enumerated()
+                        where run.fraction == fraction && run.imbalance == imbalance && seedRecords[i] == nil {
+                            let record = try runModel(
+                                run.model, key: keys[i], dataset: dataset.name, seed: seed, variant: (fraction, imbalance),
+                                parts: fitParts, tiers: tiers, real: (realPath, real), seedDirectory: seedDirectory,
+                                directory: "\(runDirectory(fraction, imbalance))/\(safe(run.model.label))", started: Date())
+                            seedRecords[i] = record
+                            fresh += 1
+                            let done = records.count + seedRecords.filter { $0 != nil }.count
+                            let rate = Date().timeIntervalSince(started) / Double(fresh)
+                            let primary = record.metrics["all"]?[config.primaryMetric].map { String(format: "%.4f", $0) } ?? "n/a"
+                            log?(
+                                "[\(done)/\(total)] \(dataset.name) seed \(seed) \(fraction.map { "fraction \($0) " } ?? "")"
+                                    + (imbalance.map { "imbalance \($0) " } ?? "")
+                                    + "\(run.model.label): \(config.primaryMetric) \(primary) "
+                                    + String(format: "(%.1f s; ETA %.0f s)", record.wallSeconds, rate * Double(total - done)))
+                        }
                     }
                 }
                 var finished = seedRecords.map { $0! }
-                // Scores against the reference models need every run of this seed.
+                // Scores against the reference models need every run of this seed (and fraction and level).
                 for i in finished.indices where finished[i].scores.isEmpty {
-                    finished[i].scores = try scores(of: finished[i], seedDirectory: seedDirectory)
-                    try finished[i].write(to: "\(seedDirectory)/\(safe(finished[i].model))/done.json")
+                    let directory = runDirectory(finished[i].fraction, finished[i].imbalance)
+                    finished[i].scores = try scores(of: finished[i], seedDirectory: directory)
+                    try finished[i].write(to: "\(directory)/\(safe(finished[i].model))/done.json")
                 }
                 records += finished
             }
@@ -85,7 +107,10 @@ public struct BenchmarkRunner: Sendable {
     }
 
     /// What identifies a run: change any part and the run is redone.
-    func runKey(_ dataset: BenchmarkConfig.Dataset, _ seed: UInt64, _ model: BenchmarkConfig.Model) -> String {
+    func runKey(
+        _ dataset: BenchmarkConfig.Dataset, _ seed: UInt64, _ model: BenchmarkConfig.Model, fraction: String? = nil,
+        imbalance: String? = nil
+    ) -> String {
         let parts: [String] =
             [
                 PerturbKitVersion.current, dataset.name, dataset.path, "\(dataset.columns)", dataset.layer ?? "X",
@@ -96,12 +121,13 @@ public struct BenchmarkRunner: Sendable {
                 model.search.keys.sorted().map { "\($0)=\(model.search[$0]!.joined(separator: "|"))" }.joined(separator: ","),
                 "trials=\(model.trials)", profiles.joined(separator: ","), config.primaryMetric,
                 "cells=\(config.cells.rawValue)",
-            ]
+            ] + (fraction.map { ["fraction=\($0)"] } ?? []) + (imbalance.map { ["imbalance=\($0)"] } ?? [])
         return SHA256Hasher.hex(of: Data(parts.joined(separator: "\n").utf8))
     }
 
     func runModel(
-        _ model: BenchmarkConfig.Model, key: String, dataset: String, seed: UInt64, parts: SplitParts,
+        _ model: BenchmarkConfig.Model, key: String, dataset: String, seed: UInt64,
+        variant: (fraction: String?, imbalance: String?) = (nil, nil), parts: SplitParts,
         tiers: [String: String], real: (path: String, data: AnnData), seedDirectory: String, directory: String, started: Date
     ) throws -> RunRecord {
         try? FileManager.default.removeItem(atPath: directory)
@@ -150,7 +176,7 @@ public struct BenchmarkRunner: Sendable {
         let record = RunRecord(
             key: key, dataset: dataset, seed: seed, model: model.label, modelName: model.name,
             hyperparameters: hyper, trials: trials, metrics: metrics, tierSizes: sizes, scores: [:],
-            wallSeconds: Date().timeIntervalSince(started))
+            wallSeconds: Date().timeIntervalSince(started), fraction: variant.fraction, imbalance: variant.imbalance)
         try record.write(to: "\(directory)/done.json")
         return record
     }

@@ -4,11 +4,16 @@ import PerturbData
 import Statistics
 import Support
 
-/// Mean ± standard deviation over seeds of every metric, per dataset, tier and model; rows sorted within each
-/// dataset and tier by the primary metric (best first).
+/// Mean ± standard deviation over seeds of every metric, per dataset, training fraction (data-scaling benchmarks),
+/// imbalance level (benchmarks with `imbalance`), tier and model; rows sorted within each dataset, fraction, level
+/// and tier by the primary metric (best first).
 public struct Leaderboard: Sendable {
     public struct Row: Sendable {
         public var dataset: String
+        /// The training fraction (data-scaling benchmarks), else nil.
+        public var fraction: String?
+        /// The imbalance skew of the training part, else nil.
+        public var imbalance: String?
         public var tier: String
         public var model: String
         public var seeds: Int
@@ -39,18 +44,21 @@ public struct Leaderboard: Sendable {
         let scoreColumns = BenchmarkConfig.referenceModels.map(Self.scoreColumn)
         columns = metricNames + scoreColumns
         var groups: [String: [RunRecord]] = [:]
-        var order: [(String, String, String)] = []
+        var order: [(String, String?, String?, String, String)] = []
+        func key(_ dataset: String, _ fraction: String?, _ imbalance: String?, _ tier: String, _ model: String) -> String {
+            [dataset, fraction ?? "", imbalance ?? "", tier, model].joined(separator: "\u{1F}")
+        }
         for r in records {
             for tier in r.metrics.keys {
-                let key = "\(r.dataset)\u{1F}\(tier)\u{1F}\(r.model)"
-                if groups[key] == nil { order.append((r.dataset, tier, r.model)) }
+                let key = key(r.dataset, r.fraction, r.imbalance, tier, r.model)
+                if groups[key] == nil { order.append((r.dataset, r.fraction, r.imbalance, tier, r.model)) }
                 groups[key, default: []].append(r)
             }
         }
         let tierOrder = ["all", "single", "seen2", "seen1", "seen0"]
         let best = MetricRegistry.metric(primary)?.best ?? .one
-        var rows: [Row] = order.map { dataset, tier, model in
-            let runs = groups["\(dataset)\u{1F}\(tier)\u{1F}\(model)"]!
+        var rows: [Row] = order.map { dataset, fraction, imbalance, tier, model in
+            let runs = groups[key(dataset, fraction, imbalance, tier, model)]!
             var values: [String: (Double, Double)] = [:]
             for name in metricNames {
                 values[name] = Self.meanStd(runs.compactMap { $0.metrics[tier]?[name] })
@@ -61,11 +69,13 @@ public struct Leaderboard: Sendable {
                 }
             }
             return Row(
-                dataset: dataset, tier: tier, model: model, seeds: runs.count,
+                dataset: dataset, fraction: fraction, imbalance: imbalance, tier: tier, model: model, seeds: runs.count,
                 perturbations: Double(runs.reduce(0) { $0 + ($1.tierSizes[tier] ?? 0) }) / Double(runs.count), values: values)
         }
         rows.sort { a, b in
             if a.dataset != b.dataset { return a.dataset < b.dataset }
+            if a.fraction != b.fraction { return (a.fraction.flatMap(Double.init) ?? 0) < (b.fraction.flatMap(Double.init) ?? 0) }
+            if a.imbalance != b.imbalance { return (a.imbalance.flatMap(Double.init) ?? 0) < (b.imbalance.flatMap(Double.init) ?? 0) }
             if a.tier != b.tier { return (tierOrder.firstIndex(of: a.tier) ?? 9, a.tier) < (tierOrder.firstIndex(of: b.tier) ?? 9, b.tier) }
             let x = a.values[primary]?.mean ?? .nan, y = b.values[primary]?.mean ?? .nan
             if x.isNaN != y.isNaN { return y.isNaN }
@@ -81,12 +91,25 @@ public struct Leaderboard: Sendable {
         return (summary.mean ?? .nan, summary.std ?? .nan)
     }
 
-    /// `leaderboard.csv`: dataset, tier, model, seeds, perturbations, then `<metric>_mean`, `<metric>_std`.
+    /// Whether the rows come from a data-scaling benchmark (they then carry a training fraction).
+    var hasFractions: Bool { rows.contains { $0.fraction != nil } }
+    /// Whether the rows come from a benchmark with imbalance levels.
+    var hasImbalance: Bool { rows.contains { $0.imbalance != nil } }
+
+    /// The scenario columns present (fraction, imbalance) and a row's values for them.
+    var scenarioColumns: [String] { (hasFractions ? ["fraction"] : []) + (hasImbalance ? ["imbalance"] : []) }
+    func scenario(_ r: Row) -> [String] { (hasFractions ? [r.fraction ?? ""] : []) + (hasImbalance ? [r.imbalance ?? ""] : []) }
+
+    /// `leaderboard.csv`: dataset, (fraction, imbalance,) tier, model, seeds, perturbations, then `<metric>_mean`,
+    /// `<metric>_std`.
     public func csv() -> String {
-        let header = ["dataset", "tier", "model", "seeds", "perturbations"] + columns.flatMap { ["\($0)_mean", "\($0)_std"] }
+        let header =
+            ["dataset"] + scenarioColumns + ["tier", "model", "seeds", "perturbations"]
+            + columns.flatMap { ["\($0)_mean", "\($0)_std"] }
         var lines = [header.map(CSVFormat.text).joined(separator: ",")]
         for r in rows {
-            var fields = [r.dataset, r.tier, r.model].map(CSVFormat.text) + [String(r.seeds), CSVFormat.double(r.perturbations)]
+            var fields = ([r.dataset] + scenario(r) + [r.tier, r.model]).map(CSVFormat.text)
+            fields += [String(r.seeds), CSVFormat.double(r.perturbations)]
             for c in columns {
                 let v = r.values[c]
                 fields += [v.map { CSVFormat.double($0.mean) } ?? "", v.map { CSVFormat.double($0.std) } ?? ""]
@@ -102,7 +125,9 @@ public struct Leaderboard: Sendable {
         var out: [String] = []
         var current = ""
         for r in rows {
-            let group = "\(r.dataset) — \(r.tier) (\(CSVFormat.double(r.perturbations.rounded())) perturbations, \(r.seeds) seeds)"
+            let fraction = (r.fraction.map { ", training fraction \($0)" } ?? "") + (r.imbalance.map { ", imbalance \($0)" } ?? "")
+            let group =
+                "\(r.dataset)\(fraction) — \(r.tier) (\(CSVFormat.double(r.perturbations.rounded())) perturbations, \(r.seeds) seeds)"
             if group != current {
                 current = group
                 out.append("")
@@ -129,9 +154,11 @@ public struct Leaderboard: Sendable {
     /// The markdown version of `text`, for docs/RESULTS.md.
     public func markdown(shown: [String]) -> String {
         let shown = shown.filter(columns.contains)
+        let fractionHeader = scenarioColumns.map { "\($0) | " }.joined()
+        let fractionRule = String(repeating: "---|", count: scenarioColumns.count)
         var out = [
-            "| dataset | tier | n | model | " + shown.joined(separator: " | ") + " |",
-            "|---|---|---|---|" + String(repeating: "---|", count: shown.count),
+            "| dataset | \(fractionHeader)tier | n | model | " + shown.joined(separator: " | ") + " |",
+            "|---|\(fractionRule)---|---|---|" + String(repeating: "---|", count: shown.count),
         ]
         for r in rows {
             let cells = shown.map { c -> String in
@@ -139,7 +166,8 @@ public struct Leaderboard: Sendable {
                 return v.std.isNaN ? String(format: "%.3f", v.mean) : String(format: "%.3f ± %.3f", v.mean, v.std)
             }
             out.append(
-                "| \(r.dataset) | \(r.tier) | \(String(format: "%.1f", r.perturbations)) | \(r.model) | " + cells.joined(separator: " | ")
+                "| \(r.dataset) | \(scenario(r).map { "\($0) | " }.joined())\(r.tier) | \(String(format: "%.1f", r.perturbations)) | "
+                    + "\(r.model) | " + cells.joined(separator: " | ")
                     + " |")
         }
         return out.joined(separator: "\n") + "\n"

@@ -2,7 +2,8 @@ import Foundation
 import PerturbData
 import Support
 
-/// The outcome of one run (dataset × seed × model), saved as `done.json` in the run's directory when the
+/// The outcome of one run (dataset × seed × model, × training fraction in a data-scaling benchmark, × skew level with
+/// `imbalance`), saved as `done.json` in the run's directory when the
 /// run has finished; a run whose record exists (with the same key) is not redone.
 public struct RunRecord: Sendable, Codable, Equatable {
     /// Identifies what was run: dataset, seed, model spec, split and profiles. A changed spec reruns.
@@ -22,6 +23,10 @@ public struct RunRecord: Sendable, Codable, Equatable {
     /// VCC-style score (cell-eval `score`, mean row of the vcc profile) against each reference model.
     public var scores: [String: Double]
     public var wallSeconds: Double
+    /// The nested training subset the model was fit on (data-scaling benchmarks: "0.1", …, "1.0"); nil otherwise.
+    public var fraction: String? = nil
+    /// The imbalance skew of the training part (benchmarks with `imbalance` levels); nil otherwise.
+    public var imbalance: String? = nil
 
     public struct Trial: Sendable, Codable, Equatable {
         public var hyperparameters: [String]

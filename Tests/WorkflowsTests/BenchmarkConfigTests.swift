@@ -64,7 +64,10 @@ final class BenchmarkConfigTests: XCTestCase {
             (base + "\n[[models]]\nname = \"additive\"", ["distinct labels"]),
             ("primary = \"de_nsig_counts\"\n" + base, ["primary"]),
             ("profiles = [\"fast\"]\n" + base, ["profiles", "fast"]),
+            // pearson_delta is not in vcc (the only profile run): the run would rank by a metric nobody computes.
+            ("profiles = [\"vcc\"]\n" + base, ["primary", "'pearson_delta' is in", "perturbench", "add one of them"]),
             ("cells = \"jitter\"\n" + base, ["cells", "resample, shift", "jitter"]),
+            ("imbalance = [-1]\n" + base, ["imbalance", "skew levels ≥ 0"]),
             ("[split]\nstrategy = \"combo\"", ["datasets"]),
             ("this is = not toml =", ["not valid TOML"]),
         ]

@@ -26,27 +26,29 @@ final class BenchmarkRunTests: XCTestCase {
         let simulation = try Simulator.run(sim, threads: 2)
         try simulation.data.write(to: dir + "/sim.h5ad")
         try simulation.moduleMembershipCSV().write(toFile: dir + "/modules.csv", atomically: true, encoding: .utf8)
-        let toml = """
-            name = "test"
-            seeds = 2
-            [[datasets]]
-            name = "sim"
-            path = "sim.h5ad"
-            prep = { normalize = true, log1p = true, min_cells_per_condition = 20 }
-            [split]
-            strategy = "unseen-perturbation"
-            val = 0.15
-            test = 0.35
-            [[models]]
-            name = "linear-pca"
-            [[models]]
-            name = "ridge"
-            params = { features = "modules.csv" }
-            [[models]]
-            name = "additive"
-            """
+        let toml = Self.toml(
+            name: "test", seeds: 2, split: "strategy = \"unseen-perturbation\"",
+            models: "[[models]]\nname = \"linear-pca\"\n[[models]]\nname = \"ridge\"\nparams = { features = \"modules.csv\" }\n"
+                + "[[models]]\nname = \"additive\"")
         try toml.write(toFile: dir + "/bench.toml", atomically: true, encoding: .utf8)
         return dir + "/bench.toml"
+    }
+
+    /// A benchmark TOML over the simulated file with the given split lines and model tables.
+    static func toml(name: String, seeds: Int, split: String, models: String) -> String {
+        """
+        name = "\(name)"
+        seeds = \(seeds)
+        [[datasets]]
+        name = "sim"
+        path = "sim.h5ad"
+        prep = { normalize = true, log1p = true, min_cells_per_condition = 20 }
+        [split]
+        \(split)
+        val = 0.15
+        test = 0.35
+        \(models)
+        """
     }
 
     func testLeaderboardShowsWhatTheSimulationBuiltInAndIsReproducibleAndResumable() throws {
@@ -85,6 +87,94 @@ final class BenchmarkRunTests: XCTestCase {
         XCTAssertTrue(lines.all.contains { $0.contains("seed 0: 6 finished runs read back") }, "\(lines.all)")
         XCTAssertEqual(lines.all.filter { $0.hasPrefix("[") }.count, 1, "only the missing run is redone: \(lines.all)")
         XCTAssertEqual(try String(contentsOfFile: out2 + "/leaderboard.csv", encoding: .utf8), csv1)
+    }
+
+    /// A data-scaling split fits every model on each nested training subset; the leaderboard has a fraction column.
+    func testDataScalingFitsEveryModelOnEachTrainingFraction() throws {
+        _ = try setUpBenchmark()  // writes sim.h5ad and modules.csv
+        let dir = Self.directory
+        let toml = Self.toml(
+            name: "scaling", seeds: 1, split: "strategy = \"data-scaling\"\nfractions = \"0.25,1\"",
+            models: "[[models]]\nname = \"ridge\"\nparams = { features = \"modules.csv\" }")
+        try toml.write(toFile: dir + "/scaling.toml", atomically: true, encoding: .utf8)
+        let config = try BenchmarkConfig.read(path: dir + "/scaling.toml")
+        let out = dir + "/scaling"
+        let board = try BenchmarkRun.run(config, configPath: dir + "/scaling.toml", output: out, threads: 2, command: ["test"], log: nil)
+        let all = board.rows.filter { $0.tier == "all" }
+        XCTAssertEqual(Set(all.map { $0.fraction ?? "none" }), ["0.25", "1.0"])
+        XCTAssertEqual(all.count, 2 * 4, "ridge and the three reference models at each fraction")
+        func value(_ model: String, _ fraction: String) -> Double {
+            all.first { $0.model == model && $0.fraction == fraction }!.values["pearson_delta"]!.mean
+        }
+        // control-mean sees only control cells, which every fraction keeps: identical. The models that learn from
+        // perturbed training cells see a quarter of them at 0.25, and predict differently.
+        XCTAssertEqual(value("control-mean", "0.25"), value("control-mean", "1.0"), accuracy: 1e-12)
+        XCTAssertNotEqual(value("perturbation-mean", "0.25"), value("perturbation-mean", "1.0"))
+        XCTAssertNotEqual(value("ridge", "0.25"), value("ridge", "1.0"))
+        // The training part of each fraction: every training control, and the subset's conditions only.
+        let split = try Split.read(from: out + "/runs/sim/seed0/split.json")
+        let subsets = try XCTUnwrap(split.trainSubsets)
+        XCTAssertLessThan(subsets["0.25"]!.count, subsets["1.0"]!.count)
+        let parts = try SplitParts.load(path: dir + "/sim.h5ad", splitPath: out + "/runs/sim/seed0/split.json")
+        let quarter = try parts.withTrainingSubset("0.25")
+        XCTAssertEqual(quarter.train.controlCells.count, parts.train.controlCells.count)
+        XCTAssertEqual(Set(quarter.train.perturbationLabels), Set(subsets["0.25"]!))
+        XCTAssertEqual(quarter.test.cellCount, parts.test.cellCount)
+        XCTAssertThrowsError(try parts.withTrainingSubset("0.3"))
+        // The CSV carries the fraction; a second run reads everything back.
+        let csv = try String(contentsOfFile: out + "/leaderboard.csv", encoding: .utf8)
+        XCTAssertTrue(csv.hasPrefix("dataset,fraction,tier,model,"), csv)
+        let runsCSV = try String(contentsOfFile: out + "/runs.csv", encoding: .utf8)
+        XCTAssertTrue(runsCSV.hasPrefix("dataset,seed,fraction,model,tier,"), runsCSV)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/runs/sim/seed0/fraction0.25/ridge/done.json"))
+        let lines = LogLines()
+        let again = try BenchmarkRun.run(
+            config, configPath: dir + "/scaling.toml", output: out, threads: 2, command: ["test"], log: lines.add)
+        XCTAssertTrue(lines.all.contains { $0.contains("8 finished runs read back") }, "\(lines.all)")
+        XCTAssertEqual(again.csv(), board.csv())
+    }
+
+    /// Imbalance levels fit every model on a training part whose conditions keep ⌈n/(rank + 1)^skew⌉ cells.
+    func testImbalanceLevelsSkewTheTrainingConditions() throws {
+        _ = try setUpBenchmark()
+        let dir = Self.directory
+        let toml =
+            "imbalance = [0, 1.5]\n"
+            + Self.toml(
+                name: "imbalance", seeds: 1, split: "strategy = \"unseen-perturbation\"",
+                models: "[[models]]\nname = \"ridge\"\nparams = { features = \"modules.csv\" }")
+        try toml.write(toFile: dir + "/imbalance.toml", atomically: true, encoding: .utf8)
+        let config = try BenchmarkConfig.read(path: dir + "/imbalance.toml")
+        XCTAssertEqual(config.imbalance, [0, 1.5])
+        let out = dir + "/imbalance"
+        let board = try BenchmarkRun.run(config, configPath: dir + "/imbalance.toml", output: out, threads: 2, command: ["test"], log: nil)
+        let all = board.rows.filter { $0.tier == "all" }
+        XCTAssertEqual(Set(all.map { $0.imbalance ?? "none" }), ["0.0", "1.5"])
+        func value(_ model: String, _ level: String) -> Double {
+            all.first { $0.model == model && $0.imbalance == level }!.values["pearson_delta"]!.mean
+        }
+        XCTAssertEqual(value("control-mean", "0.0"), value("control-mean", "1.5"), accuracy: 1e-12)
+        XCTAssertNotEqual(value("ridge", "0.0"), value("ridge", "1.5"))
+        XCTAssertTrue(try String(contentsOfFile: out + "/leaderboard.csv", encoding: .utf8).hasPrefix("dataset,imbalance,tier,"))
+
+        // The skewed training part, by hand: conditions in a seeded order keep ⌈n · (rank + 1)^−1.5⌉, at least 5.
+        let parts = try SplitParts.load(path: dir + "/sim.h5ad", splitPath: out + "/runs/sim/seed0/split.json")
+        XCTAssertEqual(parts.withImbalance(skew: 0, seed: 0).train.cellCount, parts.train.cellCount)
+        let skewed = parts.withImbalance(skew: 1.5, seed: 0)
+        XCTAssertEqual(skewed.train.controlCells.count, parts.train.controlCells.count)
+        XCTAssertEqual(skewed.test.cellCount, parts.test.cellCount)
+        func counts(_ d: PerturbationDataset) -> [Int] {
+            d.perturbationLabels.map { d.groups.cellsByPerturbation[$0]!.count }
+        }
+        let before = counts(parts.train), after = counts(skewed.train).sorted(by: >)
+        XCTAssertEqual(after.count, before.count, "every condition keeps cells")
+        let n = before.max()!
+        XCTAssertTrue(Set(before).count == 1, "the simulation has equal conditions: \(before)")
+        let expected = (0..<before.count).map { max(min(n, 5), Int((Double(n) * pow(Double($0 + 1), -1.5)).rounded(.up))) }
+        XCTAssertEqual(after, expected.sorted(by: >))
+        // Same seed, same cells; another seed, another order.
+        XCTAssertEqual(parts.withImbalance(skew: 1.5, seed: 0).train.cellIDs, skewed.train.cellIDs)
+        XCTAssertNotEqual(parts.withImbalance(skew: 1.5, seed: 1).train.cellIDs, skewed.train.cellIDs)
     }
 }
 

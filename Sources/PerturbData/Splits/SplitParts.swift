@@ -1,3 +1,4 @@
+import Foundation
 import AnnData
 import Support
 
@@ -11,6 +12,8 @@ public struct SplitParts: Sendable {
     public let train: PerturbationDataset
     public let validation: PerturbationDataset
     public let test: PerturbationDataset
+    /// The unit key (`Split.unitColumns`) of each training cell, for cutting nested training subsets.
+    let trainUnitKeys: [String]
 
     /// Cuts `data` (read from `path`) by `split`. Counts are brought to log1p (normalize-total + log1p).
     public init(data: AnnData, path: String, split: Split) throws {
@@ -21,6 +24,8 @@ public struct SplitParts: Sendable {
         func part(_ p: Int) -> PerturbationDataset { all.selectingCells(member.indices.filter { member[$0] == p }) }
         self.split = split
         self.columns = columns
+        let keys = try cells.unitKeys(split.unitColumns)
+        trainUnitKeys = member.indices.filter { member[$0] == 0 }.map { keys[$0] }
         train = part(0)
         validation = part(1)
         test = part(2)
@@ -31,6 +36,54 @@ public struct SplitParts: Sendable {
                     + "\(train.cellCount - train.controlCells.count) perturbed and \(train.controlCells.count) control cells; both are needed"
             )
         }
+    }
+
+    /// These parts with the training part cut to the data-scaling split's nested subset `key` (a key of
+    /// `Split.trainSubsets`): its conditions and every training control cell. Validation and test are unchanged.
+    public func withTrainingSubset(_ key: String) throws -> SplitParts {
+        guard let conditions = split.trainSubsets?[key] else {
+            throw PerturbDataError.invalidValues(
+                path: "split.json", field: "train_subsets",
+                reason: "no training subset '\(key)' (have: \((split.trainSubsets ?? [:]).keys.sorted().joined(separator: ", ")))")
+        }
+        let kept = Set(conditions), controls = Set(train.controlCells)
+        let rows = (0..<train.cellCount).filter { controls.contains($0) || kept.contains(trainUnitKeys[$0]) }
+        return SplitParts(
+            split: split, columns: columns, train: train.selectingCells(rows), validation: validation, test: test,
+            trainUnitKeys: rows.map { trainUnitKeys[$0] })
+    }
+
+    /// These parts with the training part's conditions subsampled to skewed cell counts (the imbalance scenario,
+    /// after PerturBench's): the perturbed training conditions, in an order drawn from `seed`, keep
+    /// ⌈n · (rank + 1)^−skew⌉ of their n cells (at least min(n, 5)), a seeded draw within each; every training
+    /// control is kept, validation and test are unchanged. Skew 0 keeps everything; skew 1 keeps 1, ½, ⅓, … .
+    public func withImbalance(skew: Double, seed: UInt64) -> SplitParts {
+        guard skew > 0 else { return self }
+        let controls = Set(train.controlCells)
+        var byCondition: [String: [Int]] = [:]
+        for i in 0..<train.cellCount where !controls.contains(i) { byCondition[trainUnitKeys[i], default: []].append(i) }
+        var order = byCondition.keys.sorted()
+        var rng = SeededRandom(seed: seed, stream: 2401)
+        rng.shuffle(&order)
+        var rows = Array(controls)
+        for (rank, condition) in order.enumerated() {
+            var cells = byCondition[condition]!
+            let keep = max(min(cells.count, 5), Int((Double(cells.count) * pow(Double(rank + 1), -skew)).rounded(.up)))
+            rng.shuffle(&cells)
+            rows += cells.prefix(keep)
+        }
+        rows.sort()
+        return SplitParts(
+            split: split, columns: columns, train: train.selectingCells(rows), validation: validation, test: test,
+            trainUnitKeys: rows.map { trainUnitKeys[$0] })
+    }
+
+    init(
+        split: Split, columns: DatasetColumns, train: PerturbationDataset, validation: PerturbationDataset,
+        test: PerturbationDataset, trainUnitKeys: [String]
+    ) {
+        self.split = split; self.columns = columns; self.train = train; self.validation = validation; self.test = test
+        self.trainUnitKeys = trainUnitKeys
     }
 
     /// Reads `path` (X, or `layer`) and cuts it by the split at `splitPath`.

@@ -19,6 +19,13 @@ public enum SplitStrategy: Sendable, Equatable {
     /// An unseen-perturbation split plus nested training subsets at `fractions`, sharing val and test.
     case dataScaling(fractions: [Double], val: Double, test: Double)
 
+    /// The keys of a data-scaling split's nested training subsets (`Split.trainSubsets`), smallest first; nil for
+    /// the other strategies.
+    public var trainingSubsetKeys: [String]? {
+        guard case .dataScaling(let fractions, _, _) = self else { return nil }
+        return Array(Set(fractions)).sorted().map { String($0) }
+    }
+
     /// The strategy's name in split files and on the command line.
     public var name: String {
         switch self {

@@ -34,10 +34,18 @@ public enum BenchmarkRun {
     }
 
     static func runsCSV(_ records: [RunRecord], columns: [String]) -> String {
+        // Data-scaling benchmarks add the training fraction after the seed, imbalance benchmarks the skew level.
+        let fractions = records.contains { $0.fraction != nil }, levels = records.contains { $0.imbalance != nil }
+        func scenario(_ r: RunRecord) -> [String] { (fractions ? [r.fraction ?? ""] : []) + (levels ? [r.imbalance ?? ""] : []) }
+        let names = ["dataset", "seed"] + (fractions ? ["fraction"] : []) + (levels ? ["imbalance"] : [])
         var lines = [
-            (["dataset", "seed", "model", "tier", "hyperparameters", "wall_seconds"] + columns).map(CSVFormat.text).joined(separator: ",")
+            (names + ["model", "tier", "hyperparameters", "wall_seconds"] + columns)
+                .map(CSVFormat.text).joined(separator: ",")
         ]
-        for r in records.sorted(by: { ($0.dataset, $0.seed, $0.model) < ($1.dataset, $1.seed, $1.model) }) {
+        func order(_ r: RunRecord) -> (String, UInt64, Double, Double, String) {
+            (r.dataset, r.seed, r.fraction.flatMap(Double.init) ?? 0, r.imbalance.flatMap(Double.init) ?? 0, r.model)
+        }
+        for r in records.sorted(by: { order($0) < order($1) }) {
             for tier in r.metrics.keys.sorted() {
                 let values = columns.map { c -> String in
                     if let v = r.metrics[tier]?[c] { return CSVFormat.double(v) }
@@ -49,9 +57,9 @@ public enum BenchmarkRun {
                     return ""
                 }
                 let hyper = r.hyperparameters.keys.sorted().map { "\($0)=\(r.hyperparameters[$0]!)" }.joined(separator: ";")
-                lines.append(
-                    ([r.dataset, String(r.seed), r.model, tier, hyper].map(CSVFormat.text) + [CSVFormat.double(r.wallSeconds)] + values)
-                        .joined(separator: ","))
+                let keys: [String] = [r.dataset, String(r.seed)] + scenario(r) + [r.model, tier, hyper]
+                let fields: [String] = keys.map(CSVFormat.text) + [CSVFormat.double(r.wallSeconds)] + values
+                lines.append(fields.joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
