@@ -9,6 +9,8 @@ public struct EmbeddingScore: Sendable, Equatable {
     public var embedding: String
     public var variant: EmbeddingVariant
     public var value: Double
+    /// The seed of the split, folds and random draws the score was computed with.
+    public var seed: UInt64 = 0
 
     /// Counts and flags reported beside the scores (not compared across variants).
     public var isInformational: Bool {
@@ -57,7 +59,9 @@ public enum EmbeddingEvaluation {
                 ]
                 for (task, values) in results {
                     for (metric, value) in values {
-                        scores.append(EmbeddingScore(task: task, metric: metric, embedding: name, variant: variant, value: value))
+                        scores.append(
+                            EmbeddingScore(
+                                task: task, metric: metric, embedding: name, variant: variant, value: value, seed: options.seed))
                     }
                 }
                 log?("\(name) / \(variant.rawValue): \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
@@ -66,17 +70,22 @@ public enum EmbeddingEvaluation {
         return scores
     }
 
-    /// Every score as CSV: task, metric, embedding, variant, value.
+    /// Every score as CSV: task, metric, embedding, variant, seed, value.
     public static func longCSV(_ scores: [EmbeddingScore]) -> String {
-        var lines = ["task,metric,embedding,variant,value"]
-        for s in scores { lines.append("\(s.task),\(s.metric),\(s.embedding),\(s.variant.rawValue),\(format(s.value))") }
+        var lines = ["task,metric,embedding,variant,seed,value"]
+        for s in scores {
+            lines.append("\(s.task),\(s.metric),\(s.embedding),\(s.variant.rawValue),\(s.seed),\(format(s.value))")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// The table: one row per task and metric, per embedding the best variant's value (all metrics are
-    /// higher-is-better) and which variant that was; informational rows show the raw variant.
+    /// higher-is-better) and which variant that was; informational rows show the raw variant. Over several seeds,
+    /// each seed's best value is averaged: the mean, its sample standard deviation (`<embedding>_std`) and the
+    /// variant that was best most often (ties: the first in variant order).
     public static func table(_ scores: [EmbeddingScore]) -> (header: [String], rows: [[String]]) {
         let embeddings = scores.reduce(into: [String]()) { if !$0.contains($1.embedding) { $0.append($1.embedding) } }
+        let seeds = scores.reduce(into: [UInt64]()) { if !$0.contains($1.seed) { $0.append($1.seed) } }
         var seen: [(String, String)] = []
         for s in scores where !seen.contains(where: { $0 == (s.task, s.metric) }) { seen.append((s.task, s.metric)) }
         // Task order, then the order metrics first appear in.
@@ -84,22 +93,45 @@ public enum EmbeddingEvaluation {
             let (ta, tb) = (tasks.firstIndex(of: seen[a].0) ?? tasks.count, tasks.firstIndex(of: seen[b].0) ?? tasks.count)
             return ta != tb ? ta < tb : a < b
         }.map { seen[$0] }
+        let order = EmbeddingVariant.allCases
         var rows: [[String]] = []
         for (task, metric) in keys {
             var row = [task, metric]
             for e in embeddings {
-                let candidates = scores.filter { $0.task == task && $0.metric == metric && $0.embedding == e }
-                if let first = candidates.first, first.isInformational {
-                    row += [format(candidates.first { $0.variant == .raw }?.value ?? first.value), ""]
-                } else if let best = candidates.filter({ !$0.value.isNaN }).max(by: { $0.value < $1.value }) {
-                    row += [format(best.value), best.variant.rawValue]
-                } else {
-                    row += ["nan", ""]
+                let perSeed = seeds.map { seed in
+                    best(scores.filter { $0.task == task && $0.metric == metric && $0.embedding == e && $0.seed == seed })
                 }
+                guard seeds.count > 1 else {
+                    let only = perSeed[0]
+                    row += [format(only?.value ?? .nan), only?.variant?.rawValue ?? ""]
+                    continue
+                }
+                let values = perSeed.compactMap { $0?.value }.filter { !$0.isNaN }
+                let variants = perSeed.compactMap { $0?.variant }
+                guard !values.isEmpty, !variants.isEmpty else {
+                    row += [format(perSeed.first??.value ?? .nan), "", ""]  // informational, or no value at all
+                    continue
+                }
+                let mean = values.reduce(0, +) / Double(values.count)
+                let sd =
+                    values.count > 1
+                    ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : Double.nan
+                let counts = order.map { v in variants.filter { $0 == v }.count }
+                row += [format(mean), format(sd), order[counts.firstIndex(of: counts.max()!)!].rawValue]
             }
             rows.append(row)
         }
-        return (["task", "metric"] + embeddings.flatMap { [$0, "\($0)_variant"] }, rows)
+        let names = embeddings.flatMap { seeds.count > 1 ? [$0, "\($0)_std", "\($0)_variant"] : [$0, "\($0)_variant"] }
+        return (["task", "metric"] + names, rows)
+    }
+
+    /// The best (largest non-NaN) value among one seed's variants of a metric and its variant; an informational
+    /// metric's raw value with no variant; nil when there are no candidates.
+    static func best(_ candidates: [EmbeddingScore]) -> (value: Double, variant: EmbeddingVariant?)? {
+        guard let first = candidates.first else { return nil }
+        if first.isInformational { return ((candidates.first { $0.variant == .raw } ?? first).value, nil) }
+        guard let top = candidates.filter({ !$0.value.isNaN }).max(by: { $0.value < $1.value }) else { return (.nan, nil) }
+        return (top.value, top.variant)
     }
 
     /// The table as CSV.

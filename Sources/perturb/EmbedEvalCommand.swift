@@ -41,12 +41,15 @@ struct EmbedEvalCommand: ParsableCommand {
     @Option(help: "Folds standing in for batches when there is no --batch-col.") var folds = 3
     @Option(name: .customLong("null-draws"), help: "Null draws per perturbation for the consistency test.") var nullDraws = 1000
     @Option(name: .customLong("decoder-genes"), help: "Most variable genes the reconstruction decoder predicts.") var decoderGenes = 1000
-    @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
+    @Option(help: "Seed of every random choice (the first one with --seeds).") var seed: UInt64 = 0
+    @Option(help: "Seeds to run (each its own split, folds and random embedding); the table shows mean ± std.")
+    var seeds = 1
 
     @OptionGroup var dataset: DatasetOptions
     @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
         guard (1...256).contains(nComps) else { throw ValidationError("--n-comps must be in 1…256, got \(nComps)") }
         guard perplexity >= 1 else { throw ValidationError("--perplexity must be positive") }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
@@ -72,7 +75,7 @@ struct EmbedEvalCommand: ParsableCommand {
         let scores = try EmbedEvalRun(
             data: data, columns: dataset.columns, embeddings: embeddings, components: nComps,
             includePCA: !noPCA, includeRandom: !noRandom, relations: relations, folds: folds,
-            options: options, output: output
+            seeds: seeds, options: options, output: output
         )
         .run(log: runOptions.log, progress: runOptions.progress("reading", unit: "entries"))
         print(EmbeddingEvaluation.tableText(scores))

@@ -238,6 +238,25 @@ final class EmbeddingEvaluationTests: XCTestCase {
         XCTAssertEqual(three["recall_abc"]!, 2.0 / 3.0, accuracy: 1e-12)
     }
 
+    func testTableOverSeedsAveragesEachSeedsBestVariant() {
+        func score(_ metric: String, _ variant: EmbeddingVariant, _ value: Double, _ seed: UInt64) -> EmbeddingScore {
+            EmbeddingScore(task: "knn", metric: metric, embedding: "pca", variant: variant, value: value, seed: seed)
+        }
+        let scores = [
+            score("top1", .raw, 0.2, 0), score("top1", .centered, 0.4, 0), score("tested", .raw, 24, 0),
+            score("top1", .raw, 0.6, 1), score("top1", .centered, 0.1, 1), score("tested", .raw, 24, 1),
+        ]
+        let (header, rows) = EmbeddingEvaluation.table(scores)
+        XCTAssertEqual(header, ["task", "metric", "pca", "pca_std", "pca_variant"])
+        // Best per seed: 0.4 (centered), 0.6 (raw); mean 0.5, sd √((0.1² + 0.1²)/1); the tie goes to raw, first in order.
+        XCTAssertEqual(rows[0], ["knn", "top1", "0.5000", "0.1414", "raw"])
+        XCTAssertEqual(rows[1], ["knn", "tested", "24.0000", "", ""])
+        // One seed: the single-seed table, unchanged.
+        XCTAssertEqual(EmbeddingEvaluation.table(Array(scores.prefix(3))).header, ["task", "metric", "pca", "pca_variant"])
+        XCTAssertTrue(
+            EmbeddingEvaluation.longCSV(scores).hasPrefix("task,metric,embedding,variant,seed,value\nknn,top1,pca,raw,0,0.2000\n"))
+    }
+
     func testHierarchyOnTheSimulatorPCABeatsRandom() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/prep/sim_counts.h5ad").path

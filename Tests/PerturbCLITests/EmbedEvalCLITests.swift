@@ -35,5 +35,6 @@ extension CLITests {
         try assertFails(["embed-eval", sim, "--n-comps", "0", "-o", dir.path], mentioning: ["--n-comps"])
         try assertFails(["embed-eval", sim, "--definitions", "ours", "-o", dir.path], mentioning: ["--definitions", "ours"])
         try assertFails(["embed-eval", sim, "--knn-k", "0", "-o", dir.path], mentioning: ["--knn-k"])
+        try assertFails(["embed-eval", sim, "--seeds", "0", "-o", dir.path], mentioning: ["--seeds"])
     }
 }

@@ -22,6 +22,9 @@ public struct EmbedEvalRun: Sendable {
     public var relations: [String]
     /// Folds standing in for batches when there is no batch column.
     public var folds: Int
+    /// Seeds run, from `options.seed` on: each draws its own split, folds and random embedding; the table reports
+    /// mean ± std over them.
+    public var seeds: Int
     /// Task options (definitions, reference configuration, null draws, decoder genes, seed, threads; relations are
     /// read from `relations`).
     public var options: EmbeddingTaskOptions
@@ -30,12 +33,12 @@ public struct EmbedEvalRun: Sendable {
 
     public init(
         data: String, columns: DatasetColumns, embeddings: [String] = [], components: Int = 50,
-        includePCA: Bool = true, includeRandom: Bool = true, relations: [String] = [], folds: Int = 3,
+        includePCA: Bool = true, includeRandom: Bool = true, relations: [String] = [], folds: Int = 3, seeds: Int = 1,
         options: EmbeddingTaskOptions = EmbeddingTaskOptions(), output: String
     ) {
         self.data = data; self.columns = columns; self.embeddings = embeddings; self.components = components
         self.includePCA = includePCA; self.includeRandom = includeRandom; self.relations = relations; self.folds = folds
-        self.options = options; self.output = output
+        self.seeds = seeds; self.options = options; self.output = output
     }
 
     /// Runs the job; returns every score after the files are written.
@@ -45,10 +48,29 @@ public struct EmbedEvalRun: Sendable {
         progress: ProgressHandler? = nil
     ) throws -> [EmbeddingScore] {
         let anndata = try AnnData.read(path: data, options: ReadOptions(progress: progress))
+        var base = self.options
+        base.relations = try relations.map { try KnownRelations.read($0) }
+        var scores: [EmbeddingScore] = []
+        for s in 0..<max(seeds, 1) {
+            var options = base
+            options.seed = base.seed + UInt64(s)
+            scores += try evaluate(anndata, options: options, log: log)
+        }
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let table = (output as NSString).appendingPathComponent("table.csv")
+        let long = (output as NSString).appendingPathComponent("scores.csv")
+        try AtomicFile.write(EmbeddingEvaluation.tableCSV(scores), to: table)
+        try AtomicFile.write(EmbeddingEvaluation.longCSV(scores), to: long)
+        try recorder.finish(
+            at: (output as NSString).appendingPathComponent("manifest.json"), inputPaths: [data] + relations,
+            seed: base.seed, outputs: [table, long])
+        return scores
+    }
+
+    /// Every embedding's scores with one seed's cells (folds), baselines and split.
+    func evaluate(_ anndata: AnnData, options: EmbeddingTaskOptions, log: (@Sendable (String) -> Void)?) throws -> [EmbeddingScore] {
         let cells = try EmbeddingCells(
             anndata, columns: columns, path: data, folds: folds, seed: options.seed, unexpressedMean: options.unexpressedMean)
-        var options = self.options
-        options.relations = try relations.map { try KnownRelations.read($0) }
         var list: [(name: String, matrix: Matrix<Double>)] = []
         for spec in embeddings { list.append(try EmbeddingSources.load(spec, data: anndata, ids: cells.ids, path: data)) }
         if includePCA {
@@ -68,20 +90,13 @@ public struct EmbedEvalRun: Sendable {
                         seed: options.seed)
                 ))
         }
+        let seedNote = seeds > 1 ? " (seed \(options.seed))" : ""
         log?(
-            "perturb embed-eval: \(cells.count) cells, \(cells.batchLevels.count) \(cells.realBatches ? "batches" : "folds"), "
+            "perturb embed-eval\(seedNote): \(cells.count) cells, \(cells.batchLevels.count) "
+                + "\(cells.realBatches ? "batches" : "folds"), "
                 + "embeddings \(list.map { "\($0.name) (\($0.matrix.columns) dims)" }.joined(separator: ", "))")
-        let scores = EmbeddingEvaluation.evaluate(
+        return EmbeddingEvaluation.evaluate(
             list, cells: cells, options: options,
-            log: log.map { log in { log("perturb embed-eval: \($0)") } })
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let table = (output as NSString).appendingPathComponent("table.csv")
-        let long = (output as NSString).appendingPathComponent("scores.csv")
-        try AtomicFile.write(EmbeddingEvaluation.tableCSV(scores), to: table)
-        try AtomicFile.write(EmbeddingEvaluation.longCSV(scores), to: long)
-        try recorder.finish(
-            at: (output as NSString).appendingPathComponent("manifest.json"), inputPaths: [data] + relations,
-            seed: options.seed, outputs: [table, long])
-        return scores
+            log: log.map { log in { log("perturb embed-eval\(seedNote): \($0)") } })
     }
 }
