@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import PerturbData
+import Support
 
 /// One number of the embedding evaluation.
 public struct EmbeddingScore: Sendable, Equatable {
@@ -84,8 +85,8 @@ public enum EmbeddingEvaluation {
     /// each seed's best value is averaged: the mean, its sample standard deviation (`<embedding>_std`) and the
     /// variant that was best most often (ties: the first in variant order).
     public static func table(_ scores: [EmbeddingScore]) -> (header: [String], rows: [[String]]) {
-        let embeddings = scores.reduce(into: [String]()) { if !$0.contains($1.embedding) { $0.append($1.embedding) } }
-        let seeds = scores.reduce(into: [UInt64]()) { if !$0.contains($1.seed) { $0.append($1.seed) } }
+        let embeddings = scores.map(\.embedding).distinctInOrder
+        let seeds = scores.map(\.seed).distinctInOrder
         var seen: [(String, String)] = []
         for s in scores where !seen.contains(where: { $0 == (s.task, s.metric) }) { seen.append((s.task, s.metric)) }
         // Task order, then the order metrics first appear in.

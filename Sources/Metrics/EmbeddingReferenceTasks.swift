@@ -13,7 +13,7 @@ enum EmbeddingReferenceTasks {
     static func knn(_ x: Matrix<Double>, _ cells: EmbeddingCells, _ split: TxEvaluationSplit, _ options: EmbeddingTaskOptions)
         -> [(String, Double)]
     {
-        let classes = TxEvaluationSplit.firstAppearance(split.train.map { cells.labels[$0] })
+        let classes = split.train.map { cells.labels[$0] }.distinctInOrder
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let queries = split.test1.filter { index[cells.labels[$0]] != nil }
         guard !split.train.isEmpty, !queries.isEmpty else { return [("top1", .nan), ("top5", .nan)] }
@@ -28,8 +28,7 @@ enum EmbeddingReferenceTasks {
             train = projected.selectingRows(Array(0..<train.rows))
             test = projected.selectingRows(Array(train.rows..<stacked.rows))
         }
-        var k = options.knnK ?? Int(Double(split.train.count).squareRoot())
-        if k % 2 == 0 { k += 1 }
+        let k = neighbours(split.train.count, options)
         let ranked = WeightedKNNClassifier.rankedClasses(
             reference: train, labels: split.train.map { index[cells.labels[$0]]! }, classes: classes.count, queries: test,
             k: k, distance: options.knnDistance, temperature: options.knnTemperature, threads: options.threads)
@@ -42,7 +41,7 @@ enum EmbeddingReferenceTasks {
         -> [(String, Double)]
     {
         let train = split.train.filter { !cells.isControl($0) }
-        let classes = TxEvaluationSplit.firstAppearance(train.map { cells.labels[$0] })
+        let classes = train.map { cells.labels[$0] }.distinctInOrder
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let test = split.test1.filter { !cells.isControl($0) && index[cells.labels[$0]] != nil }
         guard !train.isEmpty, !test.isEmpty else { return [("top1", .nan), ("top5", .nan)] }
@@ -64,8 +63,7 @@ enum EmbeddingReferenceTasks {
         // Over a single batch every LISI is 1: the reference reports that; we report NaN (with three batches,
         // 70 % for training leaves one test batch).
         guard Set(rows.map { cells.batches[$0] }).count > 1 else { return [("mean", .nan)] }
-        var k = options.knnK ?? Int(Double(rows.count).squareRoot())
-        if k % 2 == 0 { k += 1 }
+        let k = neighbours(rows.count, options)
         let perplexity = min(k / 3, (rows.count - 1) / 3)
         guard perplexity >= 1 else { return [("mean", .nan)] }
         var z = x.selectingRows(rows)
@@ -136,6 +134,12 @@ enum EmbeddingReferenceTasks {
         }
         guard count > 0, maximum > 0 else { return .nan }
         return 1 - (distance / Double(count)) / (2 * maximum / Double(count))
+    }
+
+    /// main_eval.py's k for kNN and iLISI: the configured k, else ⌊√n⌋; made odd.
+    static func neighbours(_ n: Int, _ options: EmbeddingTaskOptions) -> Int {
+        let k = options.knnK ?? Int(Double(n).squareRoot())
+        return k % 2 == 0 ? k + 1 : k
     }
 
     /// Top-1 and top-5 accuracy of ranked class lists.

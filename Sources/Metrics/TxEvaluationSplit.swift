@@ -23,8 +23,8 @@ public struct TxEvaluationSplit: Sendable, Equatable {
     public init(_ cells: EmbeddingCells, trainFraction: Double = 0.7, seed: UInt64) {
         let perturbed = (0..<cells.count).filter { !cells.isControl($0) }
         var rng = SeededRandom(seed: seed, stream: 2800)
-        var batches = Self.firstAppearance(perturbed.map { cells.batches[$0] })
-        var labels = Self.firstAppearance(perturbed.map { cells.labels[$0] })
+        var batches = perturbed.map { cells.batches[$0] }.distinctInOrder
+        var labels = perturbed.map { cells.labels[$0] }.distinctInOrder
         rng.shuffle(&batches)
         rng.shuffle(&labels)
         let trainBatches = Set(batches.prefix(Int(Double(batches.count) * trainFraction)))
@@ -53,12 +53,5 @@ public struct TxEvaluationSplit: Sendable, Equatable {
             return part + controls.filter { held.contains(cells.batches[$0]) }
         }
         train = add(train); test1 = add(test1); test2 = add(test2)
-    }
-
-    /// Distinct values in order of first appearance (pandas' `unique`).
-    static func firstAppearance(_ values: [String]) -> [String] {
-        var seen = Set<String>(), out: [String] = []
-        for v in values where seen.insert(v).inserted { out.append(v) }
-        return out
     }
 }

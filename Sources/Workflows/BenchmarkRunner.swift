@@ -198,7 +198,3 @@ public struct BenchmarkRunner: Sendable {
 func safe(_ name: String) -> String {
     String(name.map { $0.isLetter || $0.isNumber || "-_.+".contains($0) ? $0 : "_" })
 }
-
-extension Sequence where Element: Hashable {
-    var uniqueCount: Int { Set(self).count }
-}
