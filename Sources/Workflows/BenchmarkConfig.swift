@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import Models
 import PerturbData
+import Statistics
 import TOMLKit
 
 /// A benchmark: datasets × one split strategy × models × seeds, evaluated with metric profiles. Read from
@@ -45,10 +46,13 @@ public struct BenchmarkConfig: Sendable, Equatable {
         public var name: String
         public var label: String
         public var hyperparameters: [String: String]
-        /// Candidate values per hyperparameter; the grid is sampled down to `trials` and the best on the
-        /// validation part (by the primary metric) is kept.
-        public var search: [String: [String]]
+        /// The searched hyperparameters: a list of values, or a real or integer interval (optionally on a log
+        /// scale). `trials` configurations are fit on the training part and scored on the validation part by the
+        /// benchmark's search objective; the best is retrained on every seed.
+        public var search: [String: SearchDimension]
         public var trials: Int
+        /// How trial configurations are proposed (`sampler` of the model, else of `[search]`).
+        public var sampler: SearchSampler = .tpe
     }
 
     public var name: String
@@ -59,6 +63,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
     public var strategy: String
     public var splitParameters: [String: String]
     public var models: [Model]
+    /// The search's objective and sampler settings (`[search]`).
+    public var search: SearchSettings
     /// How predicted cells are made from each model's predicted mean (`cells = "resample"` or `"shift"`).
     public var cells: CellGeneration
     /// Skew levels of the imbalance scenario (`SplitParts.withImbalance`): every model is fit once per level on a
@@ -128,6 +134,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
                 expected: "a metric of the profiles run (\(run.joined(separator: ", "))): '\(primary)' is in "
                     + (having.isEmpty ? "none" : having.joined(separator: ", ")) + "; add one of them to profiles")
         }
+        let settings = try SearchSettings(table["search"], primary: primaryMetric, reader: reader)
+        search = settings
         let base = baseDirectory
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (base as NSString).appendingPathComponent(p) }
 
@@ -202,15 +210,9 @@ public struct BenchmarkConfig: Sendable, Equatable {
             let type = try forwardModels.type(named: name)
             var hyper: [String: String] = [:]
             if let p = t["params"]?.table { for (k, v) in p { hyper[k] = try reader.text(v, "\(field).params.\(k)") } }
-            var search: [String: [String]] = [:]
+            var search: [String: SearchDimension] = [:]
             if let s = t["search"]?.table {
-                for (k, v) in s {
-                    guard let values = v.array, !values.isEmpty else {
-                        throw BenchmarkError.invalidField(
-                            path: path, field: "\(field).search.\(k)", expected: "a non-empty array of values")
-                    }
-                    search[k] = try values.map { try reader.text($0, "\(field).search.\(k)") }
-                }
+                for (k, v) in s { search[k] = try reader.dimension(v, "\(field).search.\(k)") }
             }
             for key in Set(hyper.keys).union(search.keys) where type.hyperparameterHelp[key] == nil {
                 throw BenchmarkError.invalidField(
@@ -220,11 +222,20 @@ public struct BenchmarkConfig: Sendable, Equatable {
             // A feature table is a path relative to the config; the built-in feature names are not.
             let builtIn: Set = ["onehot", "loadings"]
             if let features = hyper["features"], !builtIn.contains(features) { hyper["features"] = resolve(features) }
-            if let values = search["features"] { search["features"] = values.map { builtIn.contains($0) ? $0 : resolve($0) } }
-            try reader.checkKeys(t, ["name", "label", "params", "search", "trials"], in: field)
+            if case .choice(let values) = search["features"] {
+                search["features"] = .choice(values.map { builtIn.contains($0) ? $0 : resolve($0) })
+            }
+            try reader.checkKeys(t, ["name", "label", "params", "search", "trials", "sampler"], in: field)
+            let trials = try reader.int(t, "trials", in: field) ?? 10
+            guard trials >= 1 else { throw BenchmarkError.invalidField(path: path, field: "\(field).trials", expected: "at least 1") }
+            let sampler = try reader.sampler(t, "sampler", in: field) ?? settings.sampler
+            if sampler == .grid, let (k, _) = search.first(where: { !$0.value.isChoice }) {
+                throw BenchmarkError.invalidField(
+                    path: path, field: "\(field).search.\(k)", expected: "a list of values (the grid sampler takes no intervals)")
+            }
             return Model(
                 name: name, label: try reader.string(t, "label", in: field) ?? name, hyperparameters: hyper,
-                search: search, trials: try reader.int(t, "trials", in: field) ?? 10)
+                search: search, trials: trials, sampler: sampler)
         }
         for reference in Self.referenceModels.reversed() where !models.contains(where: { $0.label == reference }) {
             models.insert(Model(name: reference, label: reference, hyperparameters: [:], search: [:], trials: 1), at: 0)
@@ -235,7 +246,8 @@ public struct BenchmarkConfig: Sendable, Equatable {
         }
         self.models = models
         try reader.checkKeys(
-            table, ["name", "seeds", "seeds_list", "profiles", "primary", "cells", "imbalance", "datasets", "split", "models"],
+            table,
+            ["name", "seeds", "seeds_list", "profiles", "primary", "cells", "imbalance", "search", "datasets", "split", "models"],
             in: "top level")
     }
 
@@ -288,6 +300,42 @@ struct TOMLReader {
         if let d = v.double { return String(d) }
         if let b = v.bool { return String(b) }
         throw fail(field, "a string, number or boolean")
+    }
+
+    func double(_ t: TOMLTable, _ key: String, in scope: String? = nil) throws -> Double? {
+        guard let v = t[key] else { return nil }
+        if let i = v.int { return Double(i) }
+        guard let d = v.double else { throw fail(name(key, scope), "a number") }
+        return d
+    }
+
+    func sampler(_ t: TOMLTable, _ key: String, in scope: String? = nil) throws -> SearchSampler? {
+        guard let text = try string(t, key, in: scope) else { return nil }
+        guard let s = SearchSampler(rawValue: text) else {
+            throw fail(name(key, scope), "one of \(SearchSampler.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+        }
+        return s
+    }
+
+    /// A searched hyperparameter: a non-empty list of values, or `{ low, high, log }` (integers when both bounds are
+    /// TOML integers; `log = true` needs low > 0).
+    func dimension(_ v: any TOMLValueConvertible, _ field: String) throws -> SearchDimension {
+        if let values = v.array {
+            guard !values.isEmpty else { throw fail(field, "a non-empty array of values or { low, high, log }") }
+            return .choice(try values.map { try text($0, field) })
+        }
+        guard let t = v.table else { throw fail(field, "a non-empty array of values or { low, high, log }") }
+        try checkKeys(t, ["low", "high", "log"], in: field)
+        guard let low = try double(t, "low", in: field), let high = try double(t, "high", in: field), low.isFinite, high.isFinite,
+            low < high
+        else { throw fail(field, "finite bounds low < high") }
+        let log = try bool(t, "log", in: field) ?? false
+        if let l = t["low"]?.int, let h = t["high"]?.int {
+            guard !log || l >= 1 else { throw fail("\(field).low", "at least 1 on a log scale") }
+            return .integer(low: l, high: h, log: log)
+        }
+        guard !log || low > 0 else { throw fail("\(field).low", "greater than 0 on a log scale") }
+        return .real(low: low, high: high, log: log)
     }
 
     func checkKeys(_ t: TOMLTable, _ known: [String], in scope: String) throws {

@@ -47,6 +47,18 @@ public struct BenchmarkRunner: Sendable {
         var fresh = 0
         for dataset in config.datasets {
             let source = try SourceData(dataset, log: log)
+            // Searches run on the first seed's split; a later seed whose search result is missing remakes it.
+            let first = config.seeds[0]
+            let firstSeedParts: (String?, String?) throws -> SplitParts = { fraction, imbalance in
+                let directory = "\(output)/runs/\(safe(dataset.name))/seed\(first)"
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                var parts = try source.parts(
+                    seed: first, strategy: config.strategy, parameters: config.splitParameters, directory: directory
+                ).0
+                parts = try fraction.map { try parts.withTrainingSubset($0) } ?? parts
+                if let imbalance { parts = parts.withImbalance(skew: Double(imbalance)!, seed: first) }
+                return parts
+            }
             for seed in config.seeds {
                 let seedDirectory = "\(output)/runs/\(safe(dataset.name))/seed\(seed)"
                 try FileManager.default.createDirectory(atPath: seedDirectory, withIntermediateDirectories: true)
@@ -74,12 +86,16 @@ public struct BenchmarkRunner: Sendable {
                     for (fraction, imbalance) in variants {
                         var fitParts = try fraction.map { try parts.withTrainingSubset($0) } ?? parts
                         if let imbalance { fitParts = fitParts.withImbalance(skew: Double(imbalance)!, seed: seed) }
+                        let current = fitParts
                         for (i, run) in runs.enumerated()
                         where run.fraction == fraction && run.imbalance == imbalance && seedRecords[i] == nil {
                             let record = try runModel(
                                 run.model, key: keys[i], dataset: dataset.name, seed: seed, variant: (fraction, imbalance),
                                 parts: fitParts, tiers: tiers, real: (realPath, real), seedDirectory: seedDirectory,
-                                directory: "\(runDirectory(fraction, imbalance))/\(safe(run.model.label))", started: Date())
+                                directory: "\(runDirectory(fraction, imbalance))/\(safe(run.model.label))", started: Date(),
+                                search: searchJob(run.model, dataset: dataset, variant: (fraction, imbalance)) {
+                                    seed == first ? current : try firstSeedParts(fraction, imbalance)
+                                })
                             seedRecords[i] = record
                             fresh += 1
                             let done = records.count + seedRecords.filter { $0 != nil }.count
@@ -111,32 +127,36 @@ public struct BenchmarkRunner: Sendable {
         _ dataset: BenchmarkConfig.Dataset, _ seed: UInt64, _ model: BenchmarkConfig.Model, fraction: String? = nil,
         imbalance: String? = nil
     ) -> String {
-        let parts: [String] =
-            [
-                PerturbKitVersion.current, dataset.name, dataset.path, "\(dataset.columns)", dataset.layer ?? "X",
-                BenchmarkConfig.Prep.runKeyText(dataset.prep), config.strategy,
-                config.splitParameters.keys.sorted().map { "\($0)=\(config.splitParameters[$0]!)" }.joined(separator: ","),
-                "seed=\(seed)", model.name,
-                model.hyperparameters.keys.sorted().map { "\($0)=\(model.hyperparameters[$0]!)" }.joined(separator: ","),
-                model.search.keys.sorted().map { "\($0)=\(model.search[$0]!.joined(separator: "|"))" }.joined(separator: ","),
-                "trials=\(model.trials)", profiles.joined(separator: ","), config.primaryMetric,
-                "cells=\(config.cells.rawValue)",
-            ] + (fraction.map { ["fraction=\($0)"] } ?? []) + (imbalance.map { ["imbalance=\($0)"] } ?? [])
+        let hyper = model.hyperparameters.keys.sorted().map { "\($0)=\(model.hyperparameters[$0]!)" }
+        let searched = model.search.keys.sorted().map { "\($0)=\(Self.keyText(model.search[$0]!))" }
+        var parts: [String] = [
+            PerturbKitVersion.current, dataset.name, dataset.path, "\(dataset.columns)", dataset.layer ?? "X",
+            BenchmarkConfig.Prep.runKeyText(dataset.prep), config.strategy,
+            config.splitParameters.keys.sorted().map { "\($0)=\(config.splitParameters[$0]!)" }.joined(separator: ","),
+            "seed=\(seed)", model.name, hyper.joined(separator: ","), searched.joined(separator: ","),
+            "trials=\(model.trials)", profiles.joined(separator: ","), config.primaryMetric,
+            "cells=\(config.cells.rawValue)",
+        ]
+        if let fraction { parts.append("fraction=\(fraction)") }
+        if let imbalance { parts.append("imbalance=\(imbalance)") }
+        if !model.search.isEmpty {
+            parts += ["sampler=\(model.sampler.rawValue)", config.search.keyText, "search-seed=\(config.seeds[0])"]
+        }
         return SHA256Hasher.hex(of: Data(parts.joined(separator: "\n").utf8))
     }
 
     func runModel(
         _ model: BenchmarkConfig.Model, key: String, dataset: String, seed: UInt64,
         variant: (fraction: String?, imbalance: String?) = (nil, nil), parts: SplitParts,
-        tiers: [String: String], real: (path: String, data: AnnData), seedDirectory: String, directory: String, started: Date
+        tiers: [String: String], real: (path: String, data: AnnData), seedDirectory: String, directory: String, started: Date,
+        search: SearchJob? = nil
     ) throws -> RunRecord {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var trials: [RunRecord.Trial] = []
         var hyper = model.hyperparameters
         if !model.search.isEmpty {
-            let search = HyperparameterSearch(model: model, seed: seed, cells: config.cells)
-            let chosen = try search.run(parts: parts, primary: config.primaryMetric, threads: threads, log: log)
+            let chosen = try searchResult(search!)
             hyper = chosen.best
             trials = chosen.trials
         }

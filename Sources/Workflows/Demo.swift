@@ -4,7 +4,7 @@ import Support
 
 /// `perturb demo`: the whole forward path on simulated data with known truth — simulate a screen (singles and
 /// doubles, two batches) and its module annotations, then benchmark every baseline on a combo split (prep fit
-/// on training cells, fit, predict, evaluate, score) and print the leaderboard.
+/// on training cells, fit, predict, evaluate, score), print the leaderboard and write the HTML report.
 public enum Demo {
     /// The benchmark the demo runs, as TOML (written to `demo.toml` so it can be edited and rerun).
     public static func configTOML(seeds: Int) -> String {
@@ -76,8 +76,13 @@ public enum Demo {
         let tomlPath = "\(output)/demo.toml"
         try AtomicFile.write(Data(configTOML(seeds: seeds).utf8), to: tomlPath)
         let config = try BenchmarkConfig.read(path: tomlPath)
-        return try BenchmarkRun.run(
+        let board = try BenchmarkRun.run(
             config, configPath: tomlPath, output: "\(output)/bench", threads: threads,
             command: command, log: log)
+        try ReportRun.run(directory: "\(output)/bench", output: reportPath(output))
+        return board
     }
+
+    /// Where the demo writes its HTML report.
+    public static func reportPath(_ output: String) -> String { "\(output)/report.html" }
 }

@@ -19,6 +19,7 @@ struct DemoCommand: ParsableCommand {
             output: output, seeds: seeds, threads: runOptions.threadCount,
             command: CommandLine.arguments, log: log)
         print(board.text(shown: BenchmarkRun.shownColumns))
+        print("report: \(Demo.reportPath(output)) (open it in a browser; it needs no network)")
         note(
             "wrote \(output)/sim.h5ad, \(output)/demo.toml and \(output)/bench/ (leaderboard.csv, runs.csv, runs/, manifest.json)",
             quiet: runOptions.quiet)

@@ -12,6 +12,6 @@ struct Perturb: ParsableCommand {
             InspectCommand.self, SimulateCommand.self, PrepCommand.self, SplitCommand.self, EvalCommand.self, ScoreCommand.self,
             BaselineCommand.self, EmbedEvalCommand.self,
             FitCommand.self, PredictCommand.self, ReverseCommand.self, ScreenCommand.self, ModelsCommand.self,
-            BenchmarkCommand.self, DemoCommand.self,
+            BenchmarkCommand.self, ReportCommand.self, DemoCommand.self,
         ])
 }

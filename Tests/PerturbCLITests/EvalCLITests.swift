@@ -43,6 +43,15 @@ extension CLITests {
         let header = try String(contentsOf: dir.appendingPathComponent("results.csv"), encoding: .utf8).split(separator: "\n")[0]
         XCTAssertEqual(header, "perturbation,overlap_at_N,mae,discrimination_score_l1")
         XCTAssertTrue(result.stderr.contains("differential expression"), "progress on stderr")
+        // The report of the eval directory: one HTML file, written atomically beside nothing else.
+        let report = try perturb(["report", dir.path, "-o", dir.appendingPathComponent("report.html").path])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(report.stderr.contains("eval report"), report.stderr)
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>") && html.contains("DE-count calibration"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }, [])
+        try assertFails(["report", evalFixture.path], mentioning: [evalFixture.path, "not a results directory", "leaderboard.csv"])
+        try assertFails(["report", dir.appendingPathComponent("nothing").path], mentioning: ["nothing", "not a directory"])
     }
 
     func testEvalRejectsDifferentGenes() throws {

@@ -82,15 +82,86 @@ final class BenchmarkConfigTests: XCTestCase {
 
     func testSearchGridIsSampledToTheBudgetBySeed() throws {
         let c = try parse(
-            base.replacingOccurrences(of: "additive", with: "linear-pca")
+            "[search]\nsampler = \"grid\"\n"
+                + base.replacingOccurrences(of: "additive", with: "linear-pca")
                 + "\nsearch = { k = [2, 5, 10], lambda = [0.01, 0.1, 1] }\ntrials = 4")
         let model = c.models.last!
-        let a = HyperparameterSearch(model: model, seed: 3).candidates()
+        XCTAssertEqual(model.sampler, .grid)
+        let search = HyperparameterSearch(model: model, settings: c.search, seed: 3)
+        let a = try XCTUnwrap(search.gridTrials())
         XCTAssertEqual(a.count, 4)
+        XCTAssertEqual(search.trialCount, 4)
         XCTAssertEqual(Set(a.map { $0["k"]! + "/" + $0["lambda"]! }).count, 4, "distinct grid points")
-        XCTAssertEqual(a, HyperparameterSearch(model: model, seed: 3).candidates(), "same seed, same trials")
+        XCTAssertEqual(a, HyperparameterSearch(model: model, settings: c.search, seed: 3).gridTrials(), "same seed, same trials")
+        XCTAssertEqual((0..<4).map { search.propose($0, after: []).0 }, a)
         var all = model
         all.trials = 100
-        XCTAssertEqual(HyperparameterSearch(model: all, seed: 0).candidates().count, 9, "the whole grid when the budget allows")
+        all.sampler = .tpe
+        let whole = HyperparameterSearch(model: all, settings: c.search, seed: 0)
+        XCTAssertEqual(whole.trialCount, 9, "the whole grid, once, when the budget allows, whatever the sampler")
+        XCTAssertEqual(whole.propose(8, after: []).1, "grid")
+    }
+
+    func testSearchTableRangesAndObjective() throws {
+        let c = try parse(
+            "[search]\nobjective = \"rmse + 0.1*rmse_rank\"\nstartup = 4\n"
+                + base.replacingOccurrences(of: "additive", with: "linear-pca")
+                + "\nsearch = { k = { low = 2, high = 40, log = true }, lambda = { low = 1e-3, high = 10.0, log = true } }"
+                + "\ntrials = 12")
+        XCTAssertEqual(c.search.objective.names, ["rmse", "rmse_rank"])
+        XCTAssertTrue(c.search.minimize, "rmse is better small, so the composite is minimized")
+        XCTAssertEqual(c.search.startupTrials, 4)
+        let model = c.models.last!
+        XCTAssertEqual(model.sampler, .tpe, "TPE by default")
+        XCTAssertEqual(model.search["k"], .integer(low: 2, high: 40, log: true))
+        XCTAssertEqual(model.search["lambda"], .real(low: 1e-3, high: 10, log: true))
+        XCTAssertEqual(try parse(base).search.objective.description, "pearson_delta", "the primary metric by default")
+        XCTAssertFalse(try parse(base).search.minimize, "pearson_delta is maximized")
+        // Proposals stay inside the ranges and are reproducible; the first `startup` are prior draws.
+        let search = HyperparameterSearch(model: model, settings: c.search, seed: 1)
+        var done: [HyperparameterSearch.Trial] = []
+        for i in 0..<8 {
+            let (h, how) = search.propose(i, after: done)
+            XCTAssertEqual(how, i < 4 ? "startup" : "tpe")
+            XCTAssertEqual(h, search.propose(i, after: done).0)
+            let k = try XCTUnwrap(Int(h["k"]!)), lambda = try XCTUnwrap(Double(h["lambda"]!))
+            XCTAssertTrue((2...40).contains(k) && lambda >= 1e-3 && lambda <= 10, "\(h)")
+            done.append(.init(hyperparameters: h, metrics: [:], objective: log(lambda) * log(lambda), proposal: how, seconds: 0))
+        }
+        let lp = base.replacingOccurrences(of: "additive", with: "linear-pca")
+        let bad: [(String, [String])] = [
+            ("[search]\nobjective = \"rmse + bogus\"\n" + base, ["search.objective", "bogus"]),
+            ("[search]\nobjective = \"rmse +\"\n" + base, ["search.objective", "expected a number"]),
+            ("[search]\nobjective = \"rmse\"\ndirection = \"up\"\n" + base, ["search.direction", "up"]),
+            ("[search]\nsampler = \"anneal\"\n" + base, ["search.sampler", "tpe, random, grid"]),
+            ("[search]\nsampler = \"grid\"\n" + lp + "\nsearch = { lambda = { low = 0.1, high = 1.0 } }", ["grid sampler"]),
+            (lp + "\nsearch = { lambda = { low = 0.0, high = 1.0, log = true } }", ["search.lambda.low", "greater than 0"]),
+            (lp + "\nsearch = { lambda = { low = 1.0, high = 0.5 } }", ["search.lambda", "low < high"]),
+            (lp + "\nsearch = { lambda = [] }", ["search.lambda", "non-empty"]),
+            (lp + "\ntrials = 0", ["trials", "at least 1"]),
+        ]
+        for (text, needles) in bad {
+            XCTAssertThrowsError(try parse(text), text) { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.contains("/tmp/b/bench.toml"), message)
+                for n in needles { XCTAssertTrue(message.contains(n), "'\(n)' not in: \(message)") }
+            }
+        }
+    }
+
+    func testObjectiveExpression() throws {
+        let e = try ObjectiveExpression("rmse + 0.1*rmse_rank")
+        XCTAssertEqual(e.evaluate(["rmse": 2, "rmse_rank": 0.5]), 2.05, accuracy: 1e-15)
+        XCTAssertTrue(e.evaluate(["rmse": 2]).isNaN, "a missing metric makes the objective NaN")
+        XCTAssertEqual(try ObjectiveExpression("1 - 2 - 3").evaluate([:]), -4, "left-associative")
+        XCTAssertEqual(try ObjectiveExpression("2 + 3 * 4").evaluate([:]), 14, "* before +")
+        XCTAssertEqual(try ObjectiveExpression("(2 + 3) * -4 / 2").evaluate([:]), -10)
+        XCTAssertEqual(try ObjectiveExpression("1.5e-1*a").evaluate(["a": 2]), 0.3, accuracy: 1e-15)
+        XCTAssertEqual(try ObjectiveExpression("-mae").singleName, nil)
+        XCTAssertEqual(try ObjectiveExpression(" mae ").singleName, "mae")
+        XCTAssertEqual(try ObjectiveExpression("a*b + a").names, ["a", "b"])
+        for text in ["", "rmse +", "(rmse", "rmse rmse", "2 $ 3", "1e"] {
+            XCTAssertThrowsError(try ObjectiveExpression(text), text)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import XCTest
 import AnnData
 import PerturbData
+import Support
 @testable import Workflows
 
 /// A small benchmark on simulated data with known truth, run for real.
@@ -175,6 +176,56 @@ final class BenchmarkRunTests: XCTestCase {
         // Same seed, same cells; another seed, another order.
         XCTAssertEqual(parts.withImbalance(skew: 1.5, seed: 0).train.cellIDs, skewed.train.cellIDs)
         XCTAssertNotEqual(parts.withImbalance(skew: 1.5, seed: 1).train.cellIDs, skewed.train.cellIDs)
+    }
+
+    /// A TPE search runs once, on the first seed's split, with a composite objective; every seed retrains the chosen
+    /// configuration; a search killed after some trials resumes to the same trials.
+    func testSearchRunsOnceOnTheFirstSeedAndResumes() throws {
+        _ = try setUpBenchmark()
+        let dir = Self.directory
+        let toml =
+            Self.toml(
+                name: "search", seeds: 2, split: "strategy = \"unseen-perturbation\"",
+                models: "[[models]]\nname = \"linear-pca\"\ntrials = 6\n"
+                    + "search = { k = { low = 1, high = 12 }, lambda = { low = 0.001, high = 100.0, log = true } }")
+            + "\n[search]\nobjective = \"rmse + 0.1*rmse_rank\"\nstartup = 3\n"
+        try toml.write(toFile: dir + "/search.toml", atomically: true, encoding: .utf8)
+        let config = try BenchmarkConfig.read(path: dir + "/search.toml")
+        let out = dir + "/search"
+        let lines = LogLines()
+        try BenchmarkRun.run(config, configPath: dir + "/search.toml", output: out, threads: 2, command: ["test"], log: lines.add)
+        XCTAssertEqual(lines.all.filter { $0.contains("linear-pca: trial") }.count, 6, "one search, not one per seed: \(lines.all)")
+        let trialsPath = out + "/runs/sim/search/linear-pca/trials.csv"
+        let trials = try CSVTable(contentsOf: trialsPath)
+        XCTAssertEqual(trials.header, ["trial", "proposal", "seconds", "k", "lambda", "rmse", "rmse_rank", "objective"])
+        XCTAssertEqual(trials.rows.map { $0[1] }, ["startup", "startup", "startup", "tpe", "tpe", "tpe"])
+        for row in trials.rows {
+            let (rmse, rank, objective) = (Double(row[5])!, Double(row[6])!, Double(row[7])!)
+            XCTAssertEqual(objective, rmse + 0.1 * rank, accuracy: 1e-12)
+            XCTAssertTrue((1...12).contains(Int(row[3])!))
+        }
+        let best = trials.rows.min { Double($0[7])! < Double($1[7])! }!
+        for seed in 0..<2 {
+            let record = try XCTUnwrap(RunRecord.read(path: out + "/runs/sim/seed\(seed)/linear-pca/done.json"))
+            XCTAssertEqual(record.hyperparameters, ["k": best[3], "lambda": best[4]], "seed \(seed) retrains the chosen one")
+            XCTAssertEqual(record.trials.count, 6)
+        }
+        let summary = try CSVTable(contentsOf: out + "/search.csv")
+        XCTAssertEqual(summary.rows.count, 1)
+        XCTAssertEqual(summary.rows[0][3...7], ["linear-pca", "tpe", "rmse + 0.1*rmse_rank", "minimize", "6"])
+        XCTAssertEqual(Double(summary.rows[0][8])!, Double(best[7])!, accuracy: 1e-9)
+        // Killed after three trials: the search resumes and proposes what the uninterrupted one did.
+        func withoutSeconds(_ t: CSVTable) -> [[String]] { t.rows.map { r in r.enumerated().filter { $0.offset != 2 }.map(\.element) } }
+        let full = withoutSeconds(trials)
+        let text = try String(contentsOfFile: trialsPath, encoding: .utf8).split(separator: "\n")
+        try (text.prefix(4).joined(separator: "\n") + "\n").write(toFile: trialsPath, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: out + "/runs/sim/search/linear-pca/chosen.json")
+        for seed in 0..<2 { try FileManager.default.removeItem(atPath: out + "/runs/sim/seed\(seed)/linear-pca/done.json") }
+        let again = LogLines()
+        try BenchmarkRun.run(config, configPath: dir + "/search.toml", output: out, threads: 1, command: ["test"], log: again.add)
+        XCTAssertTrue(again.all.contains { $0.contains("search resumes after 3 trials") }, "\(again.all)")
+        XCTAssertEqual(again.all.filter { $0.contains("linear-pca: trial") }.count, 3)
+        XCTAssertEqual(withoutSeconds(try CSVTable(contentsOf: trialsPath)), full)
     }
 }
 

@@ -26,11 +26,45 @@ public enum BenchmarkRun {
         try AtomicFile.write(board.csv(), to: "\(output)/leaderboard.csv")
         try AtomicFile.write(board.markdown(shown: shownColumns), to: "\(output)/leaderboard.md")
         try AtomicFile.write(runsCSV(records, columns: board.columns), to: "\(output)/runs.csv")
-        let outputs = ["leaderboard.csv", "leaderboard.md", "runs.csv", "runs/"].map { "\(output)/\($0)" }
+        var written = ["leaderboard.csv", "leaderboard.md", "runs.csv", "runs/"]
+        if let text = searchCSV(records, config: config) {
+            try AtomicFile.write(text, to: "\(output)/search.csv")
+            written.append("search.csv")
+        }
+        let outputs = written.map { "\(output)/\($0)" }
         try recorder.finish(
             at: "\(output)/manifest.json", inputPaths: (configPath.map { [$0] } ?? []) + config.datasets.map(\.path),
             outputs: outputs)
         return board
+    }
+
+    /// `search.csv`: per dataset (and fraction and skew level) and searched model, the sampler, objective, its
+    /// direction, trial count, best validation objective and the chosen hyperparameters (nil when nothing was searched).
+    static func searchCSV(_ records: [RunRecord], config: BenchmarkConfig) -> String? {
+        let searched = records.filter { $0.seed == config.seeds[0] && !$0.trials.isEmpty }
+        guard !searched.isEmpty else { return nil }
+        var lines = [
+            [
+                "dataset", "fraction", "imbalance", "model", "sampler", "objective", "direction", "trials", "best_objective",
+                "hyperparameters",
+            ]
+            .joined(separator: ",")
+        ]
+        for r in searched {
+            let sampler = config.models.first { $0.label == r.model }.map {
+                HyperparameterSearch(model: $0, settings: config.search, seed: config.seeds[0]).effectiveSampler.rawValue
+            }
+            let finite = r.trials.map(\.validation).filter(\.isFinite)
+            let best = config.search.minimize ? finite.min() : finite.max()
+            let hyper = r.hyperparameters.keys.sorted().map { "\($0)=\(r.hyperparameters[$0]!)" }.joined(separator: ";")
+            let fields =
+                [
+                    r.dataset, r.fraction ?? "", r.imbalance ?? "", r.model, sampler ?? "",
+                    config.search.objective.description, config.search.minimize ? "minimize" : "maximize", String(r.trials.count),
+                ].map(CSVFormat.text) + [best.map(CSVFormat.double) ?? "", CSVFormat.text(hyper)]
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     static func runsCSV(_ records: [RunRecord], columns: [String]) -> String {
