@@ -145,13 +145,22 @@ extension H5Writer {
         }
     }
 
-    /// Writes a CSR matrix with anndata's `csr_matrix` encoding.
+    /// Writes a CSR matrix with anndata's `csr_matrix` encoding. `indices` and `indptr` share one integer type, as
+    /// scipy writes them: int32 while the non-zeros fit, else int64 for both. (int32 indices beside int64 indptr
+    /// made scikit-learn's sparse kernels, and so `sc.pp.pca`, fail on our files.)
     func writeCSR(_ matrix: CSRMatrix, in parent: H5Group, _ name: String, progress: ProgressHandler?) throws {
         let group = try createGroup(in: parent, name, encoding: "csr_matrix", version: "0.1.0")
         try setIntegerArrayAttribute(group, "shape", [Int64(matrix.rows), Int64(matrix.columns)])
         try writeArray(in: group, "data", matrix.values, dims: [matrix.nonZeroCount], memType: pk_h5t_native_float())
-        try writeArray(in: group, "indices", matrix.columnIndices, dims: [matrix.nonZeroCount], memType: pk_h5t_native_int32())
-        try writeArray(in: group, "indptr", matrix.rowPointers, dims: [matrix.rows + 1], memType: pk_h5t_native_int64())
+        let nnz = [Int(matrix.nonZeroCount)]
+        if matrix.nonZeroCount <= Int(Int32.max) {
+            try writeArray(in: group, "indices", matrix.columnIndices, dims: nnz, memType: pk_h5t_native_int32())
+            try writeArray(
+                in: group, "indptr", matrix.rowPointers.map { Int32($0) }, dims: [matrix.rows + 1], memType: pk_h5t_native_int32())
+        } else {
+            try writeArray(in: group, "indices", matrix.columnIndices.map { Int64($0) }, dims: nnz, memType: pk_h5t_native_int64())
+            try writeArray(in: group, "indptr", matrix.rowPointers, dims: [matrix.rows + 1], memType: pk_h5t_native_int64())
+        }
         progress?(matrix.rows, matrix.rows)
     }
 

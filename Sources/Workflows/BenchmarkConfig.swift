@@ -72,6 +72,16 @@ public struct BenchmarkConfig: Sendable, Equatable {
     public var imbalance: [Double]?
     /// Directory of the TOML file: relative paths in it are resolved against it.
     public var baseDirectory: String
+    /// The TOML file (for messages).
+    public var path: String
+
+    /// Split keys that take numbers (the others take text: fractions, holdout, batch lists).
+    static let numericSplitKeys: Set = [
+        "val", "test", "unseen_singles", "move_to_train", "holdout_count", "n_test_batches", "n_val_batches",
+    ]
+
+    /// The most seeds a benchmark may ask for (each is a full split × models × profiles run).
+    public static let maximumSeeds = 1000
 
     /// The models always run as score references (added when missing): cell-mean is the VCC's baseline.
     public static let referenceModels = ["cell-mean", "control-mean", "perturbation-mean"]
@@ -83,8 +93,17 @@ public struct BenchmarkConfig: Sendable, Equatable {
             throw BenchmarkError.unreadableConfig(path: path, reason: "not valid TOML (\(error))")
         }
         let reader = TOMLReader(path: path)
+        self.path = path
         baseDirectory = (URL(fileURLWithPath: path).deletingLastPathComponent().path)
         name = try reader.string(table, "name") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        // The name becomes a directory (bench-<name>) and a report title: no path separators, no hidden or parent names.
+        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), name.count <= 100 else {
+            throw BenchmarkError.invalidField(
+                path: path, field: "name", expected: "a plain name (no '/', not starting with '.', at most 100 characters), got '\(name)'")
+        }
+        if table["seeds_list"] != nil, table["seeds"] != nil {
+            throw BenchmarkError.invalidField(path: path, field: "seeds", expected: "either seeds or seeds_list, not both")
+        }
         if let list = try reader.strings(table, "seeds_list") {
             seeds = try list.map { s in
                 guard let v = UInt64(s) else {
@@ -92,9 +111,15 @@ public struct BenchmarkConfig: Sendable, Equatable {
                 }
                 return v
             }
+            guard !seeds.isEmpty, Set(seeds).count == seeds.count else {
+                throw BenchmarkError.invalidField(
+                    path: path, field: "seeds_list", expected: "one or more distinct seeds, got \(list)")
+            }
         } else {
             let count = try reader.int(table, "seeds") ?? 5
-            guard count >= 1 else { throw BenchmarkError.invalidField(path: path, field: "seeds", expected: "at least 1") }
+            guard (1...Self.maximumSeeds).contains(count) else {
+                throw BenchmarkError.invalidField(path: path, field: "seeds", expected: "1 to \(Self.maximumSeeds), got \(count)")
+            }
             seeds = (0..<UInt64(count)).map { $0 }
         }
         profiles = try reader.strings(table, "profiles") ?? ["vcc", "perturbench"]
@@ -164,6 +189,15 @@ public struct BenchmarkConfig: Sendable, Equatable {
                 spec.normalize = try reader.bool(p, "normalize", in: f) ?? false
                 spec.log1p = try reader.bool(p, "log1p", in: f) ?? false
                 spec.hvg = try reader.int(p, "hvg", in: f)
+                if let hvg = spec.hvg, hvg < 1 {
+                    throw BenchmarkError.invalidField(path: path, field: f + ".hvg", expected: "at least 1 gene, got \(hvg)")
+                }
+                for (key, value) in [
+                    ("min_cells_per_condition", spec.minCellsPerCondition), ("min_cells_per_combination", spec.minCellsPerCombination),
+                ]
+                where value < 0 {
+                    throw BenchmarkError.invalidField(path: path, field: "\(f).\(key)", expected: "0 or more cells, got \(value)")
+                }
                 spec.hvgFlavor = try reader.string(p, "hvg_flavor", in: f) ?? "seurat"
                 try reader.checkKeys(
                     p,
@@ -191,7 +225,13 @@ public struct BenchmarkConfig: Sendable, Equatable {
         }
         self.strategy = strategy
         var parameters: [String: String] = [:]
-        for (key, value) in split where key != "strategy" { parameters[key] = try reader.text(value, "split.\(key)") }
+        for (key, value) in split where key != "strategy" {
+            // Numbers must be TOML numbers: val = "0.15" is a typo for val = 0.15, not a value to guess at.
+            if Self.numericSplitKeys.contains(key), value.int == nil, value.double == nil {
+                throw BenchmarkError.invalidField(path: path, field: "split.\(key)", expected: "a number (without quotes)")
+            }
+            parameters[key] = try reader.text(value, "split.\(key)")
+        }
         splitParameters = parameters
         do { _ = try SplitStrategy(name: strategy, parameters: parameters, columns: datasets[0].columns) } catch {
             throw BenchmarkError.invalidField(path: path, field: "split", expected: "valid split settings (\(error))")

@@ -42,4 +42,41 @@ final class PythonCrossCheckTests: XCTestCase {
             XCTAssertEqual(process.terminationStatus, 0, "anndata disagrees (seed \(seed)): \(output)")
         }
     }
+
+    /// scanpy's first steps (PCA, rank_genes_groups with wilcoxon and t-test) run on a sparse file we write. Before
+    /// issue 26 our int32 indices beside int64 indptr made scikit-learn's sparse PCA kernel fail ("Buffer dtype
+    /// mismatch, expected 'const int32_t' but got 'long'").
+    func testScanpyRunsOnWhatWeWrite() throws {
+        guard let python = Self.referencePython() else {
+            throw XCTSkip("reference Python not installed (run scripts/setup-reference or set PERTURBKIT_REFERENCE_PYTHON)")
+        }
+        let (rows, columns) = (60, 40)
+        var builder = CSRBuilder(columns: columns)
+        for r in 0..<rows {
+            for c in 0..<columns where (r * 31 + c * 17) % 5 != 0 {
+                builder.append(column: Int32(c), value: Float(log1p(Double((r * 7 + c * 13 + (r % 3) * c) % 23))))
+            }
+            builder.finishRow()
+        }
+        var obs = DataFrame(index: (0..<rows).map { "c\($0)" })
+        try obs.setColumn("perturbation", .categorical(Categorical(labels: (0..<rows).map { ["ctrl", "A", "B"][$0 % 3] })))
+        let data = AnnData(X: builder.build(), obs: obs, variables: DataFrame(index: (0..<columns).map { "g\($0)" }))
+        let path = try temporaryDirectory(self).appendingPathComponent("scanpy.h5ad")
+        try data.write(to: path.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [
+            packageRoot.appendingPathComponent("scripts/reference/make_h5ad_fixtures.py").path, "scanpy", path.path, "perturbation",
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if output.contains("No module named 'scanpy'") && ProcessInfo.processInfo.environment["CI"] != "true" {
+            throw XCTSkip("scanpy missing from the reference Python (rerun scripts/setup-reference)")
+        }
+        XCTAssertEqual(process.terminationStatus, 0, output)
+    }
 }

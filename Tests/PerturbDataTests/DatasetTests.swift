@@ -54,6 +54,22 @@ final class DatasetTests: XCTestCase {
         }
     }
 
+    /// Issue 26: NaN in X used to pass, giving NaN parameters and predicted cells of 0.
+    func testNonFiniteValuesAreRejectedWithTheirPlace() {
+        var data = small()
+        var x = data.X!
+        x.values[2] = .nan  // stored values by row: [1, 3], [2], [4], [1, 1, 1]: row 1 (c2), gene B
+        x.values[5] = -.infinity
+        data.X = x
+        XCTAssertThrowsError(try PerturbationDataset(data, columns: DatasetColumns(), path: "x.h5ad")) {
+            XCTAssertEqual(
+                $0 as? PerturbDataError,
+                .invalidValues(
+                    path: "x.h5ad", field: "X",
+                    reason: "2 NaN or infinite values, the first at row 1 (cell 'c2'), column 1 (gene 'B'); remove or impute them first"))
+        }
+    }
+
     func testDropLabelsRemovesCells() throws {
         let data = try PerturbationDataset(
             small(labels: ["non-targeting", "A", "unassigned", "A"]),

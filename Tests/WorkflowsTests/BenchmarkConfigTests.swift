@@ -69,6 +69,23 @@ final class BenchmarkConfigTests: XCTestCase {
             ("cells = \"jitter\"\n" + base, ["cells", "resample, shift", "jitter"]),
             ("imbalance = [-1]\n" + base, ["imbalance", "skew levels ≥ 0"]),
             ("[split]\nstrategy = \"combo\"", ["datasets"]),
+            // Issue 26: each of these crashed, or was silently accepted.
+            ("seeds = 9223372036854775807\n" + base, ["seeds", "1 to 1000"]),
+            ("seeds = 1099511627776\n" + base, ["seeds", "1 to 1000"]),
+            ("seeds_list = [1, 1]\n" + base, ["seeds_list", "distinct"]),
+            ("seeds_list = []\n" + base, ["seeds_list", "one or more"]),
+            ("seeds = 3\nseeds_list = [1]\n" + base, ["seeds", "not both"]),
+            ("name = \"../../x\"\n" + base, ["name", "plain name", "../../x"]),
+            ("name = \".hidden\"\n" + base, ["name", "plain name"]),
+            (
+                base.replacingOccurrences(of: "path = \"data/sim.h5ad\"", with: "path = \"data/sim.h5ad\"\nprep = { hvg = 0 }"),
+                ["prep.hvg", "at least 1"]
+            ),
+            (
+                base.replacingOccurrences(of: "path = \"data/sim.h5ad\"", with: "path = \"data/sim.h5ad\"\nprep = { hvg = -5 }"),
+                ["prep.hvg", "-5"]
+            ),
+            (base.replacingOccurrences(of: "unseen_singles = 0", with: "unseen_singles = 0\nval = \"0.15\""), ["split.val", "a number"]),
             ("this is = not toml =", ["not valid TOML"]),
         ]
         for (text, needles) in cases {

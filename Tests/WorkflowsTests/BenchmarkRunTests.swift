@@ -227,6 +227,38 @@ final class BenchmarkRunTests: XCTestCase {
         XCTAssertEqual(again.all.filter { $0.contains("linear-pca: trial") }.count, 3)
         XCTAssertEqual(withoutSeconds(try CSVTable(contentsOf: trialsPath)), full)
     }
+
+    /// A benchmark that cannot run fails before any work and leaves no output folder (issue 26).
+    func testBadBenchmarksFailBeforeWritingAnything() throws {
+        _ = try setUpBenchmark()
+        let dir = Self.directory
+        let cases: [(String, [String])] = [
+            ("[[models]]\nname = \"linear-pca\"\nsearch = { k = [0, 5] }\ntrials = 2", ["models (linear-pca)", "k"]),
+            ("[[models]]\nname = \"ridge\"\nparams = { lambda = -1 }", ["models (ridge)", "lambda"]),
+        ]
+        for (i, (models, needles)) in cases.enumerated() {
+            let toml = Self.toml(name: "bad\(i)", seeds: 1, split: "strategy = \"unseen-perturbation\"", models: models)
+            try toml.write(toFile: dir + "/bad\(i).toml", atomically: true, encoding: .utf8)
+            let config = try BenchmarkConfig.read(path: dir + "/bad\(i).toml")
+            let out = dir + "/bad-out\(i)"
+            XCTAssertThrowsError(try BenchmarkRun.run(config, configPath: nil, output: out, threads: 1, command: ["test"], log: nil)) {
+                for n in needles + ["bad\(i).toml"] { XCTAssertTrue("\($0)".contains(n), "'\(n)' not in \($0)") }
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written")
+        }
+        let missing = Self.toml(
+            name: "missing", seeds: 1, split: "strategy = \"unseen-perturbation\"", models: "[[models]]\nname = \"linear\""
+        )
+        .replacingOccurrences(of: "path = \"sim.h5ad\"", with: "path = \"nowhere.h5ad\"")
+        try missing.write(toFile: dir + "/missing.toml", atomically: true, encoding: .utf8)
+        let config = try BenchmarkConfig.read(path: dir + "/missing.toml")
+        XCTAssertThrowsError(
+            try BenchmarkRun.run(config, configPath: nil, output: dir + "/missing-out", threads: 1, command: ["test"], log: nil)
+        ) {
+            XCTAssertTrue("\($0)".contains("datasets[0].path") && "\($0)".contains("nowhere.h5ad"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/missing-out"))
+    }
 }
 
 final class LogLines: @unchecked Sendable {

@@ -3,11 +3,14 @@
 
     python scripts/reference/make_h5ad_fixtures.py make [OUTDIR]   # default Tests/Fixtures/h5ad
     python scripts/reference/make_h5ad_fixtures.py check FILE EXPECTED.json
+    python scripts/reference/make_h5ad_fixtures.py scanpy FILE GROUP_COLUMN
 
 `make` writes small .h5ad files that together cover every encoding the reader supports, and beside each
 one a JSON file with the values anndata holds after reading it back (the expectation the Swift tests
 compare against). `check` opens a file written by PerturbKit with anndata and compares it to the JSON
-description PerturbKit's test wrote; it exits non-zero with a message on any difference.
+description PerturbKit's test wrote; it exits non-zero with a message on any difference. `scanpy` runs what users
+run first on a file we wrote — sc.pp.pca and sc.tl.rank_genes_groups (wilcoxon and t-test) — and checks that a
+sparse X stores indices and indptr with one integer type, as scipy does (mixed types break scikit-learn's kernels).
 
 Pinned versions: scripts/reference/requirements.txt.
 """
@@ -202,11 +205,37 @@ def check(path, expected_path):
     print(f"{path}: anndata {ad.__version__} reads it as expected")
 
 
+def scanpy_check(path, group):
+    """Runs scanpy's PCA and marker-gene tests on a file PerturbKit wrote; exits non-zero when one fails."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    import scanpy as sc
+
+    with h5py.File(path) as f:
+        if isinstance(f["X"], h5py.Group):
+            kinds = (f["X/indices"].dtype, f["X/indptr"].dtype)
+            if kinds[0] != kinds[1]:
+                print(f"{path}: X/indices is {kinds[0]} but X/indptr is {kinds[1]}")
+                sys.exit(1)
+    adata = sc.read_h5ad(path)
+    try:
+        sc.pp.pca(adata, n_comps=min(5, min(adata.shape) - 1))
+        for method in ["wilcoxon", "t-test"]:
+            sc.tl.rank_genes_groups(adata, group, method=method)
+    except Exception as error:  # the message is what the test reports
+        print(f"{path}: scanpy {sc.__version__} failed: {type(error).__name__}: {error}")
+        sys.exit(1)
+    print(f"{path}: scanpy {sc.__version__} runs PCA and rank_genes_groups")
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "make":
         make(Path(sys.argv[2]) if len(sys.argv) > 2 else Path("Tests/Fixtures/h5ad"))
     elif len(sys.argv) == 4 and sys.argv[1] == "check":
         check(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "scanpy":
+        scanpy_check(sys.argv[2], sys.argv[3])
     else:
         print(__doc__)
         sys.exit(2)

@@ -53,6 +53,16 @@ public struct PerturbationDataset: Sendable {
         guard X.rows > 0, X.columns > 0 else {
             throw PerturbDataError.emptyMatrix(path: path, field: "X", rows: X.rows, columns: X.columns)
         }
+        // A NaN or infinity would flow into every mean a model fits and come out as NaN parameters or zero cells.
+        if let bad = X.values.firstIndex(where: { !$0.isFinite }) {
+            let count = X.values.lazy.filter { !$0.isFinite }.count
+            let row = X.rowPointers.lastIndex { $0 <= Int64(bad) }!
+            let column = Int(X.columnIndices[bad])
+            throw PerturbDataError.invalidValues(
+                path: path, field: "X",
+                reason: "\(count) NaN or infinite values, the first at row \(row) (cell '\(data.obs.index[row])'), column "
+                    + "\(column) (gene '\(data.variables.index[column])'); remove or impute them first")
+        }
         let duplicates = data.variables.duplicateIndexValues()
         guard duplicates.isEmpty else {
             throw PerturbDataError.duplicateGenes(path: path, examples: duplicates, count: duplicates.count)

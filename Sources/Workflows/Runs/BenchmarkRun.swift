@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Models
 import PerturbData
 import Support
 
@@ -20,6 +21,7 @@ public enum BenchmarkRun {
         log: (@Sendable (String) -> Void)?
     ) throws -> Leaderboard {
         let recorder = RunRecorder(command: command)
+        try preflight(config)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let records = try BenchmarkRunner(config: config, output: output, threads: threads, log: log).run()
         let board = Leaderboard(records: records, primary: config.primaryMetric, modelOrder: config.models.map(\.label))
@@ -36,6 +38,34 @@ public enum BenchmarkRun {
             at: "\(output)/manifest.json", inputPaths: (configPath.map { [$0] } ?? []) + config.datasets.map(\.path),
             outputs: outputs)
         return board
+    }
+
+    /// What can be checked before any work starts, so that a bad benchmark fails at once and writes nothing: every
+    /// dataset file is readable, and every model accepts its hyperparameters with each listed search value (intervals
+    /// at their bounds).
+    static func preflight(_ config: BenchmarkConfig) throws {
+        for (i, dataset) in config.datasets.enumerated() where !FileManager.default.isReadableFile(atPath: dataset.path) {
+            throw BenchmarkError.invalidField(
+                path: config.path, field: "datasets[\(i)].path", expected: "a readable .h5ad file, got \(dataset.path)")
+        }
+        for model in config.models {
+            var candidates = [model.hyperparameters]
+            for (key, dimension) in model.search.sorted(by: { $0.key < $1.key }) {
+                let values: [String]
+                switch dimension {
+                case .choice(let v): values = v
+                case .real(let low, let high, _): values = [String(low), String(high)]
+                case .integer(let low, let high, _): values = [String(low), String(high)]
+                }
+                candidates += values.map { model.hyperparameters.merging([key: $0]) { _, b in b } }
+            }
+            for hyperparameters in candidates {
+                do { _ = try forwardModels.make(model.name, hyperparameters: Hyperparameters(hyperparameters)) } catch {
+                    throw BenchmarkError.invalidField(
+                        path: config.path, field: "models (\(model.label))", expected: "hyperparameters the model accepts: \(error)")
+                }
+            }
+        }
     }
 
     /// `search.csv`: per dataset (and fraction and skew level) and searched model, the sampler, objective, its
