@@ -27,19 +27,8 @@ final class PythonCrossCheckTests: XCTestCase {
             let expected = directory.appendingPathComponent("ours-\(seed).json")
             try data.write(to: path.path, options: options)
             try Expectation(describing: data).write(to: expected)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [
-                packageRoot.appendingPathComponent("scripts/reference/make_h5ad_fixtures.py").path,
-                "check", path.path, expected.path,
-            ]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 0, "anndata disagrees (seed \(seed)): \(output)")
+            let (status, output) = try Self.fixtureScript(python, ["check", path.path, expected.path])
+            XCTAssertEqual(status, 0, "anndata disagrees (seed \(seed)): \(output)")
         }
     }
 
@@ -63,20 +52,24 @@ final class PythonCrossCheckTests: XCTestCase {
         let data = AnnData(X: builder.build(), obs: obs, variables: DataFrame(index: (0..<columns).map { "g\($0)" }))
         let path = try temporaryDirectory(self).appendingPathComponent("scanpy.h5ad")
         try data.write(to: path.path)
+        let (status, output) = try Self.fixtureScript(python, ["scanpy", path.path, "perturbation"])
+        if output.contains("No module named 'scanpy'") && ProcessInfo.processInfo.environment["CI"] != "true" {
+            throw XCTSkip("scanpy missing from the reference Python (rerun scripts/setup-reference)")
+        }
+        XCTAssertEqual(status, 0, output)
+    }
+
+    /// Runs scripts/reference/make_h5ad_fixtures.py with `arguments`; returns its exit status and its output.
+    static func fixtureScript(_ python: String, _ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            packageRoot.appendingPathComponent("scripts/reference/make_h5ad_fixtures.py").path, "scanpy", path.path, "perturbation",
-        ]
+        process.arguments = [packageRoot.appendingPathComponent("scripts/reference/make_h5ad_fixtures.py").path] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        if output.contains("No module named 'scanpy'") && ProcessInfo.processInfo.environment["CI"] != "true" {
-            throw XCTSkip("scanpy missing from the reference Python (rerun scripts/setup-reference)")
-        }
-        XCTAssertEqual(process.terminationStatus, 0, output)
+        return (process.terminationStatus, output)
     }
 }
