@@ -43,6 +43,10 @@ public struct ModelDirectory: Sendable {
         var geneCount: Int
         var provenance: ModelProvenance
         var parameters: [Entry]
+        /// SHA-256 over the parameter index (names and shapes) and `parameters.bin`: a changed, corrupted or
+        /// relabelled parameter file fails to load instead of predicting nonsense. Absent in directories written
+        /// before issue 26, which load unchecked.
+        var parametersSHA256: String?
         var lists: [String: [String]]
     }
 
@@ -59,6 +63,13 @@ public struct ModelDirectory: Sendable {
         self.genes = genes
         self.provenance = provenance
         state = try model.state()
+    }
+
+    /// SHA-256 of the parameter entries (`name:shape` lines) followed by the parameter bytes.
+    static func parametersHash(_ entries: [(name: String, shape: [Int])], blob: Data) -> String {
+        var data = Data(entries.map { "\($0.name):\($0.shape.map(String.init).joined(separator: "x"))\n" }.joined().utf8)
+        data.append(blob)
+        return SHA256Hasher.hex(of: data)
     }
 
     /// SHA-256 of the gene names, newline-separated.
@@ -88,6 +99,7 @@ public struct ModelDirectory: Sendable {
                 format: Self.formatTag, model: modelName, version: PerturbKitVersion.current,
                 hyperparameters: hyperparameters.values, genesSHA256: Self.genesHash(genes), geneCount: genes.count,
                 provenance: provenance, parameters: names.map { Index.Entry(name: $0, shape: state.arrays[$0]!.shape) },
+                parametersSHA256: Self.parametersHash(names.map { ($0, state.arrays[$0]!.shape) }, blob: blob),
                 lists: state.lists)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -132,6 +144,14 @@ public struct ModelDirectory: Sendable {
         }
         let expected = index.parameters.reduce(0) { $0 + $1.shape.reduce(1, *) } * 8
         guard blob.count == expected else { throw fail("parameters.bin", "\(blob.count) bytes, expected \(expected)") }
+        if let recorded = index.parametersSHA256,
+            recorded != Self.parametersHash(index.parameters.map { ($0.name, $0.shape) }, blob: blob)
+        {
+            throw fail(
+                "parameters.bin",
+                "its content (or the parameter list in model.json) differs from the SHA-256 model.json records: the "
+                    + "directory was changed or corrupted since `perturb fit` wrote it; fit the model again")
+        }
         var state = ModelState()
         var offset = 0
         blob.withUnsafeBytes { raw in

@@ -49,6 +49,26 @@ final class ModelDirectoryTests: XCTestCase {
         .directory.write(to: path)
         let blob = path + "/parameters.bin"
         let data = try Data(contentsOf: URL(fileURLWithPath: blob))
+        // Issue 26: same-size garbage, or two parameter names swapped in model.json, used to load and predict
+        // zeros, infinities or a trap; the recorded hash refuses both.
+        try Data(repeating: 0xFF, count: data.count).write(to: URL(fileURLWithPath: blob))
+        XCTAssertThrowsError(try ModelDirectory(reading: path)) {
+            XCTAssertTrue("\($0)".contains("parameters.bin") && "\($0)".contains("SHA-256"), "\($0)")
+        }
+        try data.write(to: URL(fileURLWithPath: blob))
+        XCTAssertNoThrow(try ModelDirectory(reading: path))
+        let jsonURL = URL(fileURLWithPath: path + "/model.json")
+        let json = try String(contentsOf: jsonURL, encoding: .utf8)
+        let names = try XCTUnwrap(
+            (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["parameters"] as? [[String: Any]]
+        ).compactMap { $0["name"] as? String }
+        XCTAssertGreaterThanOrEqual(names.count, 2)
+        let swapped = json.replacingOccurrences(of: "\"\(names[0])\"", with: "\"@@\"")
+            .replacingOccurrences(of: "\"\(names[1])\"", with: "\"\(names[0])\"").replacingOccurrences(
+                of: "\"@@\"", with: "\"\(names[1])\"")
+        try swapped.write(to: jsonURL, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ModelDirectory(reading: path)) { XCTAssertTrue("\($0)".contains("SHA-256"), "\($0)") }
+        try json.write(to: jsonURL, atomically: true, encoding: .utf8)
         try data.dropLast(8).write(to: URL(fileURLWithPath: blob))
         XCTAssertThrowsError(try ModelDirectory(reading: path)) { XCTAssertTrue("\($0)".contains("parameters.bin"), "\($0)") }
         XCTAssertThrowsError(try ModelDirectory(reading: path + "-missing")) { XCTAssertTrue("\($0)".contains("model.json"), "\($0)") }
