@@ -5,7 +5,9 @@
 SWIFT ?= swift
 DEMO_DIR ?= demo-output
 
-.PHONY: setup reference build test demo release clean format format-check
+FUZZ_SECONDS ?= 60
+
+.PHONY: setup reference build test demo release clean format format-check fuzz
 
 setup:
 	@bash scripts/setup
@@ -23,6 +25,12 @@ release: setup
 test: setup reference format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	@if [ "$${CI:-}" = "true" ]; then $(MAKE) fuzz; fi
+
+# libFuzzer + AddressSanitizer over the h5ad reader and the TOML, split and model parsers (scripts/fuzz):
+# FUZZ_SECONDS per target (CI: 60); a crash or sanitizer report fails.
+fuzz: setup
+	bash scripts/fuzz --seconds $(FUZZ_SECONDS)
 
 demo: setup
 	$(SWIFT) build -c release --product perturb
@@ -30,10 +38,10 @@ demo: setup
 
 # The code follows .swift-format (swift-format ships with the Swift toolchain); `make format` rewrites it so.
 format:
-	swift-format format --configuration .swift-format -i -r Sources Tests
+	swift-format format --configuration .swift-format -i -r Sources Tests Fuzz
 
 format-check:
-	@if command -v swift-format >/dev/null 2>&1; then swift-format lint --strict --configuration .swift-format -r Sources Tests; \
+	@if command -v swift-format >/dev/null 2>&1; then swift-format lint --strict --configuration .swift-format -r Sources Tests Fuzz; \
 	else echo "note: swift-format not found; formatting not checked" >&2; fi
 
 clean:

@@ -81,3 +81,11 @@ let package = Package(
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
 )
+
+// libFuzzer targets over the parsers of untrusted input (`.h5ad`, benchmark TOML, split and model JSON), only when
+// PERTURB_FUZZ=1: the executable has no `main` of its own (libFuzzer supplies it) and is built with sanitizers by
+// `make fuzz` (scripts/fuzz), in its own build folder.
+if ProcessInfo.processInfo.environment["PERTURB_FUZZ"] == "1" {
+    package.products.append(.executable(name: "perturb-fuzz", targets: ["PerturbFuzz"]))
+    package.targets.append(.executableTarget(name: "PerturbFuzz", dependencies: ["PerturbKit"], path: "Fuzz/PerturbFuzz"))
+}

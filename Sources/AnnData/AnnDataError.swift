@@ -14,6 +14,9 @@ public enum AnnDataError: Error, Equatable, CustomStringConvertible {
     case malformed(path: String, field: String, reason: String)
     /// The HDF5 library reported a failure.
     case hdf5(path: String, field: String, operation: String)
+    /// Reading the file crashed or hung libhdf5 in the isolated check (see `HDF5Isolation`); `field` is the object it was
+    /// reading.
+    case corrupt(path: String, field: String, reason: String)
     /// Writing failed; nothing was left at the destination.
     case writeFailed(path: String, reason: String)
 
@@ -34,6 +37,8 @@ public enum AnnDataError: Error, Equatable, CustomStringConvertible {
             return "\(path): field '\(field)' is malformed: \(reason)"
         case .hdf5(let path, let field, let operation):
             return "\(path): HDF5 failed to \(operation) '\(field)' (truncated or corrupt file?)"
+        case .corrupt(let path, let field, let reason):
+            return "\(path): corrupt file: \(reason) '\(field)' in an isolated check; nothing was read from it"
         case .writeFailed(let path, let reason):
             return "\(path): could not write: \(reason)"
         }

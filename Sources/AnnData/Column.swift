@@ -93,6 +93,12 @@ public struct Categorical: Sendable, Equatable {
         if let bad = codes.first(where: { $0 < -1 || Int($0) >= categories.count }) {
             throw CategoricalError.invalidCode(bad, categories.count)
         }
+        // pandas refuses repeated categories (anndata cannot read such a file); merging them would silently pool
+        // two groups of cells.
+        var seen = Set<String>()
+        if let repeated = categories.first(where: { !seen.insert($0).inserted }) {
+            throw CategoricalError.duplicateCategory(repeated)
+        }
         self.init(uncheckedCodes: codes, categories: categories, ordered: ordered)
     }
 
@@ -119,10 +125,12 @@ public struct Categorical: Sendable, Equatable {
 /// Invalid categorical codes.
 public enum CategoricalError: Error, Equatable, CustomStringConvertible {
     case invalidCode(Int32, Int)
+    case duplicateCategory(String)
 
     public var description: String {
         switch self {
         case .invalidCode(let code, let n): return "categorical code \(code) is outside −1 ..< \(n)"
+        case .duplicateCategory(let c): return "category '\(c)' appears twice (categories must be distinct, as pandas requires)"
         }
     }
 }

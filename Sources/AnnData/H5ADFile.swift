@@ -34,6 +34,7 @@ public final class H5ADFile {
             throw AnnDataError.fileNotFound(path: path)
         }
         guard !isDirectory.boolValue else { throw AnnDataError.notHDF5(path: path) }
+        try HDF5Isolation.check(path: path)
         guard H5Fis_hdf5(path) > 0 else { throw AnnDataError.notHDF5(path: path) }
         let id = H5Fopen(path, pk_h5f_acc_rdonly(), H5.defaultProperties)
         file = try H5Handle(id, .file, path: path, field: "/", operation: "open")

@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// A dataset of an open HDF5 file.
 struct H5Dataset: H5Object {
@@ -13,8 +14,16 @@ struct H5Dataset: H5Object {
         guard rank >= 0 else { throw AnnDataError.hdf5(path: file, field: name, operation: "read shape of") }
         var dims = [hsize_t](repeating: 0, count: rank)
         if rank > 0 { H5Sget_simple_extent_dims(space.id, &dims, nil) }
+        guard dims.allSatisfy({ $0 <= hsize_t(Int.max) }) else {
+            throw AnnDataError.malformed(path: file, field: name, reason: "has an impossible size \(dims) (a corrupt header)")
+        }
         return dims.map { Int($0) }
     }
+
+    /// The most elements a dataset may claim: as many as fit in this machine's memory at 8 bytes each (the widest
+    /// type we read into). A larger claim is a corrupt header (or a file no read could hold), and allocating it would
+    /// abort the process instead of failing.
+    static let maximumElements = Int(ProcessInfo.processInfo.physicalMemory / 8)
 
     /// Byte range of a contiguous (unchunked) dataset's raw data in the file, or nil when chunked or empty.
     func storageRange() -> Range<Int>? {
@@ -24,8 +33,22 @@ struct H5Dataset: H5Object {
         return Int(offset)..<(Int(offset) + size)
     }
 
-    /// Number of elements (1 for a scalar).
-    func elementCount() throws -> Int { try shape().reduce(1, *) }
+    /// Number of elements (1 for a scalar); throws when it exceeds `maximumElements`.
+    func elementCount() throws -> Int {
+        let shape = try shape()
+        var count = 1
+        for size in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= H5Dataset.maximumElements else {
+                let gib = ProcessInfo.processInfo.physicalMemory >> 30
+                throw AnnDataError.malformed(
+                    path: file, field: name,
+                    reason: "claims shape \(shape), more elements than this machine's \(gib) GiB of memory holds (a corrupt header?)")
+            }
+            count = product
+        }
+        return count
+    }
 
     /// The element type.
     func elementType() throws -> H5ElementType {
@@ -68,7 +91,8 @@ struct H5Dataset: H5Object {
         try readHyperslab(start: [firstRow, 0], count: [rowCount, columns], memType: memType, into: destination)
     }
 
-    private func readHyperslab(
+    /// Reads the block of `count` elements per axis starting at `start` into `destination`.
+    func readHyperslab(
         start: [Int], count: [Int], memType: hid_t,
         into destination: UnsafeMutableRawPointer
     ) throws {

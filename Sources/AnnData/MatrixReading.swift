@@ -74,12 +74,11 @@ extension H5ADFile {
     /// Reads and checks a pointer array (`indptr`) of `count + 1` non-decreasing offsets ending at `nnz`.
     private func readPointers(_ group: H5Group, count: Int, nnz: Int) throws -> [Int64] {
         let dataset = try group.dataset("indptr")
-        let pointers = try dataset.readAll(as: pk_h5t_native_int64(), Int64.self)
-        guard pointers.count == count + 1 else {
-            throw AnnDataError.malformed(
-                path: path, field: dataset.name,
-                reason: "has \(pointers.count) entries, expected \(count + 1)")
+        let entries = try dataset.elementCount()
+        guard entries == count + 1 else {
+            throw AnnDataError.malformed(path: path, field: dataset.name, reason: "has \(entries) entries, expected \(count + 1)")
         }
+        let pointers = try dataset.readAll(as: pk_h5t_native_int64(), Int64.self)
         guard pointers.first == 0, pointers.last == Int64(nnz) else {
             throw AnnDataError.malformed(path: path, field: dataset.name, reason: "must start at 0 and end at nnz = \(nnz)")
         }
@@ -206,6 +205,9 @@ extension H5ADFile {
         case let other: throw AnnDataError.unsupportedEncoding(path: path, field: dataset.name, encoding: "array of \(other)")
         }
         let (rows, columns) = (shape[0], shape[1])
+        guard columns < Int(Int32.max), try dataset.elementCount() >= 0 else {
+            throw AnnDataError.malformed(path: path, field: dataset.name, reason: "has \(columns) columns, more than 2³¹ − 1")
+        }
         var builder = CSRBuilder(columns: columns)
         let blockRows = max(1, readBlockEntries / max(columns, 1))
         var buffer = [Float](repeating: 0, count: min(blockRows, rows) * columns)

@@ -33,4 +33,16 @@ static inline herr_t pk_h5_reclaim_vlen(hid_t mem_type, hid_t space, void *buf) 
     return H5Dvlen_reclaim(mem_type, space, H5P_DEFAULT, buf);
 #endif
 }
+
+/// Number of attributes on an object, or -1 on failure.
+static inline long long pk_h5_attribute_count(hid_t obj) {
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    if (H5Oget_info3(obj, &info, H5O_INFO_NUM_ATTRS) < 0) return -1;
+#else
+    H5O_info_t info;
+    if (H5Oget_info2(obj, &info, H5O_INFO_NUM_ATTRS) < 0) return -1;
+#endif
+    return (long long)info.num_attrs;
+}
 #endif

@@ -54,7 +54,8 @@ public struct EvaluationUnit: Sendable {
 
 /// `perturb eval`: loads and checks both files, computes DE and every metric of the profile, and only then
 /// writes `real_de.csv`, `pred_de.csv`, `results.csv`, `agg_results.csv` (per cell type with a prefix) and
-/// `manifest.json`, each atomically — an input error leaves no output behind.
+/// `manifest.json` as one unit (`StagedOutputs`: staged, then moved into place with the manifest last) — an input
+/// error leaves no output behind, and a killed run leaves the previous complete set or none.
 public enum EvaluationRun {
     /// Computes every unit without writing. Both files' obs/var are checked first; then each file is read,
     /// summarized (DE, pseudobulks, cell-level statistics) and released before the other is read.
@@ -188,28 +189,36 @@ public enum EvaluationRun {
     /// Computes, then writes every output; returns the paths written.
     @discardableResult
     public static func run(_ config: EvaluationConfig, recorder: RunRecorder) throws -> [String] {
+        try StagedOutputs.checkDestination(config.outputDirectory)
         let (units, hashes) = try computeHashing(config)
-        try FileManager.default.createDirectory(atPath: config.outputDirectory, withIntermediateDirectories: true)
-        var written: [String] = []
-        config.log?("writing results to \(config.outputDirectory)")
-        for unit in units {
-            let prefix = unit.prefix.map { $0.replacingOccurrences(of: "/", with: "-") + "_" } ?? ""
-            if let de = unit.realDE {
-                let path = config.outputDirectory + "/\(prefix)real_de.csv"
-                try de.write(to: path, threads: config.threads); written.append(path)
+        // Written as one unit: a killed run leaves the previous complete set or this one, never a mixture.
+        let stage = try StagedOutputs(directory: config.outputDirectory)
+        do {
+            var written: [String] = []
+            config.log?("writing results to \(config.outputDirectory)")
+            for unit in units {
+                let prefix = unit.prefix.map { $0.replacingOccurrences(of: "/", with: "-") + "_" } ?? ""
+                if let de = unit.realDE {
+                    try de.write(to: stage.path("\(prefix)real_de.csv"), threads: config.threads)
+                    written.append("\(prefix)real_de.csv")
+                }
+                if let de = unit.predDE {
+                    try de.write(to: stage.path("\(prefix)pred_de.csv"), threads: config.threads)
+                    written.append("\(prefix)pred_de.csv")
+                }
+                try unit.results.write(to: stage.staging, prefix: unit.prefix)
+                written += ["\(prefix)results.csv", "\(prefix)agg_results.csv"]
             }
-            if let de = unit.predDE {
-                let path = config.outputDirectory + "/\(prefix)pred_de.csv"
-                try de.write(to: path, threads: config.threads); written.append(path)
-            }
-            try unit.results.write(to: config.outputDirectory, prefix: unit.prefix)
-            written += ["\(prefix)results.csv", "\(prefix)agg_results.csv"].map { config.outputDirectory + "/" + $0 }
+            var inputs: [String: String] = [:]
+            for (path, hash) in hashes { inputs[path] = try hash.value() }
+            let outputs = written.map(stage.finalPath)
+            try recorder.finish(at: stage.path("manifest.json"), inputs: inputs, outputs: outputs)
+            try stage.commit()
+            return outputs + [stage.finalPath("manifest.json")]
+        } catch {
+            stage.abandon()
+            throw error
         }
-        let manifestPath = config.outputDirectory + "/manifest.json"
-        var inputs: [String: String] = [:]
-        for (path, hash) in hashes { inputs[path] = try hash.value() }
-        try recorder.finish(at: manifestPath, inputs: inputs, outputs: written)
-        return written + [manifestPath]
     }
 
     /// Reads one file, checks its values, and brings counts to log1p (unless discrete data are allowed).

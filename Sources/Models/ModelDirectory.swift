@@ -142,7 +142,21 @@ public struct ModelDirectory: Sendable {
         guard let blob = try? Data(contentsOf: url.appendingPathComponent("parameters.bin")) else {
             throw fail("parameters.bin", "missing or unreadable")
         }
-        let expected = index.parameters.reduce(0) { $0 + $1.shape.reduce(1, *) } * 8
+        // Sizes from model.json are checked before any arithmetic: a negative or overflowing shape is an error.
+        var expected = 0
+        for entry in index.parameters {
+            var n = 1
+            for size in entry.shape {
+                let (product, overflow) = n.multipliedReportingOverflow(by: size)
+                guard size >= 0, !overflow, product <= blob.count / 8 else {
+                    throw fail("model.json: parameters", "'\(entry.name)' has shape \(entry.shape), which parameters.bin cannot hold")
+                }
+                n = product
+            }
+            expected += n
+            guard expected <= blob.count / 8 else { break }
+        }
+        expected *= 8
         guard blob.count == expected else { throw fail("parameters.bin", "\(blob.count) bytes, expected \(expected)") }
         if let recorded = index.parametersSHA256,
             recorded != Self.parametersHash(index.parameters.map { ($0.name, $0.shape) }, blob: blob)

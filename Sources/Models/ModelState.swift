@@ -40,6 +40,15 @@ public struct ModelState: Sendable, Equatable {
         return Matrix(rows: a.shape[0], columns: a.shape[1], storage: a.values)
     }
 
+    /// A stored count: a vector holding one whole number from 0 to `limit`, or an error naming it.
+    public func count(_ name: String, model: String, limit: Int = 1 << 40) throws -> Int {
+        let v = try vector(name, model: model)
+        guard v.count == 1, v[0].isFinite, v[0] >= 0, v[0] <= Double(limit), v[0].rounded() == v[0] else {
+            throw missing(name, model, "one whole number from 0 to \(limit)")
+        }
+        return Int(v[0])
+    }
+
     /// A stored string list, or an error naming it.
     public func list(_ name: String, model: String) throws -> [String] {
         guard let l = lists[name] else { throw missing(name, model, "a list") }

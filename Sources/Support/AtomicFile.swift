@@ -5,9 +5,7 @@ import Foundation
 public enum AtomicFile {
     /// Writes `data` to `path` atomically.
     public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let temporary = URL(fileURLWithPath: temporaryPath(for: path))
         do {
             try data.write(to: temporary)
             guard rename(temporary.path, path) == 0 else {
@@ -22,9 +20,7 @@ public enum AtomicFile {
     /// Streams content to `path` atomically: `produce` is handed a sink that appends to the temporary file,
     /// which is renamed over `path` only when `produce` returns without throwing.
     public static func stream(to path: String, _ produce: ((Data) throws -> Void) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let temporary = URL(fileURLWithPath: temporaryPath(for: path))
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
             let handle = try? FileHandle(forWritingTo: temporary)
         else {
@@ -41,6 +37,27 @@ public enum AtomicFile {
             unlink(temporary.path)
             throw error
         }
+    }
+
+    /// Copies the file at `source` to `path` atomically (a copy cut short never appears under `path`).
+    public static func copy(from source: String, to path: String) throws {
+        let temporary = temporaryPath(for: path)
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+            guard rename(temporary, path) == 0 else {
+                throw AtomicFileError.renameFailed(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// A fresh temporary name beside `path`: `.NAME.tmp-PID-RANDOM` (`StagedOutputs` removes those of dead processes).
+    static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     }
 
     /// Writes `text` as UTF-8 to `path` atomically.

@@ -88,6 +88,9 @@ public struct BenchmarkConfig: Sendable, Equatable {
 
     /// Parses `text` (from `path`, for messages and relative paths).
     public init(toml text: String, path: String) throws {
+        if let bad = TOMLParserGuard.firstAbort(in: text) {
+            throw BenchmarkError.unreadableConfig(path: path, reason: "not valid TOML (line \(bad.line): \(bad.problem))")
+        }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch {
             throw BenchmarkError.unreadableConfig(path: path, reason: "not valid TOML (\(error))")
@@ -293,8 +296,11 @@ public struct BenchmarkConfig: Sendable, Equatable {
 
     /// Reads and parses the file at `path`.
     public static func read(path: String) throws -> BenchmarkConfig {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw BenchmarkError.unreadableConfig(path: path, reason: "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw BenchmarkError.unreadableConfig(path: path, reason: "not UTF-8 text (TOML files are UTF-8)")
         }
         return try BenchmarkConfig(toml: text, path: path)
     }

@@ -185,7 +185,8 @@ public struct BenchmarkRunner: Sendable {
             evaluation.predData = predicted
             try EvaluationRun.run(evaluation, recorder: RunRecorder(command: ["perturb", "benchmark", "(run)"]))
             if !useCache, FileManager.default.fileExists(atPath: "\(evalDirectory)/real_de.csv") {
-                try? FileManager.default.copyItem(atPath: "\(evalDirectory)/real_de.csv", toPath: cachedDE)
+                // Atomically: a copy cut short by a kill would be trusted as the cache by the resumed run.
+                try AtomicFile.copy(from: "\(evalDirectory)/real_de.csv", to: cachedDE)
             }
             for (tier, values) in try TierMeans.compute(resultsPath: "\(evalDirectory)/results.csv", tiers: tiers) {
                 metrics[tier, default: [:]].merge(values) { a, _ in a }

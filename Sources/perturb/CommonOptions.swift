@@ -26,10 +26,17 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Print no progress on stderr.")
     var quiet = false
 
-    @Option(help: "Worker threads (default: all cores).")
+    // Unconditional, so `--threads -1` reaches `validate` instead of being read as an option named `-1`.
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
     var threads: Int?
 
     var threadCount: Int { max(1, threads ?? defaultThreadCount()) }
+
+    func validate() throws {
+        if let threads, !(1...4096).contains(threads) {
+            throw ValidationError("--threads must be a number of worker threads from 1 to 4096, not \(threads)")
+        }
+    }
 
     /// Stage messages and neural-model training progress (epoch, loss, validation score, cells/s, ETA) to
     /// stderr, or nil when quiet.

@@ -87,6 +87,67 @@ final class ErrorTests: XCTestCase {
         for (name, _) in targets { XCTAssertGreaterThan(errors[name] ?? 0, 0, "corrupting \(name) is detected") }
     }
 
+    /// One-byte flips in HDF5's own metadata (object headers, B-trees, heaps) that crash libhdf5 1.10.8 itself —
+    /// a segfault or an abort inside the library — or make a header claim an impossible size. Found by flipping
+    /// random bytes of this fixture and keeping the ones that killed `perturb inspect` with PERTURB_TRUST_HDF5=1.
+    /// Each must end as an error naming the file, never a crash of this process. Whether libhdf5's wild read
+    /// faults depends on the process's memory layout, so a flip may instead surface as libhdf5's own error; at
+    /// least one of the crashing flips must be reported as a crash caught by the isolated check.
+    func testMetadataCorruptionThatCrashesLibHDF5IsAnError() throws {
+        let bytes = try Data(contentsOf: fixtureDirectory.appendingPathComponent("csr_gzip.h5ad"))
+        let directory = try temporaryDirectory(self)
+        let cases: [(offset: Int, value: UInt8, libhdf5: Bool)] = [
+            (29799, 0xA4, true),  // SIGSEGV in libhdf5 reading var's attributes (every run so far)
+            (16741, 0xD3, true),  // SIGSEGV in libhdf5 reading obs's column-order (most runs)
+            (13396, 0x9D, false),  // X/indptr claims 674,309,865,503 entries
+        ]
+        var caught = 0
+        for (offset, value, libhdf5) in cases {
+            var copy = bytes
+            XCTAssertNotEqual(copy[offset], value)
+            copy[offset] = value
+            let path = directory.appendingPathComponent("flip-\(offset).h5ad").path
+            try copy.write(to: URL(fileURLWithPath: path))
+            let e = error { _ = try AnnData.read(path: path, options: ReadOptions(layers: ["counts"])) }
+            XCTAssertTrue(e?.description.hasPrefix(path + ": ") ?? false, "offset \(offset): \(String(describing: e))")
+            if libhdf5, case .corrupt(_, _, let reason)? = e {
+                XCTAssertTrue(reason.contains("libhdf5 crashed (SIGSEGV)"), reason)
+                caught += 1
+            } else if !libhdf5 {
+                guard case .malformed(_, "X/indptr", let reason)? = e else { return XCTFail("offset \(offset): \(String(describing: e))") }
+                XCTAssertTrue(reason.contains("674309865503"), reason)
+            }
+        }
+        XCTAssertGreaterThan(caught, 0, "no libhdf5 crash was caught by the isolated check")
+    }
+
+    /// A file on which libhdf5 1.10.8 loops forever (reading the root group's attributes), found by `scripts/fuzz
+    /// h5ad` from a mutated seed: the isolated check kills the child when it stops making progress.
+    func testALibHDF5LoopIsACorruptFileNotAHang() throws {
+        let path = fixtureDirectory.deletingLastPathComponent().appendingPathComponent("corrupt/loop.h5ad").path
+        setenv("PERTURB_HDF5_STALL_SECONDS", "2", 1)
+        defer { unsetenv("PERTURB_HDF5_STALL_SECONDS") }
+        let started = Date()
+        guard case .corrupt(path, _, let reason)? = error({ _ = try AnnData.read(path: path) }) else {
+            return XCTFail("expected a corrupt-file error")
+        }
+        XCTAssertTrue(reason.contains("libhdf5 made no progress for 2 s"), reason)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30)
+    }
+
+    /// Issue 26: two categories with the same string were merged silently; anndata refuses the file.
+    func testRepeatedCategoriesAreRefused() throws {
+        let path = try temporaryDirectory(self).appendingPathComponent("repeated.h5ad").path
+        var obs = DataFrame(index: ["c0", "c1", "c2"])
+        try obs.setColumn(
+            "target_gene", .categorical(Categorical(uncheckedCodes: [0, 1, 2], categories: ["A", "B", "A"], ordered: false)))
+        try AnnData(X: CSRMatrix(zeros: 3, columns: 2), obs: obs, variables: DataFrame(index: ["g0", "g1"])).write(to: path)
+        let e = error { _ = try AnnData.read(path: path) }
+        XCTAssertEqual(
+            e?.description,
+            "\(path): field 'obs/target_gene' is malformed: category 'A' appears twice (categories must be distinct, as pandas requires)")
+    }
+
     func testMissingLayerListsAvailable() {
         let path = fixtureDirectory.appendingPathComponent("csr_gzip.h5ad").path
         let e = error { _ = try AnnData.read(path: path, options: ReadOptions(matrix: .layer("spliced"))) }

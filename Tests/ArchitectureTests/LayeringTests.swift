@@ -24,6 +24,8 @@ final class LayeringTests: XCTestCase {
             "Workflows",
         ],
         "perturb": ["PerturbKit", "ArgumentParser"],
+        // The libFuzzer targets (Fuzz/PerturbFuzz; in Package.swift only with PERTURB_FUZZ=1).
+        "PerturbFuzz": ["PerturbKit"],
     ]
     /// Modules of the toolchain, importable anywhere.
     static let toolchain: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin"]
@@ -31,9 +33,10 @@ final class LayeringTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The modules imported by the Swift files under Sources/<target>.
+    /// The modules imported by the Swift files under Sources/<target> (Fuzz/<target> for the fuzz targets).
     static func imports(of target: String) throws -> Set<String> {
-        let directory = root.appendingPathComponent("Sources/\(target)")
+        var directory = root.appendingPathComponent("Sources/\(target)")
+        if !FileManager.default.fileExists(atPath: directory.path) { directory = root.appendingPathComponent("Fuzz/\(target)") }
         guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return [] }
         var found: Set<String> = []
         for case let url as URL in walker where url.pathExtension == "swift" {

@@ -79,6 +79,32 @@ final class ModelDirectoryTests: XCTestCase {
         XCTAssertThrowsError(try fitted.directory.write(to: occupied)) { XCTAssertTrue("\($0)".contains("not a model directory"), "\($0)") }
         XCTAssertTrue(FileManager.default.fileExists(atPath: occupied + "/notes.txt"))
     }
+
+    /// Found by `scripts/fuzz model`, in model.json files without the parameters hash (directories from before it
+    /// are loaded unchecked): `input.gene_count` with shape [0] trapped in NeuralInputs (index out of range), and
+    /// a parameter shape whose product overflows trapped in ModelDirectory.
+    func testFuzzedNeuralModelJSONsAreErrorsNotTraps() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let cases = [
+            ("latent-additive-model.json", ["input.gene_count", "one whole number"]),
+            ("latent-additive-model-shape.json", ["has shape", "parameters.bin cannot hold"]),
+        ]
+        for (fixture, needles) in cases {
+            let path = temporaryDirectory("fuzzed") + "/model"
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            for file in ["genes.txt", "parameters.bin"] {
+                try FileManager.default.copyItem(
+                    atPath: root.appendingPathComponent("Fuzz/seeds/model-support/latent-additive/" + file).path,
+                    toPath: path + "/" + file)
+            }
+            try FileManager.default.copyItem(
+                atPath: root.appendingPathComponent("Tests/Fixtures/corrupt/" + fixture).path, toPath: path + "/model.json")
+            XCTAssertThrowsError(try ModelDirectory(reading: path).model(), fixture) { error in
+                for n in needles { XCTAssertTrue("\(error)".contains(n), "\(fixture): \(error)") }
+            }
+        }
+    }
 }
 
 /// One seed per fit: where it comes from, and that a model without one is left alone.

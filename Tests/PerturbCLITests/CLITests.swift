@@ -104,6 +104,11 @@ final class CLITests: XCTestCase {
         try assertFails(["inspect", fixture, "--pert-col", "guide"], mentioning: [fixture, "'guide'", "target_gene"])
         try assertFails(["inspect", fixture, "--control", "ctrl"], mentioning: ["'ctrl'", "'non-targeting'", "--control"])
         try assertFails(["inspect", fixture, "--layer", "spliced"], mentioning: ["layers/spliced", "counts"])
+        // Issue 26: `--threads -1` said "Missing value"; 0 and -1 were silently taken as 1.
+        for bad in ["-1", "0", "100000"] {
+            try assertFails(["inspect", fixture, "--threads", bad], mentioning: ["--threads", "from 1 to 4096, not \(bad)"])
+        }
+        XCTAssertEqual(try perturb(["inspect", fixture, "--threads", "1", "--quiet"]).status, 0)
     }
 
     func testFailedSimulationLeavesNoOutput() throws {

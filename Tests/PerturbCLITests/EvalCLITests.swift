@@ -54,6 +54,35 @@ extension CLITests {
         try assertFails(["report", dir.appendingPathComponent("nothing").path], mentioning: ["nothing", "not a directory"])
     }
 
+    /// Issue 26: `-o` naming a file gave a raw NSCocoaErrorDomain message after the whole evaluation; a killed
+    /// run left `real_de.csv` without the other outputs and temporaries no rerun removed.
+    func testEvalOutputsAreOneUnitAndLeftoversAreCleaned() throws {
+        let dir = try directory()
+        let file = dir.appendingPathComponent("taken").path
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: file))
+        let real = evalFixture.appendingPathComponent("real.h5ad").path
+        let pred = evalFixture.appendingPathComponent("pred.h5ad").path
+        try assertFails(
+            ["eval", "--real", real, "--pred", pred, "-o", file, "--quiet"],
+            mentioning: [file, "is a file, but the output must be a directory"])
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "mine")
+        // What a run killed while writing leaves: its staging directory and an atomic write's temporary (pid 2³¹ − 2
+        // cannot be a live process here), and a stale real_de.csv without its manifest.
+        let out = dir.appendingPathComponent("out")
+        let dead = Int32.max - 1
+        try FileManager.default.createDirectory(
+            at: out.appendingPathComponent(".staging-\(dead)-1"), withIntermediateDirectories: true)
+        try Data("partial".utf8).write(to: out.appendingPathComponent(".staging-\(dead)-1/real_de.csv"))
+        try Data("partial".utf8).write(to: out.appendingPathComponent(".results.csv.tmp-\(dead)-7"))
+        try Data("stale".utf8).write(to: out.appendingPathComponent("real_de.csv"))
+        let result = try perturb(["eval", "--real", real, "--pred", pred, "-o", out.path, "--profile", "vcc", "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(),
+            ["agg_results.csv", "manifest.json", "pred_de.csv", "real_de.csv", "results.csv"])
+        XCTAssertNotEqual(try String(contentsOf: out.appendingPathComponent("real_de.csv"), encoding: .utf8), "stale")
+    }
+
     func testEvalRejectsDifferentGenes() throws {
         let dir = try directory()
         let pred = try editedPrediction(dir) { data in

@@ -94,6 +94,39 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(summary.outputGenes, 60)
     }
 
+    /// Issue 26: a split edited to leak, with an edited hash, a foreign format or made for another file was accepted
+    /// by prep, fit and predict (only `split --check` noticed). Prep and `SplitParts` (fit, predict, reverse) now
+    /// check it first and name the split file and its problems.
+    func testALeakingOrForeignSplitIsRefusedBeforeAnyFitting() throws {
+        let data = try simulated()
+        let cells = try SplitCells(obs: data.obs, columns: DatasetColumns(), path: "sim.h5ad")
+        let good = try Split.make(cells, strategy: .unseenPerturbation(val: 0.16, test: 0.3), seed: 0).hashed()
+        XCTAssertNoThrow(try SplitParts(data: data, path: "sim.h5ad", split: good, splitName: "s.json"))
+        var leak = good
+        leak.parts["train"]!.conditions.append(good.part("test").conditions[0])
+        let leaked = try leak.hashed()  // re-hashed, so only the leak is wrong
+        var edited = good
+        edited.parts["train"]!.conditions.removeLast()
+        var version = good
+        version.format = "perturbkit-split/99"
+        let fewer = data.selectingCells(Array(0..<(data.cellCount / 3)))
+        let cases: [(Split, AnnData, String)] = [
+            (leaked, data, "condition(s) in both train and test"), (edited, data, "content_hash does not match"),
+            (try version.hashed(), data, "expected 'perturbkit-split/1'"), (good, fewer, "with no cells in the data"),
+        ]
+        for (split, cellsOf, needle) in cases {
+            XCTAssertThrowsError(try SplitParts(data: cellsOf, path: "sim.h5ad", split: split, splitName: "s.json")) {
+                XCTAssertTrue("\($0)".contains("s.json") && "\($0)".contains(needle), "\($0)")
+            }
+            var opts = options(flavor: .seuratV3)
+            opts.split = split
+            opts.splitName = "s.json"
+            XCTAssertThrowsError(try Preprocessing.run(cellsOf, options: opts, path: "sim.h5ad")) {
+                XCTAssertTrue("\($0)".contains("s.json") && "\($0)".contains(needle), "\($0)")
+            }
+        }
+    }
+
     func testWithASplitEverythingIsFitOnTrainingCellsOnly() throws {
         let data = try simulated()
         let cells = try SplitCells(obs: data.obs, columns: DatasetColumns(), path: "sim.h5ad")

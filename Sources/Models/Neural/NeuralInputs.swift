@@ -45,8 +45,7 @@ public struct NeuralInputs: Sendable {
 
     /// Rebuilt from a saved state.
     init(state: ModelState, model: String) throws {
-        let shape = try state.vector("input.gene_count", model: model)
-        geneCount = Int(shape[0])
+        geneCount = try state.count("input.gene_count", model: model)
         members = try state.list("input.members", model: model)
         labels = try state.list("input.labels", model: model)
         cellTypes = try state.list("input.cell_types", model: model)
@@ -56,6 +55,11 @@ public struct NeuralInputs: Sendable {
             let context = CellContext(key: key)
             means[context] = try state.vector("input.control_mean." + key, model: model)
             let m = try state.matrix("input.reference." + key, model: model)
+            guard means[context]?.count == geneCount, m.columns == geneCount, m.rows > 0 else {
+                throw ModelError.invalidModelDirectory(
+                    path: "model \(model)", field: "input.reference." + key,
+                    reason: "control mean and reference cells must have \(geneCount) genes (input.gene_count)")
+            }
             refs[context] = Matrix(rows: m.rows, columns: m.columns, storage: m.storage.map { Float($0) })
         }
         controlMeans = means

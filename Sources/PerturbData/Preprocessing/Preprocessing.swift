@@ -34,6 +34,8 @@ public struct PrepOptions: Sendable {
     public var keepTargets = false
     /// Fit everything data-dependent (median library size, HVGs) on this split's training cells only.
     public var split: Split?
+    /// Where `split` was read from, for messages.
+    public var splitName = "split.json"
 
     public init(columns: DatasetColumns) { self.columns = columns }
 }
@@ -97,6 +99,11 @@ public enum Preprocessing {
         // Canonical perturbation labels, written back as a categorical.
         let columns = options.columns
         let labeling = ConditionLabeling(controlLabel: columns.control)
+        if let split = options.split {
+            // The split must fit this file before anything is fit on its training cells.
+            let cells = try SplitCells(obs: data.obs, columns: split.columns.datasetColumns, path: path)
+            _ = try split.checked(against: cells, name: options.splitName)
+        }
         let (raw, labels) = try columns.canonicalLabels(in: data.obs, path: path)
         let changed = zip(raw, labels).filter { $0 != $1 }.count
         try data.obs.setColumn(columns.perturbation, .categorical(Categorical(labels: labels)))

@@ -63,6 +63,11 @@ extension Split {
             report.notes.append("no content_hash (a hand-made split?)")
         }
         for name in parts.keys where !Split.partNames.contains(name) { problem("unknown part '\(name)' (expected train, val, test)") }
+        if cellCount != cells.count {
+            // Not a failure by itself: QC filtering after the split removes cells. Missing conditions or control ids
+            // (another file) are problems below.
+            report.notes.append("the split was made from \(cellCount) cells; this file has \(cells.count)")
+        }
         let keys = try cells.unitKeys(unitColumns)
         let keySet = Set(keys)
         let idSet = Set(cells.ids)

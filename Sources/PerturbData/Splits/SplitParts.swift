@@ -15,10 +15,13 @@ public struct SplitParts: Sendable {
     /// The unit key (`Split.unitColumns`) of each training cell, for cutting nested training subsets.
     let trainUnitKeys: [String]
 
-    /// Cuts `data` (read from `path`) by `split`. Counts are brought to log1p (normalize-total + log1p).
-    public init(data: AnnData, path: String, split: Split) throws {
+    /// Cuts `data` (read from `path`) by `split` (read from `splitName`, for messages). Counts are brought to log1p
+    /// (normalize-total + log1p). The split is checked first (`Split.check`): an edited, leaking or foreign split
+    /// is an error naming its problems, not a silently empty or contaminated part.
+    public init(data: AnnData, path: String, split: Split, splitName: String = "split.json") throws {
         let columns = split.columns.datasetColumns
         let cells = try SplitCells(obs: data.obs, columns: columns, path: path)
+        _ = try split.checked(against: cells, name: splitName)
         let member = try split.membership(of: cells)
         let all = try PerturbationDataset(data, columns: columns, path: path).normalizedLog1p()
         func part(_ p: Int) -> PerturbationDataset { all.selectingCells(member.indices.filter { member[$0] == p }) }
@@ -97,7 +100,7 @@ public struct SplitParts: Sendable {
             options: ReadOptions(
                 matrix: layer.map { .layer($0) } ?? .x, obsm: false,
                 progress: progress))
-        return try SplitParts(data: data, path: path, split: split)
+        return try SplitParts(data: data, path: path, split: split, splitName: splitPath)
     }
 
     /// The cells of `part`.

@@ -28,7 +28,10 @@ public struct PrepRun: Sendable {
         -> (report: PrepSummary, written: [String])
     {
         var options = self.options
-        if let split { options.split = try Split.read(from: split) }
+        if let split {
+            options.split = try Split.read(from: split)
+            options.splitName = split
+        }
         // Every layer and obsm array travels to the output; uns is not carried over.
         let data = try AnnData.readWithAllLayers(path: input, progress: progress)
         let (result, report) = try Preprocessing.run(data, options: options, path: input)
