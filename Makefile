@@ -18,9 +18,11 @@ reference:
 
 build: setup
 	$(SWIFT) build --product perturb
+	$(SWIFT) build --product perturb-hdf5-check
 
 release: setup
 	$(SWIFT) build -c release --product perturb
+	$(SWIFT) build -c release --product perturb-hdf5-check
 
 test: setup reference format-check
 	$(SWIFT) build --build-tests
@@ -34,6 +36,7 @@ fuzz: setup
 
 demo: setup
 	$(SWIFT) build -c release --product perturb
+	$(SWIFT) build -c release --product perturb-hdf5-check
 	$$($(SWIFT) build -c release --show-bin-path)/perturb demo -o $(DEMO_DIR)
 
 # The code follows .swift-format (swift-format ships with the Swift toolchain); `make format` rewrites it so.

@@ -19,6 +19,8 @@ let package = Package(
     products: [
         .library(name: "PerturbKit", targets: ["PerturbKit"]),
         .executable(name: "perturb", targets: ["perturb"]),
+        // Walks an .h5ad with libhdf5 in its own process before the file is read (AnnData's HDF5Isolation).
+        .executable(name: "perturb-hdf5-check", targets: ["HDF5Check"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -63,6 +65,9 @@ let package = Package(
             "PerturbKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // The libhdf5 isolation helper: small, single-threaded, started fresh for every file.
+        .executableTarget(name: "HDF5Check", dependencies: ["AnnData"]),
 
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),

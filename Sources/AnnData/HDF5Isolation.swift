@@ -5,51 +5,82 @@ import Foundation
     import Glibc
 #endif
 
-/// Keeps a corrupt file from crashing the process: before a file is opened, a forked child walks it
-/// with libhdf5 (`HDF5Walk`), closes it and shuts the library down. When the child dies of a signal, the file
-/// is refused as corrupt, naming the object being read; otherwise the process reads it itself, through calls
-/// the child has already survived on the same bytes.
+/// Keeps a corrupt file from crashing the process: before a file is opened, a separate process walks it with
+/// libhdf5 (`HDF5Walk`), closes it and exits. When that process dies of a signal or stops making progress, the
+/// file is refused as corrupt, naming the object being read; otherwise this process reads it itself, through
+/// calls the walk has already survived on the same bytes.
 ///
 /// Why this design: Debian 12's libhdf5 1.10.8 trusts addresses, lengths and sizes inside the file (one changed
 /// byte crashes it in about a quarter of mutants: global-heap reads of variable-length strings, object headers,
 /// dataspace selections, closing), no newer libhdf5 is packaged for it, and checking every structure libhdf5
-/// dereferences would mean re-implementing its parser. A child costs one `fork` and a walk over the file's
-/// metadata, strings and small arrays, paid on every open: a file can change between two opens without its
-/// size or modification time showing it, so results are not cached.
-enum HDF5Isolation {
+/// dereferences would mean re-implementing its parser. The walk runs in a freshly started helper executable
+/// (`perturb-hdf5-check`, built beside `perturb`), not a `fork` of this process: a forked child of a
+/// multithreaded process may inherit a lock another thread held (the Swift runtime's, Foundation's) and hang.
+/// The helper is found through `PERTURB_HDF5_CHECK`, else beside the running executable; without one, files
+/// are read unchecked. The check is paid on every open (a file can change between two opens without its size or
+/// modification time showing it), so results are not cached.
+public enum HDF5Isolation {
+    /// The argument that makes a helper walk the file that follows it (`perturb-hdf5-check __hdf5-walk FILE`).
+    public static let walkArgument = "__hdf5-walk"
+
     /// Set `PERTURB_TRUST_HDF5=1` to skip the check (only to measure what it costs).
     static var enabled: Bool { ProcessInfo.processInfo.environment["PERTURB_TRUST_HDF5"] != "1" }
 
-    /// Seconds the child may go without reaching a new object before it is taken to be looping on corrupt
+    /// Seconds the helper may go without reaching a new object before it is taken to be looping on corrupt
     /// metadata and killed (`PERTURB_HDF5_STALL_SECONDS`, default 60; the walk reports progress at least once per
     /// object and every 4,096 chunk lookups, so a healthy walk never stalls this long).
     static var stallSeconds: Int32 {
         Int32(ProcessInfo.processInfo.environment["PERTURB_HDF5_STALL_SECONDS"] ?? "").map { max(1, $0) } ?? 60
     }
 
-    /// Serializes checks, so that no other check's child holds a copy of this one's pipe.
-    private static let lock = NSLock()
+    /// The helper executable: `PERTURB_HDF5_CHECK`, else `perturb-hdf5-check` beside the running executable.
+    static let helper: String? = {
+        if let path = ProcessInfo.processInfo.environment["PERTURB_HDF5_CHECK"], !path.isEmpty { return path }
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let sibling = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("perturb-hdf5-check").path
+        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
+    }()
 
-    /// Walks `path` in a child process; throws `AnnDataError.corrupt` when libhdf5 crashed on it.
+    /// Walks `path` in the helper; throws `AnnDataError.corrupt` when libhdf5 crashed or hung on it.
     static func check(path: String) throws {
-        guard enabled else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        try walkInChild(path: path)
+        guard enabled, let helper else { return }
+        try walkInHelper(helper, path: path)
     }
 
-    private static func walkInChild(path: String) throws {
+    /// The helper's entry point: with `arguments` = [executable, `walkArgument`, FILE], walks FILE, writing each
+    /// object's path as a line to standard output, and exits 0; otherwise returns.
+    public static func serveWalkRequest(_ arguments: [String] = CommandLine.arguments) {
+        guard arguments.count == 3, arguments[1] == walkArgument else { return }
+        _ = H5.initialized
+        HDF5Walk(path: arguments[2]) { field in
+            let line = Array((field.replacingOccurrences(of: "\n", with: " ") + "\n").utf8)
+            line.withUnsafeBytes { _ = write(1, $0.baseAddress, $0.count) }
+        }.run()
+        H5close()
+        exit(0)
+    }
+
+    private static func walkInHelper(_ helper: String, path: String) throws {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { return }
+        // Close-on-exec, so that processes spawned later by other threads hold no copy of the pipe (its write end
+        // must close when the helper exits).
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        let pid = fork()
-        if pid < 0 {  // cannot fork: read without the check
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let arguments = [helper, walkArgument, path]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, helper, &actions, nil, &argv, environ)
+        close(ends[1])
+        guard spawned == 0 else {  // cannot start the helper: read without the check
             close(ends[0])
-            close(ends[1])
             return
         }
-        if pid == 0 { childMain(path: path, output: ends[1]) }
-        close(ends[1])
         let (report, stalled) = drain(ends[0], stallSeconds: stallSeconds)
         close(ends[0])
         if stalled { kill(pid, SIGKILL) }
@@ -65,30 +96,6 @@ enum HDF5Isolation {
             : signal != 0
                 ? "libhdf5 crashed (\(signalName(signal)))" : "the isolated check failed (exit status \(exitCode))"
         throw AnnDataError.corrupt(path: path, field: last, reason: reason + " reading")
-    }
-
-    /// The child: quiet, with default crash handling, walks the file, shuts libhdf5 down and exits without
-    /// running the parent's exit handlers.
-    private static func childMain(path: String, output: Int32) -> Never {
-        for s in [SIGSEGV, SIGBUS, SIGILL, SIGABRT, SIGFPE, SIGTRAP, SIGSYS] { _ = Glibc.signal(s, SIG_DFL) }
-        // Under a sanitizer (the fuzz build), a report in the child must not run the parent's death callback
-        // (libFuzzer's would save the input as its own finding): the child just dies, and the parent reports it.
-        if let symbol = dlsym(nil, "__sanitizer_set_death_callback") {  // nil: RTLD_DEFAULT
-            typealias SetCallback = @convention(c) ((@convention(c) () -> Void)?) -> Void
-            unsafeBitCast(symbol, to: SetCallback.self)(nil)
-        }
-        let null = open("/dev/null", O_WRONLY)
-        if null >= 0 {
-            dup2(null, 1)
-            dup2(null, 2)
-        }
-        _ = H5.initialized
-        HDF5Walk(path: path) { field in
-            let line = Array((field.replacingOccurrences(of: "\n", with: " ") + "\n").utf8)
-            line.withUnsafeBytes { _ = write(output, $0.baseAddress, $0.count) }
-        }.run()
-        H5close()
-        _exit(0)
     }
 
     /// Reads the child's progress lines until it closes the pipe, or until `stallSeconds` pass without a byte

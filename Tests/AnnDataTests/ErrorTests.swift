@@ -94,6 +94,8 @@ final class ErrorTests: XCTestCase {
     /// faults depends on the process's memory layout, so a flip may instead surface as libhdf5's own error; at
     /// least one of the crashing flips must be reported as a crash caught by the isolated check.
     func testMetadataCorruptionThatCrashesLibHDF5IsAnError() throws {
+        // The helper is built beside the tests; without it files would be read unchecked.
+        XCTAssertNotNil(HDF5Isolation.helper, "perturb-hdf5-check not found beside the test executable")
         let bytes = try Data(contentsOf: fixtureDirectory.appendingPathComponent("csr_gzip.h5ad"))
         let directory = try temporaryDirectory(self)
         let cases: [(offset: Int, value: UInt8, libhdf5: Bool)] = [

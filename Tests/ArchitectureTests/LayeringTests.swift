@@ -24,6 +24,7 @@ final class LayeringTests: XCTestCase {
             "Workflows",
         ],
         "perturb": ["PerturbKit", "ArgumentParser"],
+        "HDF5Check": ["AnnData"],
         // The libFuzzer targets (Fuzz/PerturbFuzz; in Package.swift only with PERTURB_FUZZ=1).
         "PerturbFuzz": ["PerturbKit"],
     ]
