@@ -1,7 +1,7 @@
 import CHDF5
 
 /// Touches every object of an HDF5 file through the same libhdf5 calls the reader makes, so that a file that
-/// would crash libhdf5 crashes here first, inside the isolated child of `HDF5Isolation`.
+/// would crash libhdf5 crashes here first, inside `HDF5Isolation`'s helper process.
 ///
 /// It opens every group and dataset, reads every attribute as the reader does, reads every string, boolean
 /// and small numeric dataset whole (variable-length strings are where most corrupt files crash libhdf5 1.10),
@@ -78,13 +78,9 @@ struct HDF5Walk {
         walkAttributes(dataset)
         _ = try? dataset.encodingType()
         announce(dataset.name)
-        guard let type = try? dataset.elementType(), let shape = try? dataset.shape() else { return }
-        var count = 1
-        for size in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow else { return }
-            count = product
-        }
+        // A count the reader refuses (overflowing, or beyond memory) is not walked: the reader never reads it.
+        guard let type = try? dataset.elementType(), let shape = try? dataset.shape(), let count = try? dataset.elementCount()
+        else { return }
         switch type {
         case .string:
             _ = try? dataset.readStrings()

@@ -205,7 +205,8 @@ extension H5ADFile {
         case let other: throw AnnDataError.unsupportedEncoding(path: path, field: dataset.name, encoding: "array of \(other)")
         }
         let (rows, columns) = (shape[0], shape[1])
-        guard columns < Int(Int32.max), try dataset.elementCount() >= 0 else {
+        _ = try dataset.elementCount()  // refuses a claimed size beyond this machine's memory before reading rows
+        guard columns < Int(Int32.max) else {
             throw AnnDataError.malformed(path: path, field: dataset.name, reason: "has \(columns) columns, more than 2³¹ − 1")
         }
         var builder = CSRBuilder(columns: columns)

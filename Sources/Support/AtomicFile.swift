@@ -60,6 +60,13 @@ public enum AtomicFile {
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     }
 
+    /// The process that was writing, when `name` is one of `temporaryPath`'s names; nil for any other name.
+    static func writerPID(ofTemporary name: String) -> Int32? {
+        guard name.hasPrefix("."), let range = name.range(of: ".tmp-", options: .backwards) else { return nil }
+        let parts = name[range.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 2 && UInt32(parts[1]) != nil ? Int32(parts[0]) : nil
+    }
+
     /// Writes `text` as UTF-8 to `path` atomically.
     public static func write(_ text: String, to path: String) throws {
         try write(Data(text.utf8), to: path)

@@ -80,12 +80,8 @@ public struct StagedOutputs {
             let pid: Int32?
             if name.hasPrefix(".staging-") {
                 pid = Int32(name.dropFirst(".staging-".count).prefix { $0 != "-" })
-            } else if name.hasPrefix("."), let range = name.range(of: ".tmp-", options: .backwards) {
-                // AtomicFile's `.NAME.tmp-PID-RANDOM`.
-                let parts = name[range.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
-                pid = parts.count == 2 && UInt32(parts[1]) != nil ? Int32(parts[0]) : nil
             } else {
-                pid = nil
+                pid = AtomicFile.writerPID(ofTemporary: name)
             }
             guard let pid, pid > 0, !isAlive(pid) else { continue }
             try? FileManager.default.removeItem(atPath: directory + "/" + name)
