@@ -5,11 +5,13 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 #include <torch/autograd.h>
 #include <torch/cuda.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
+#include <torch/version.h>
 #include <torch/nn/utils/clip_grad.h>
 
 #include <cmath>
@@ -88,6 +90,33 @@ std::vector<at::Tensor> list(const ctorch_tensor *tensors, int count) {
     for (int i = 0; i < count; i++) out.push_back(ref(tensors[i]));
     return out;
 }
+
+// libtorch 2.4 replaced autocast's per-device functions (set_enabled, set_cpu_enabled, ...) by ones taking the
+// device type.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool autocast_enabled(at::DeviceType type) { return at::autocast::is_autocast_enabled(type); }
+at::ScalarType autocast_type(at::DeviceType type) { return at::autocast::get_autocast_dtype(type); }
+void set_autocast(at::DeviceType type, bool enabled, at::ScalarType dtype) {
+    if (enabled) at::autocast::set_autocast_dtype(type, dtype);
+    at::autocast::set_autocast_enabled(type, enabled);
+}
+#else
+bool autocast_enabled(at::DeviceType type) {
+    return type == at::kCUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+at::ScalarType autocast_type(at::DeviceType type) {
+    return type == at::kCUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+void set_autocast(at::DeviceType type, bool enabled, at::ScalarType dtype) {
+    if (type == at::kCUDA) {
+        if (enabled) at::autocast::set_autocast_gpu_dtype(dtype);
+        at::autocast::set_enabled(enabled);
+    } else {
+        if (enabled) at::autocast::set_autocast_cpu_dtype(dtype);
+        at::autocast::set_cpu_enabled(enabled);
+    }
+}
+#endif
 }  // namespace
 
 extern "C" {
@@ -130,6 +159,43 @@ int ctorch_move_(ctorch_tensor t, int device) {
         at::NoGradGuard guard;
         auto target = device_of(device);
         if (ref(t).device() != target) t->value.set_data(ref(t).to(target));
+    });
+}
+
+int ctorch_set_autocast(int precision, int *previous) {
+    return status([&] {
+        auto type = default_device.type();
+        if (previous != nullptr) *previous = ctorch_autocast();
+        switch (precision) {
+        case 0: set_autocast(type, false, at::kFloat); break;
+        case 1: set_autocast(type, true, at::kBFloat16); break;
+        case 2:
+            if (type != at::kCUDA) throw std::invalid_argument("float16 mixed precision runs on a CUDA device; on the CPU use bfloat16");
+            set_autocast(type, true, at::kHalf);
+            break;
+        default: throw std::invalid_argument("unknown precision code " + std::to_string(precision));
+        }
+        at::autocast::set_autocast_cache_enabled(false);
+    });
+}
+
+int ctorch_autocast(void) {
+    auto type = default_device.type();
+    return !autocast_enabled(type) ? 0 : autocast_type(type) == at::kBFloat16 ? 1 : 2;
+}
+
+int ctorch_unscale_grads(const ctorch_tensor *parameters, int count, double inverse_scale, int *nonfinite) {
+    return status([&] {
+        at::NoGradGuard guard;
+        std::vector<at::Tensor> flags;
+        for (auto &p : list(parameters, count)) {
+            auto g = p.grad();
+            if (!g.defined()) continue;
+            g.mul_(inverse_scale);
+            flags.push_back(at::isfinite(g).all());
+        }
+        // One device-to-host read for all of them.
+        *nonfinite = flags.empty() || at::stack(flags).all().item<bool>() ? 0 : 1;
     });
 }
 
@@ -254,6 +320,7 @@ ctorch_tensor ctorch_unary(int op, ctorch_tensor a) {
         case CTORCH_SIGMOID: return x.sigmoid();
         case CTORCH_SOFTPLUS: return at::softplus(x);
         case CTORCH_SILU: return at::silu(x);
+        case CTORCH_FLOAT32: return x.to(at::kFloat);
         default: throw std::invalid_argument("unknown unary op " + std::to_string(op));
         }
     });

@@ -15,6 +15,9 @@ public struct FitContext: Sendable {
     /// Parameter draws are made on the CPU, so the initial network is the same everywhere; a fitted model's
     /// parameters come back to the CPU, where prediction runs. Models without libtorch ignore it.
     public var device: Device = .cpu
+    /// The arithmetic of neural training on that device: float32 (default) or bfloat16/float16 mixed precision
+    /// (`Neural.Precision`; float16 needs CUDA and gets loss scaling). Prediction runs in float32.
+    public var precision: Precision = .float32
 
     /// A context with `seed`, optionally threads and a progress sink.
     public init(seed: UInt64, threads: Int? = nil, progress: (@Sendable (String) -> Void)? = nil) {

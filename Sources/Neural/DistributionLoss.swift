@@ -1,7 +1,9 @@
 import Foundation
 
 /// Distances between sets of cells and the set-level losses of the seed study, on libtorch tensors: every one is
-/// differentiable, so a set model can be trained on them. Sets are matrices with one cell per row.
+/// differentiable, so a set model can be trained on them. Sets are matrices with one cell per row. Each is
+/// computed in float32 whatever the training precision: pairwise distances and sorted projections lose too much in
+/// bfloat16/float16 (PyTorch's autocast keeps `cdist` and its losses in float32 for the same reason).
 public enum DistributionLoss {
     /// The kernel of the MMD.
     public enum Kernel: Sendable, Equatable {
@@ -40,10 +42,12 @@ public enum DistributionLoss {
     /// mean k(x, x′) + mean k(y, y′) − 2 mean k(x, y).
     public static func mmd(_ x: Tensor, _ y: Tensor, kernel: Kernel) throws -> Tensor {
         try checkSets(x, y, "mmd")
-        let kxx = try Self.kernel(squaredDistances(x, x), kernel).mean()
-        let kyy = try Self.kernel(squaredDistances(y, y), kernel).mean()
-        let kxy = try Self.kernel(squaredDistances(x, y), kernel).mean()
-        return try kxx + kyy - kxy.affine(scale: 2)
+        return try inFloat32(x, y) { x, y in
+            let kxx = try Self.kernel(squaredDistances(x, x), kernel).mean()
+            let kyy = try Self.kernel(squaredDistances(y, y), kernel).mean()
+            let kxy = try Self.kernel(squaredDistances(x, y), kernel).mean()
+            return try kxx + kyy - kxy.affine(scale: 2)
+        }
     }
 
     /// `count` random unit directions in `dimension` dimensions (dimension × count), from `generator`.
@@ -64,8 +68,10 @@ public enum DistributionLoss {
             throw DistributionLossError.shapes(
                 loss: "sliced Wasserstein", detail: "directions \(directions.shape) for \(x.shape[1]) features")
         }
-        let px = try x.matmul(directions).sorted(dim: 0), py = try y.matmul(directions).sorted(dim: 0)
-        return try (px - py).abs().mean()
+        return try inFloat32(x, y) { x, y in
+            let px = try x.matmul(directions).sorted(dim: 0), py = try y.matmul(directions).sorted(dim: 0)
+            return try (px - py).abs().mean()
+        }
     }
 
     /// Rows scaled to unit length (√(Σ v² + 1e-12)).
@@ -78,8 +84,10 @@ public enum DistributionLoss {
     /// its own observed delta than to any other condition's.
     public static func protoInfoNCE(predicted: Tensor, observed: Tensor, temperature: Double = 0.1) throws -> Tensor {
         try checkSame(predicted, observed, "ProtoInfoNCE")
-        let logits = try normalizedRows(predicted).matmul(normalizedRows(observed).transposed()).affine(scale: 1 / temperature)
-        return try Loss.crossEntropy(logits, Tensor.indices(Array(0..<predicted.shape[0])))
+        return try inFloat32(predicted, observed) { predicted, observed in
+            let logits = try normalizedRows(predicted).matmul(normalizedRows(observed).transposed()).affine(scale: 1 / temperature)
+            return try Loss.crossEntropy(logits, Tensor.indices(Array(0..<predicted.shape[0])))
+        }
     }
 
     /// DE-rank loss: per condition, the cross-entropy between the DE gene map (C × d, non-negative weights, e.g.
@@ -87,21 +95,30 @@ public enum DistributionLoss {
     /// predicted change should concentrate on the DE genes. Conditions without DE genes do not count.
     public static func deRank(predicted: Tensor, deMap: Tensor, temperature: Double = 0.1) throws -> Tensor {
         try checkSame(predicted, deMap, "DE-rank")
-        let magnitude = try predicted.squared().affine(scale: 1, shift: 1e-12).sqrt()
-        let logProbabilities = try magnitude.affine(scale: 1 / temperature).logSoftmax(dim: 1)
-        let totals = try deMap.sum(dim: 1, keepingDimension: true)
-        let weights = try deMap / totals.clamped(1e-12, Double(Float.greatestFiniteMagnitude))
-        let perCondition = try (weights * logProbabilities).sum(dim: 1).negated()
-        let present = try totals.sum(dim: 1).clamped(0, 1)  // 1 for conditions with DE genes
-        return try (perCondition * present).sum() / present.sum().clamped(1, Double(Float.greatestFiniteMagnitude))
+        return try inFloat32(predicted, deMap) { predicted, deMap in
+            let magnitude = try predicted.squared().affine(scale: 1, shift: 1e-12).sqrt()
+            let logProbabilities = try magnitude.affine(scale: 1 / temperature).logSoftmax(dim: 1)
+            let totals = try deMap.sum(dim: 1, keepingDimension: true)
+            let weights = try deMap / totals.clamped(1e-12, Double(Float.greatestFiniteMagnitude))
+            let perCondition = try (weights * logProbabilities).sum(dim: 1).negated()
+            let present = try totals.sum(dim: 1).clamped(0, 1)  // 1 for conditions with DE genes
+            return try (perCondition * present).sum() / present.sum().clamped(1, Double(Float.greatestFiniteMagnitude))
+        }
     }
 
     /// DE-direction loss: over the DE genes (signs C × d: +1 up, −1 down, 0 not DE), the mean of
     /// softplus(−sign · p̂ / τ) = −log σ(sign · p̂ / τ) — the predicted delta should move each DE gene the observed way.
     public static func deDirection(predicted: Tensor, signs: Tensor, temperature: Double = 0.1) throws -> Tensor {
         try checkSame(predicted, signs, "DE-direction")
-        let terms = try (signs * predicted).affine(scale: -1 / temperature).softplus() * signs.abs()
-        return try terms.sum() / signs.abs().sum().clamped(1, Double(Float.greatestFiniteMagnitude))
+        return try inFloat32(predicted, signs) { predicted, signs in
+            let terms = try (signs * predicted).affine(scale: -1 / temperature).softplus() * signs.abs()
+            return try terms.sum() / signs.abs().sum().clamped(1, Double(Float.greatestFiniteMagnitude))
+        }
+    }
+
+    /// `body` on `a` and `b` in float32, with autocast off.
+    static func inFloat32(_ a: Tensor, _ b: Tensor, _ body: (Tensor, Tensor) throws -> Tensor) throws -> Tensor {
+        try Torch.withPrecision(.float32) { try body(a.float32(), b.float32()) }
     }
 
     static func checkSets(_ x: Tensor, _ y: Tensor, _ loss: String) throws {

@@ -7,10 +7,15 @@ public final class Optimizer: @unchecked Sendable {
     /// The parameters it updates (kept alive with it).
     public let parameters: [Tensor]
 
-    /// AdamW (decoupled weight decay) when `decoupled`, else Adam with L2 added to the gradient.
+    /// Loss scaling for float16 training (`minimize` uses it), or nil.
+    public let scaler: GradScaler?
+
+    /// AdamW (decoupled weight decay) when `decoupled`, else Adam with L2 added to the gradient. `scaler` defaults
+    /// to a fresh `GradScaler` when the optimizer is made under float16 mixed precision (`Torch.withPrecision`).
     public init(
         parameters: [Tensor], learningRate: Double, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-        weightDecay: Double = 0.01, decoupled: Bool = true
+        weightDecay: Double = 0.01, decoupled: Bool = true,
+        scaler: GradScaler? = Torch.precision == .float16 ? GradScaler() : nil
     ) throws {
         let handles: [OpaquePointer?] = parameters.map { $0.handle }
         guard
@@ -20,6 +25,7 @@ public final class Optimizer: @unchecked Sendable {
         else { throw TorchError.last("optimizer") }
         handle = h
         self.parameters = parameters
+        self.scaler = scaler
     }
 
     deinit { ctorch_optimizer_free(handle) }
@@ -27,6 +33,26 @@ public final class Optimizer: @unchecked Sendable {
     public func zeroGrad() throws { try check(ctorch_optimizer_zero_grad(handle), "zero_grad") }
     public func step() throws { try check(ctorch_optimizer_step(handle), "step") }
     public func setLearningRate(_ lr: Double) throws { try check(ctorch_optimizer_set_lr(handle, lr), "set_lr") }
+
+    /// One optimization step on `loss`: zero the gradients, run the backward pass outside autocast (the loss
+    /// multiplied by the scaler's scale when there is a scaler, the gradients divided by it after), clip them to
+    /// `clip` (0: no clipping) and step. A scaled step whose gradients are not all finite is skipped; returns
+    /// whether the step was taken.
+    @discardableResult
+    public func minimize(_ loss: Tensor, clip: Double = 0) throws -> Bool {
+        try Torch.withPrecision(.float32) {
+            try zeroGrad()
+            if let scaler {
+                try loss.affine(scale: scaler.scale).backward()
+                guard try scaler.unscale(parameters) else { return false }
+            } else {
+                try loss.backward()
+            }
+            if clip > 0 { try clipGradients(maxNorm: clip) }
+            try step()
+            return true
+        }
+    }
 
     /// Rescales the gradients so their joint L2 norm is at most `maxNorm`; returns the norm before clipping.
     @discardableResult

@@ -32,6 +32,9 @@ extension Tensor {
     public func sigmoid() throws -> Tensor { try unary(CTORCH_SIGMOID, "sigmoid") }
     public func softplus() throws -> Tensor { try unary(CTORCH_SOFTPLUS, "softplus") }
     public func silu() throws -> Tensor { try unary(CTORCH_SILU, "silu") }
+    /// This tensor in float32 (itself when it already is); differentiable. Mixed-precision outputs come back to
+    /// float32 with it before a loss.
+    public func float32() throws -> Tensor { try unary(CTORCH_FLOAT32, "to(float32)") }
 
     /// `self * scale + shift`.
     public func affine(scale: Double, shift: Double = 0) throws -> Tensor { try Tensor.wrap(ctorch_affine(handle, scale, shift), "affine") }

@@ -33,6 +33,12 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Where a neural model trains: cpu (default), cuda or cuda:K (needs a CUDA-enabled libtorch: LIBTORCH=… swift build).")
     var device = "cpu"
 
+    @Option(
+        help:
+            "Arithmetic of neural training: fp32 (default), bf16 or fp16 mixed precision (autocast; fp16 needs a CUDA device and uses loss scaling)."
+    )
+    var precision = "fp32"
+
     @Flag(help: "List the registered forward models and their hyperparameters, then exit (as `perturb models --forward`).")
     var list = false
 
@@ -41,6 +47,12 @@ struct FitCommand: ParsableCommand {
     func validate() throws {
         if list { return }
         guard Device(parsing: device) != nil else { throw ValidationError("--device: expected cpu, cuda or cuda:K, got '\(device)'") }
+        guard let arithmetic = Precision(parsing: precision) else {
+            throw ValidationError("--precision: expected fp32, bf16 or fp16, got '\(precision)'")
+        }
+        if arithmetic == .float16 && device == "cpu" {
+            throw ValidationError("--precision fp16 runs on a CUDA device (--device cuda); on the CPU use bf16")
+        }
         guard data != nil, split != nil, output != nil else { throw ValidationError("give DATA, --split and -o/--output (or --list)") }
     }
 
@@ -49,7 +61,8 @@ struct FitCommand: ParsableCommand {
         guard let data, let split, let output else { return }
         try FitRun(
             data: data, split: split, model: model, hyperparameters: try Hyperparameters(parsing: params, model: model),
-            layer: layer, seed: seed, output: output, threads: runOptions.threads, device: Device(parsing: device) ?? .cpu
+            layer: layer, seed: seed, output: output, threads: runOptions.threads, device: Device(parsing: device) ?? .cpu,
+            precision: Precision(parsing: precision) ?? .float32
         )
         .run(log: runOptions.log, progress: runOptions.progress("reading X", unit: "entries"))
     }

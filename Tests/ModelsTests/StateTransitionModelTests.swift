@@ -126,6 +126,33 @@ final class StateTransitionModelTests: XCTestCase {
         for (a, b) in zip(try gpu.predictDelta(condition), try cpu.predictDelta(condition)) { XCTAssertEqual(a, b, accuracy: 1e-2) }
     }
 
+    /// Mixed precision trains the same network in bfloat16 (CPU and CUDA) or float16 (CUDA): its predictions
+    /// follow the float32 fit's, and they are not identical to them (autocast was on).
+    func testMixedPrecisionFitsFollowTheFloat32Fit() throws {
+        let parts = try simulatedParts(genes: 40, cellsPer: 20)
+        let condition = try XCTUnwrap(parts.test.groups.conditions.first { $0.perturbation != parts.test.controlLabel })
+        func delta(_ device: Device, _ precision: Precision) throws -> [Double] {
+            var context = FitContext(seed: 0)
+            context.device = device
+            context.precision = precision
+            return try ForwardFitting.fitModel(
+                "state-transition", hyperparameters: Hyperparameters(tiny), train: parts.train, validation: parts.validation,
+                context: context
+            ).model.predictDelta(condition)
+        }
+        var runs: [(Device, Precision)] = [(.cpu, .bfloat16)]
+        if Torch.cudaDeviceCount > 0 { runs += [(.cuda(0), .bfloat16), (.cuda(0), .float16)] }
+        let reference = try delta(.cpu, .float32)
+        let scale = reference.map(abs).max() ?? 0
+        XCTAssertGreaterThan(scale, 0)
+        for (device, precision) in runs {
+            let mixed = try delta(device, precision)
+            let largest = zip(mixed, reference).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThan(largest, 0.05 * scale, "\(device) \(precision)")
+            XCTAssertGreaterThan(largest, 0, "\(device) \(precision): identical to float32; was autocast on?")
+        }
+    }
+
     func testBadHyperparametersAndShapesAreErrors() throws {
         XCTAssertThrowsError(try forwardModels.make("state-transition", hyperparameters: Hyperparameters(["hidden": "10", "heads": "4"]))) {
             XCTAssertTrue("\($0)".contains("heads"))

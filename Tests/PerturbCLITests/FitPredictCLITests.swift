@@ -93,7 +93,15 @@ extension CLITests {
             try assertFails(
                 ["fit", prepped, "--split", split] + tiny + ["--device", "cuda", "-o", path("d")], mentioning: ["CUDA device 0"])
         }
+        // So are an unknown precision and float16 on the CPU; bfloat16 mixed precision trains on the CPU.
+        try assertFails(
+            ["fit", prepped, "--split", split] + tiny + ["--precision", "fp8", "-o", path("d")], mentioning: ["--precision", "fp8"])
+        try assertFails(
+            ["fit", prepped, "--split", split] + tiny + ["--precision", "fp16", "-o", path("d")], mentioning: ["fp16", "CUDA", "bf16"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("d")))
+        let bf16 = try perturb(["fit", prepped, "--split", split] + tiny + ["--precision", "bf16", "-o", path("bf16")])
+        XCTAssertEqual(bf16.status, 0, bf16.stderr)
+        XCTAssertTrue(bf16.stderr.contains("in bf16 mixed precision"), bf16.stderr)
 
         let fit = try perturb(["fit", prepped, "--split", split] + tiny + ["--param", "seed=7", "-o", path("m7"), "--quiet"])
         XCTAssertEqual(fit.status, 0, fit.stderr)

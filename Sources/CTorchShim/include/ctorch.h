@@ -43,6 +43,18 @@ int ctorch_device(ctorch_tensor t);
 /// their optimizer is made, or back to the CPU after training). Returns 0 on success.
 int ctorch_move_(ctorch_tensor t, int device);
 
+// ---- mixed precision ----
+/// Autocast on this thread for the device type of its default device (set_default_device): 0 off (float32),
+/// 1 bfloat16, 2 float16 (CUDA only). Matrix products and the other ops of libtorch's lower-precision list run in
+/// that type; parameters stay float32. Autocast's cast cache is turned off, since parameters change between
+/// steps. Stores the previous code in `previous` (may be NULL). Returns 0 on success.
+int ctorch_set_autocast(int precision, int *previous);
+/// This thread's autocast code (as set_autocast) for the device type of its default device.
+int ctorch_autocast(void);
+/// Divides every defined gradient of `parameters` by the loss scale (multiplies by `inverse_scale`) in place and
+/// sets `nonfinite` to 1 when any element of any of them is infinite or NaN, else 0 (float16 grad scaling).
+int ctorch_unscale_grads(const ctorch_tensor *parameters, int count, double inverse_scale, int *nonfinite);
+
 /// A CPU random generator of its own, seeded; NULL arguments below mean libtorch's default generator.
 ctorch_generator ctorch_generator_new(uint64_t seed);
 void ctorch_generator_free(ctorch_generator g);
@@ -75,7 +87,7 @@ enum ctorch_binary_op { CTORCH_ADD = 0, CTORCH_SUB, CTORCH_MUL, CTORCH_DIV, CTOR
 ctorch_tensor ctorch_binary(int op, ctorch_tensor a, ctorch_tensor b);
 enum ctorch_unary_op {
     CTORCH_NEG = 0, CTORCH_EXP, CTORCH_LOG, CTORCH_SQRT, CTORCH_ABS, CTORCH_SQUARE, CTORCH_RELU, CTORCH_GELU,
-    CTORCH_TANH, CTORCH_SIGMOID, CTORCH_SOFTPLUS, CTORCH_SILU
+    CTORCH_TANH, CTORCH_SIGMOID, CTORCH_SOFTPLUS, CTORCH_SILU, CTORCH_FLOAT32
 };
 ctorch_tensor ctorch_unary(int op, ctorch_tensor a);
 /// a * scale + shift, elementwise.

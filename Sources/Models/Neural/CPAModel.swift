@@ -113,7 +113,7 @@ public final class CPANetwork: SamplingNetwork {
     public func step(_ batch: TrainingBatch) throws -> Double {
         let basal = try encoder(batch.target, training: true)
         if let adversaryOptimizer {
-            try descend(adversaryOptimizer, try adversaryLoss(basal.detached(), batch), clip: clip)
+            try adversaryOptimizer.minimize(try adversaryLoss(basal.detached(), batch), clip: clip)
         }
         let z = try basal + perturbationShift(batch.perturbation) + covariateShift(batch.covariates)
         let (mean, variance) = try decode(z, training: true)
@@ -122,7 +122,7 @@ public final class CPANetwork: SamplingNetwork {
         if adversaryOptimizer != nil && adversaryWeight > 0 {
             loss = try loss - adversaryLoss(basal, batch).affine(scale: adversaryWeight)
         }
-        try descend(optimizer, loss, clip: clip)
+        try optimizer.minimize(loss, clip: clip)
         return Double(try reconstruction.item())
     }
 

@@ -45,7 +45,7 @@ public final class DecoderOnlyNetwork: NeuralNetwork {
 
     public func step(_ batch: TrainingBatch) throws -> Double {
         let loss = try Loss.mse(forward(batch.perturbation, batch.covariates, training: true), batch.target)
-        try descend(optimizer, loss, clip: clip)
+        try optimizer.minimize(loss, clip: clip)
         return Double(try loss.item())
     }
 

@@ -64,7 +64,7 @@ extension NeuralForwardModel {
     public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let train = train.normalizedLog1p()
         if let threads = settings.threads ?? context.threads { try Torch.setThreads(threads) }
-        fitted = try Torch.withDevice(context.device) {
+        fitted = try Torch.withDevice(context.device, precision: context.precision) {
             let seed = context.seed
             let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
             guard inputs.perturbationWidth > 0 else {

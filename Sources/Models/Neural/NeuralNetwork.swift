@@ -52,14 +52,6 @@ public final class NeuralFit<Network: NeuralNetwork>: @unchecked Sendable {
     }
 }
 
-/// One optimizer step for `loss`: zero, backward, clip, step.
-func descend(_ optimizer: Optimizer, _ loss: Tensor, clip: Double) throws {
-    try optimizer.zeroGrad()
-    try loss.backward()
-    if clip > 0 { try optimizer.clipGradients(maxNorm: clip) }
-    try optimizer.step()
-}
-
 /// A 1 × n row tensor.
 func rowTensor(_ values: [Float]) throws -> Tensor { try Tensor(values, shape: [1, values.count]) }
 

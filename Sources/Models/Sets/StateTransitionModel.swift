@@ -116,7 +116,7 @@ public struct StateTransitionModel: ForwardModel {
     public mutating func fit(_ train: PerturbationDataset, validation: PerturbationDataset?, context: FitContext) throws {
         let train = train.normalizedLog1p()
         if let threads = settings.threads ?? context.threads { try Torch.setThreads(threads) }
-        let (network, encoding, summary) = try Torch.withDevice(context.device) {
+        let (network, encoding, summary) = try Torch.withDevice(context.device, precision: context.precision) {
             let seed = context.seed
             let inputs = try NeuralInputs(train, referenceCells: settings.referenceCells, seed: seed)
             let sampler = try SetSampler(train, options: options, model: Self.name)
@@ -178,7 +178,7 @@ public struct StateTransitionModel: ForwardModel {
                         directions: try DistributionLoss.directions(
                             dimension: predicted[0].shape[1], count: projections, generator: generator))
                     let value = try loss(batch)
-                    try descend(optimizer, value, clip: clip)
+                    try optimizer.minimize(value, clip: clip)
                     return StepResult(loss: Double(try value.item()), cells: c * options.setSize)
                 },
                 validate: check.map { v in { try Torch.withoutGradients { try v.score(network, encoding) } } })

@@ -24,13 +24,17 @@ public struct FitRun: Sendable {
     public var threads: Int?
     /// Where a neural model trains (`FitContext.device`).
     public var device: Device
+    /// The arithmetic of neural training (`FitContext.precision`).
+    public var precision: Precision
 
     public init(
         data: String, split: String, model: String, hyperparameters: Hyperparameters, layer: String? = nil,
-        seed: UInt64? = nil, output: String, threads: Int? = nil, device: Device = .cpu
+        seed: UInt64? = nil, output: String, threads: Int? = nil, device: Device = .cpu,
+        precision: Precision = .float32
     ) {
         self.data = data; self.split = split; self.model = model; self.hyperparameters = hyperparameters
         self.layer = layer; self.seed = seed; self.output = output; self.threads = threads; self.device = device
+        self.precision = precision
     }
 
     /// Runs the job; `log` gets stage messages, `progress` the read's progress. Returns the directory written.
@@ -41,11 +45,14 @@ public struct FitRun: Sendable {
     ) throws -> ModelDirectory {
         var context = try FitContext(seed: seed, hyperparameters: hyperparameters, model: model, threads: threads, progress: log)
         context.device = device
+        context.precision = precision
         _ = try forwardModels.type(named: model)
         log?("reading \(data)")
         let hash = BackgroundHash(path: data)
         let parts = try SplitParts.load(path: data, splitPath: split, layer: layer, progress: progress)
-        log?("fitting \(model) on \(parts.train.cellCount) training cells" + (device == .cpu ? "" : " on \(device)"))
+        log?(
+            "fitting \(model) on \(parts.train.cellCount) training cells" + (device == .cpu ? "" : " on \(device)")
+                + (precision == .float32 ? "" : " in \(precision) mixed precision"))
         let fitted = try ForwardFitting.fit(
             model, hyperparameters: hyperparameters, parts: parts, dataSHA256: try hash.value(),
             context: context)
