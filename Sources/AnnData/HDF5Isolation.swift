@@ -33,6 +33,16 @@ public enum HDF5Isolation {
         Int32(ProcessInfo.processInfo.environment["PERTURB_HDF5_STALL_SECONDS"] ?? "").map { max(1, $0) } ?? 60
     }
 
+    /// Resident memory the helper may reach while walking a file of `size` bytes: 2 GiB
+    /// (`PERTURB_HDF5_MEMORY_MB` overrides it) + 4 × the file's size. A walk of a valid file stays far below it: it
+    /// decodes strings and small datasets one at a time, and variable-length strings are stored uncompressed, so
+    /// their decoded size follows the file's. A corrupt string length makes libhdf5 allocate and fill gigabytes for
+    /// a kilobyte file before any check of ours can run; the helper is killed when it passes this bound.
+    static func memoryBound(fileSize size: Int) -> Int {
+        let base = ProcessInfo.processInfo.environment["PERTURB_HDF5_MEMORY_MB"].flatMap { Int($0) }.map { $0 << 20 } ?? 2 << 30
+        return base + 4 * size
+    }
+
     /// The helper executable: `PERTURB_HDF5_CHECK`, else `perturb-hdf5-check` beside the running executable.
     static let helper: String? = {
         if let path = ProcessInfo.processInfo.environment["PERTURB_HDF5_CHECK"], !path.isEmpty { return path }
@@ -81,37 +91,49 @@ public enum HDF5Isolation {
             close(ends[0])
             return
         }
-        let (report, stalled) = drain(ends[0], stallSeconds: stallSeconds)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let bound = memoryBound(fileSize: size)
+        let (report, ending) = drain(ends[0], helper: pid, stallSeconds: stallSeconds, memoryBound: bound)
         close(ends[0])
-        if stalled { kill(pid, SIGKILL) }
+        if ending != .closed { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let signal = status & 0x7f
         let exitCode = (status >> 8) & 0xff
-        guard stalled || signal != 0 || exitCode != 0 else { return }
+        guard ending != .closed || signal != 0 || exitCode != 0 else { return }
         let last = report.split(separator: "\n").last.map(String.init) ?? "/"
         let reason =
-            stalled
-            ? "libhdf5 made no progress for \(stallSeconds) s (a loop in corrupt metadata?)"
-            : signal != 0
-                ? "libhdf5 crashed (\(signalName(signal)))" : "the isolated check failed (exit status \(exitCode))"
+            switch ending {
+            case .stalled: "libhdf5 made no progress for \(stallSeconds) s (a loop in corrupt metadata?)"
+            case .overMemory:
+                "libhdf5 needed over \(bound >> 20) MiB for a file of \(size) bytes (a corrupt length?)"
+            case .closed:
+                signal != 0 ? "libhdf5 crashed (\(signalName(signal)))" : "the isolated check failed (exit status \(exitCode))"
+            }
         throw AnnDataError.corrupt(path: path, field: last, reason: reason + " reading")
     }
 
-    /// Reads the child's progress lines until it closes the pipe, or until `stallSeconds` pass without a byte
-    /// (then `stalled`). Returns the tail of what was read.
-    private static func drain(_ fd: Int32, stallSeconds: Int32) -> (text: String, stalled: Bool) {
+    /// How the helper's walk ended as seen from the pipe.
+    private enum Ending { case closed, stalled, overMemory }
+
+    /// Reads the helper's progress lines until it closes the pipe, until `stallSeconds` pass without a byte
+    /// (`stalled`), or until its resident memory passes `memoryBound` bytes (`overMemory`; looked at every
+    /// 100 ms). Returns the tail of what was read.
+    private static func drain(_ fd: Int32, helper: pid_t, stallSeconds: Int32, memoryBound: Int) -> (text: String, ending: Ending) {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
-        var stalled = false
+        var quiet = 0  // milliseconds without a byte
         while true {
             var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&request, 1, stallSeconds * 1000)
+            let ready = poll(&request, 1, 100)
             if ready < 0 && errno == EINTR { continue }
+            if residentBytes(helper) > memoryBound { return (String(decoding: bytes, as: UTF8.self), .overMemory) }
             if ready == 0 {
-                stalled = true
-                break
+                quiet += 100
+                if quiet >= Int(stallSeconds) * 1000 { return (String(decoding: bytes, as: UTF8.self), .stalled) }
+                continue
             }
+            quiet = 0
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
                 bytes += chunk[0..<n]
@@ -123,7 +145,15 @@ public enum HDF5Isolation {
                 break
             }
         }
-        return (String(decoding: bytes, as: UTF8.self), stalled)
+        return (String(decoding: bytes, as: UTF8.self), .closed)
+    }
+
+    /// Resident memory of process `pid` in bytes (0 when it cannot be read).
+    private static func residentBytes(_ pid: pid_t) -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) else { return 0 }
+        let fields = statm.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     private static func signalName(_ signal: Int32) -> String {

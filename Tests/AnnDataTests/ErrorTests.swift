@@ -137,6 +137,19 @@ final class ErrorTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 30)
     }
 
+    /// A string whose stored length says 3.7 GB in a 48 KB file (scripts/reference/make_corrupt_vlen_fixture.py):
+    /// libhdf5 allocates and fills that much before reading it. The check kills the helper past its memory bound.
+    func testACorruptStringLengthIsACorruptFileNotGigabytes() throws {
+        let path = fixtureDirectory.deletingLastPathComponent().appendingPathComponent("corrupt/vlen-length.h5ad").path
+        setenv("PERTURB_HDF5_MEMORY_MB", "256", 1)
+        defer { unsetenv("PERTURB_HDF5_MEMORY_MB") }
+        guard case .corrupt(path, "obs/_index", let reason)? = error({ _ = try AnnData.read(path: path) }) else {
+            return XCTFail("expected a corrupt-file error")
+        }
+        XCTAssertTrue(reason.contains("libhdf5 needed over 256 MiB for a file of 48869 bytes"), reason)
+        XCTAssertEqual(HDF5Isolation.memoryBound(fileSize: 1000), 256 << 20 + 4000)
+    }
+
     /// Issue 26: two categories with the same string were merged silently; anndata refuses the file.
     func testRepeatedCategoriesAreRefused() throws {
         let path = try temporaryDirectory(self).appendingPathComponent("repeated.h5ad").path
