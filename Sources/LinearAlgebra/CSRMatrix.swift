@@ -95,6 +95,16 @@ public struct CSRMatrix: Sendable, Equatable {
         return CSRMatrix(unchecked: indices.count, columns: columns, rowPointers: pointers, columnIndices: cols, values: vals)
     }
 
+    /// This matrix's rows followed by `other`'s (same column count).
+    public func stacking(_ other: CSRMatrix) -> CSRMatrix {
+        precondition(other.columns == columns, "stacking needs the same columns")
+        let offset = rowPointers.last ?? 0
+        return CSRMatrix(
+            unchecked: rows + other.rows, columns: columns,
+            rowPointers: rowPointers + other.rowPointers.dropFirst().map { $0 + offset },
+            columnIndices: columnIndices + other.columnIndices, values: values + other.values)
+    }
+
     /// The columns at `indices` (ascending or not), renumbered 0..<indices.count.
     public func selectingColumns(_ indices: [Int]) -> CSRMatrix {
         var newIndex = [Int32](repeating: -1, count: columns)

@@ -11,6 +11,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case unknownProfile(name: String, known: [String])
     case metricFailed(metric: String, reason: String)
     case mismatchedResults(user: String, base: String, detail: String)
+    case incompatibleOptions(String)
 
     public var description: String {
         switch self {
@@ -47,6 +48,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             return "metric \(metric) failed: \(reason)"
         case .mismatchedResults(let user, let base, let detail):
             return "\(user) and \(base) cannot be compared: \(detail)"
+        case .incompatibleOptions(let detail):
+            return detail
         }
     }
 }

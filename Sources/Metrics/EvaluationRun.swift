@@ -18,9 +18,14 @@ public struct EvaluationConfig: Sendable {
     public var allowDiscrete: Bool
     public var fdrScope: DEOptions.FDRScope
     public var threads: Int
+    /// The control cells the prediction is evaluated against (default: its own, as cell-eval 0.8.2).
+    public var controls: ControlSource = .pred
     /// Stage messages ("computing DE for real") and per-stage progress (done, total).
     public var log: (@Sendable (String) -> Void)?
     public var progress: ProgressHandler?
+    /// Findings a user must see even when stage messages are off: the predicted file's controls differ from the
+    /// real file's (nil: sent to `log`).
+    public var notice: (@Sendable (String) -> Void)?
     /// The real and predicted data already in memory: evaluated without writing and re-reading an h5ad (the
     /// paths then only name them in messages, and nothing is hashed). The benchmark's search uses this.
     public var realData: AnnData?
@@ -50,6 +55,8 @@ public struct EvaluationUnit: Sendable {
     public var results: ResultTable
     /// How cell-like the predicted cells are.
     public var calibration: CalibrationSummary
+    /// How the predicted file's control cells differ from the real file's (the whole files, not this unit).
+    public var controls: ControlComparison
 }
 
 /// `perturb eval`: loads and checks both files, computes DE and every metric of the profile, and only then
@@ -69,6 +76,10 @@ public enum EvaluationRun {
         for name in config.skipMetrics where MetricRegistry.metric(name) == nil {
             throw EvaluationError.unknownMetric(name: name, known: MetricRegistry.cellEval.map(\.name))
         }
+        if config.controls == .real && config.embedKey != nil {
+            throw EvaluationError.incompatibleOptions(
+                "--controls real cannot be combined with --embed-key: the real control cells have no predicted embedding")
+        }
         try precheck(config)
         let deReal = try config.deRealPath.map { try DETable.read(path: $0) }
         let dePred = try config.dePredPath.map { try DETable.read(path: $0) }
@@ -83,7 +94,8 @@ public enum EvaluationRun {
         // disk (the benchmark writes its predictions for the user).
         func recorded(_ path: String, _ data: AnnData?) -> Bool { data == nil || FileManager.default.fileExists(atPath: path) }
         if recorded(config.realPath, config.realData) { hashes[config.realPath] = BackgroundHash(path: config.realPath) }
-        let realSides = try summarize(config.realPath, "real", config, inMemory: config.realData, needs: realNeeds)
+        let (realSides, realControls) = try summarize(
+            config.realPath, "real", config, inMemory: config.realData, needs: realNeeds, keepControls: config.controls == .real)
         _ = try hashes[config.realPath]?.value()  // done during the read; never overlaps the DE threads
         if recorded(config.predPath, config.predData) {
             hashes[config.predPath] = hashes[config.predPath] ?? BackgroundHash(path: config.predPath)
@@ -94,9 +106,13 @@ public enum EvaluationRun {
         let controls = Dictionary(
             realSides.compactMap { prefix, side in side.controlMoments.map { (prefix ?? "", $0) } },
             uniquingKeysWith: { a, _ in a })
-        let predSides = try summarize(
+        let (predSides, predControls) = try summarize(
             config.predPath, "predicted", config, inMemory: config.predData, needs: predNeeds,
-            axes: axes, controls: controls)
+            axes: axes, controls: controls, replacingControls: realControls.cells)
+        let controlComparison = ControlComparison(
+            real: realControls.fingerprint, pred: predControls.fingerprint, genes: realSides[0].1.genes)
+        let controlLine = controlComparison.line(using: config.controls)
+        if controlComparison.identical { config.log?(controlLine) } else { (config.notice ?? config.log)?(controlLine) }
         var out: [EvaluationUnit] = []
         for (prefix, real) in realSides {
             guard let pred = predSides.first(where: { $0.0 == prefix })?.1 else { continue }
@@ -113,7 +129,10 @@ public enum EvaluationRun {
                 embedded: config.embedKey != nil)
             let calibration = try CalibrationSummary(pair, de: comparison)
             for line in calibration.lines(unit: prefix) { config.log?(line) }
-            out.append(EvaluationUnit(prefix: prefix, realDE: real.de, predDE: pred.de, results: results, calibration: calibration))
+            out.append(
+                EvaluationUnit(
+                    prefix: prefix, realDE: real.de, predDE: pred.de, results: results, calibration: calibration,
+                    controls: controlComparison))
         }
         return (out, hashes)
     }
@@ -126,7 +145,7 @@ public enum EvaluationRun {
         try EvaluationChecks.sameGenes(
             real: real.variables.index, pred: pred.variables.index, realPath: config.realPath,
             predPath: config.predPath)
-        let labeling = ConditionLabeling(controlLabel: config.columns.control)
+        let labeling = config.columns.labeling
         let labels = { (data: AnnData, path: String) in
             Set(try config.columns.labels(of: config.columns.perturbation, in: data.obs, path: path).map { labeling.canonical($0) })
         }
@@ -148,10 +167,24 @@ public enum EvaluationRun {
     /// Reads one file and summarizes it, per cell type (in order of appearance) when asked.
     static func summarize(
         _ path: String, _ name: String, _ config: EvaluationConfig, inMemory: AnnData?, needs: SideNeeds,
-        axes: [String: PCA] = [:], controls: [String: GroupMoments] = [:]
-    ) throws -> [(String?, EvaluationSide)] {
+        axes: [String: PCA] = [:], controls: [String: GroupMoments] = [:], keepControls: Bool = false,
+        replacingControls substitute: PerturbationDataset? = nil
+    ) throws -> (sides: [(String?, EvaluationSide)], controls: (fingerprint: ControlFingerprint, cells: PerturbationDataset?)) {
         config.log?("reading \(path)")
-        let (data, embedding) = try load(path, config, inMemory: inMemory)
+        let (own, embedding) = try load(path, config, inMemory: inMemory)
+        let fingerprint = ControlFingerprint(own)
+        let kept = keepControls ? own.selectingCells(own.controlCells) : nil
+        let data = substitute.map { own.replacingControls(with: $0) } ?? own
+        return (
+            try sides(of: data, path, name, config, embedding: embedding, needs: needs, axes: axes, controls: controls), (fingerprint, kept)
+        )
+    }
+
+    /// The evaluation sides of `data`: the whole, or one per cell type.
+    static func sides(
+        of data: PerturbationDataset, _ path: String, _ name: String, _ config: EvaluationConfig, embedding: Matrix<Double>?,
+        needs: SideNeeds, axes: [String: PCA], controls: [String: GroupMoments]
+    ) throws -> [(String?, EvaluationSide)] {
         let deOptions = DEOptions(
             fdrScope: config.fdrScope, threads: config.threads,
             valuesAreLog1p: data.scale != .counts, progress: config.progress)

@@ -16,8 +16,26 @@ struct DatasetOptions: ParsableArguments {
     @Option(name: .customLong("batch-col"), help: "obs column holding the batch.")
     var batchColumn: String?
 
+    @Option(
+        name: .customLong("combo-sep"),
+        help: "Separator of combination members besides '+', one character (e.g. ';' for guide lists 'A;B;non-targeting').")
+    var comboSeparator: String?
+
+    @Option(
+        name: .customLong("gene-names-col"),
+        help: "var column with the gene names perturbation targets use (e.g. 'symbol' when var is indexed by Ensembl IDs).")
+    var geneNamesColumn: String?
+
+    func validate() throws {
+        if let comboSeparator, comboSeparator.count != 1 || comboSeparator.first!.isWhitespace {
+            throw ValidationError("--combo-sep: expected one non-space character, got '\(comboSeparator)'")
+        }
+    }
+
     var columns: DatasetColumns {
-        DatasetColumns(perturbation: perturbationColumn, control: control, cellType: cellTypeColumn, batch: batchColumn)
+        DatasetColumns(
+            perturbation: perturbationColumn, control: control, cellType: cellTypeColumn, batch: batchColumn,
+            comboSeparator: comboSeparator?.first, geneNamesColumn: geneNamesColumn)
     }
 }
 

@@ -39,6 +39,10 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("fdr-scope"), help: "Benjamini-Hochberg per 'perturbation' (cell-eval) or 'global' (VCC 2025).")
     var fdrScope = DEOptions.FDRScope.perturbation
 
+    @Option(
+        help: "Control cells of the prediction's DE and PDS: 'pred' (its own, as cell-eval 0.8.2) or 'real' (the real file's).")
+    var controls = ControlSource.pred
+
     @OptionGroup var dataset: DatasetOptions
     @OptionGroup var runOptions: RunOptions
 
@@ -58,16 +62,19 @@ struct EvalCommand: ParsableCommand {
         let skipped = skipMetrics.map(commaList) ?? []
         var log: (@Sendable (String) -> Void)? = nil
         if !quiet { log = EvalCommand.logLine }
-        let config = EvaluationConfig(
+        var config = EvaluationConfig(
             realPath: real, predPath: pred, outputDirectory: output, columns: dataset.columns, profile: profile,
             skipMetrics: skipped,
             deRealPath: deReal, dePredPath: dePred, embedKey: embedKey, allowDiscrete: allowDiscrete,
             fdrScope: fdrScope, threads: runOptions.threadCount,
             log: log,
             progress: runOptions.progress("differential expression", unit: "genes"))
+        config.controls = controls
+        config.notice = { FileHandle.standardError.write(Data("perturb eval: \($0)\n".utf8)) }
         let written = try EvaluationRun.run(config, recorder: RunRecorder())
         if !quiet { FileHandle.standardError.write(Data("perturb eval: wrote \(written.count) files to \(output)\n".utf8)) }
     }
 }
 
 extension DEOptions.FDRScope: ExpressibleByArgument {}
+extension ControlSource: ExpressibleByArgument {}

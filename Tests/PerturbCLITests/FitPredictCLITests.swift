@@ -110,6 +110,12 @@ extension CLITests {
         XCTAssertEqual(manifest?["seed"] as? Int, 7)
         let model = try String(contentsOfFile: path("m7/model.json"), encoding: .utf8)
         XCTAssertTrue(model.contains("\"seed\" : \"7\""), model)
+        // latent-additive has no embedding for the test part's unseen perturbations: predict says so (issue 26).
+        let unseen = try perturb(["predict", path("m7"), "--data", prepped, "--split", split, "-o", path("m7.h5ad")])
+        XCTAssertEqual(unseen.status, 0, unseen.stderr)
+        XCTAssertTrue(
+            unseen.stderr.contains("predicted perturbations have members latent-additive never saw in training")
+                && unseen.stderr.contains("it predicts them as the control mean"), unseen.stderr)
         // Agreeing values are one seed, not a conflict.
         XCTAssertEqual(
             try perturb(

@@ -37,6 +37,28 @@ final class ConditionLabelTests: XCTestCase {
         XCTAssertTrue(labeling.isControl("ctrl"))
     }
 
+    /// Issue 26: blank labels (no guide detected) became controls without a message.
+    func testBlankLabelsAreNeitherControlsNorPerturbations() {
+        for blank in ["", " ", "\t  "] {
+            XCTAssertEqual(labeling.canonical(blank), ConditionLabeling.blank)
+            XCTAssertFalse(labeling.isControl(blank), "'\(blank)'")
+            XCTAssertTrue(ConditionLabeling.isBlank(blank))
+        }
+        XCTAssertFalse(ConditionLabeling.isBlank("ctrl"))
+        XCTAssertEqual(labeling.canonical("ctrl"), "non-targeting")
+    }
+
+    /// High-MOI guide lists: `;` separates members besides `+`; control members drop out; canonical labels use `+`.
+    func testAComboSeparatorSplitsGuideLists() {
+        let moi = ConditionLabeling(controlLabel: "non-targeting", comboSeparator: ";")
+        XCTAssertEqual(moi.canonical("B;A;non-targeting"), "A+B")
+        XCTAssertEqual(moi.canonical("non-targeting;non-targeting"), "non-targeting")
+        XCTAssertEqual(moi.canonical("A;A"), "A")
+        XCTAssertEqual(moi.canonical("A+B"), "A+B")
+        XCTAssertTrue(moi.isCombination("A;B"))
+        XCTAssertEqual(labeling.canonical("B;A"), "B;A", "without the option ';' is part of a name")
+    }
+
     func testClosestLabelsRankByEditDistance() {
         XCTAssertEqual(editDistance("kitten", "sitting"), 3)
         XCTAssertEqual(

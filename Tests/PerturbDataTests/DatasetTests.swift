@@ -84,6 +84,64 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(ValueScale.detect(CSRMatrix(dense: Matrix<Float>(rowArrays: [[0.69314718, 2]]))), .log1p)
     }
 
+    /// Issue 26: raw-count rows among log1p rows passed the file-wide detection and skewed every mean and DE test.
+    func testMixedScalesAreRefusedNamingTheCells() {
+        let mixed = CSRMatrix(
+            dense: Matrix<Float>(rowArrays: [[0.7, 1.1, 2.3], [3, 0, 12], [5, 1, 2], [0, 0, 4], [0.2, 0.9, 0]]))
+        // Row 1 holds 2 whole numbers (too few to judge), row 3 one; row 2 three.
+        XCTAssertEqual(ValueScale.countsLikeRows(mixed), [2])
+        XCTAssertEqual(ValueScale.countsLikeRows(CSRMatrix(dense: Matrix<Float>(rowArrays: [[1, 2, 3], [4, 5, 6]]))), [0, 1])
+        var obs = DataFrame(index: ["c1", "c2", "c3", "c4", "c5"])
+        XCTAssertNoThrow(
+            try obs.setColumn("target_gene", .categorical(Categorical(labels: ["non-targeting", "A", "A", "non-targeting", "A"]))))
+        let data = AnnData(X: mixed, obs: obs, variables: DataFrame(index: ["A", "B", "C"]))
+        XCTAssertThrowsError(try PerturbationDataset(data, columns: DatasetColumns(), path: "x.h5ad")) {
+            XCTAssertEqual(
+                "\($0)",
+                "x.h5ad: X: mixes scales: most rows are log1p-normalized (fractional values) but 1 of 5 rows hold only whole "
+                    + "numbers, as raw counts do (cells 'c3'); normalize those cells the same way first")
+        }
+        // All-count files are counts, not mixed.
+        XCTAssertNoThrow(
+            try ValueScale.checkUniform(
+                CSRMatrix(dense: Matrix<Float>(rowArrays: [[1, 2, 3], [4, 5, 6]])), cellIDs: ["a", "b"], path: "p", field: "X"))
+    }
+
+    /// Issue 26: files indexed by Ensembl IDs name targets by symbol. `--gene-names-col` reads the symbols, made
+    /// unique as anndata's `make_index_unique` does (checked against anndata 0.12: A, B, A, A-1, A, B, C →
+    /// A, B, A-2, A-1, A-3, B-1, C); a missing symbol keeps its ID.
+    func testGeneNamesFromAVarColumn() throws {
+        var variables = DataFrame(index: (0..<8).map { "ENSG\($0)" })
+        try variables.setColumn(
+            "symbol",
+            .nullableString(["A", "B", "A", "A-1", "A", "B", "C", ""], missing: [false, false, false, false, false, false, false, true]))
+        let names = try GeneNames(variables, column: "symbol", path: "x.h5ad")
+        XCTAssertEqual(names.names, ["A", "B", "A-2", "A-1", "A-3", "B-1", "C", "ENSG7"])
+        XCTAssertEqual([names.suffixed, names.missing], [3, 1])
+        let (reindexed, idColumn) = try names.reindexing(variables)
+        XCTAssertEqual(idColumn, "gene_ids")
+        XCTAssertEqual(reindexed.index, names.names)
+        XCTAssertEqual(reindexed["gene_ids"]?.labels(), variables.index)
+        XCTAssertThrowsError(try GeneNames(variables, column: "gene_symbol", path: "x.h5ad")) {
+            XCTAssertTrue("\($0)".contains("var/gene_symbol"), "\($0)")
+        }
+
+        // A dataset read with the column uses the symbols as gene names; inspect names the unmeasured targets.
+        var obs = DataFrame(index: (0..<4).map { "c\($0)" })
+        try obs.setColumn("target_gene", .categorical(Categorical(labels: ["non-targeting", "A", "C+Z", "Q"])))
+        let X = CSRMatrix(dense: Matrix<Float>(rowArrays: (0..<4).map { r in (0..<8).map { Float(($0 + r) % 3) } }))
+        let data = AnnData(X: X, obs: obs, variables: variables)
+        let dataset = try PerturbationDataset(data, columns: DatasetColumns(geneNamesColumn: "symbol"), path: "x.h5ad")
+        XCTAssertEqual(dataset.genes, names.names)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("genes-\(UUID().uuidString).h5ad").path
+        try data.write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bySymbol = try DatasetSummary.inspect(path: path, columns: DatasetColumns(geneNamesColumn: "symbol"))
+        XCTAssertEqual(bySymbol.unmeasuredTargets, ["Q", "Z"])
+        XCTAssertTrue(bySymbol.rendered().contains("unmeasured    2 targets are not among the genes: Q, Z"), bySymbol.rendered())
+        XCTAssertEqual(try DatasetSummary.inspect(path: path, columns: DatasetColumns()).unmeasuredTargets, ["A", "C", "Q", "Z"])
+    }
+
     func testLog1pValuesOutsideRangeAreRejected() {
         var data = small()
         data.X = CSRMatrix(dense: Matrix<Float>(rowArrays: [[0.5, 0, 20.5], [0, 2, 0], [4, 0, 0], [1, 1, 1]]))

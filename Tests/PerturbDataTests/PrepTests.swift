@@ -37,6 +37,60 @@ final class QualityControlTests: XCTestCase {
         XCTAssertEqual(summary.outputCells, 11)
     }
 
+    /// Issue 26: cells without a perturbation label (no guide detected) are dropped by prep with a note, and refused
+    /// by every reader that would otherwise have to call them something; inspect counts them.
+    func testBlankLabelsAreDroppedByPrepAndRefusedElsewhere() throws {
+        let labels = Array(repeating: "non-targeting", count: 3) + ["G1", "G1", "", "  ", "G2;G1", "G1;non-targeting"]
+        var options = PrepOptions(columns: DatasetColumns(comboSeparator: ";"))
+        options.qc.minCellsPerSingle = 0
+        options.qc.minCellsPerCombination = 0
+        let data = try countsData(labels)
+        let (out, summary) = try Preprocessing.run(data, options: options, path: "t.h5ad")
+        XCTAssertEqual(
+            out.obs["target_gene"]!.labels().map { $0! }, Array(repeating: "non-targeting", count: 3) + ["G1", "G1", "G1+G2", "G1"])
+        guard case .categorical(let written)? = out.obs["target_gene"] else { return XCTFail("not categorical") }
+        XCTAssertEqual(written.categories, ["G1", "G1+G2", "non-targeting"])
+        let step = try XCTUnwrap(summary.steps.first { $0.name == "blank-labels" })
+        XCTAssertEqual(step.cellsRemoved, 2)
+        XCTAssertTrue(step.reason.contains("neither controls nor perturbed"), step.reason)
+
+        let columns = DatasetColumns()
+        XCTAssertThrowsError(try PerturbationDataset(data, columns: columns, path: "t.h5ad")) {
+            XCTAssertEqual(
+                "\($0)",
+                "t.h5ad: obs['target_gene'] is blank for 2 cells (no perturbation assigned, e.g. no guide detected): they are "
+                    + "neither controls nor perturbed; `perturb prep` drops them and says how many")
+        }
+        XCTAssertThrowsError(try SplitCells(obs: data.obs, columns: columns, path: "t.h5ad")) {
+            XCTAssertTrue("\($0)".contains("blank for 2 cells"), "\($0)")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blank-\(UUID().uuidString).h5ad").path
+        try data.write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let summaryOfFile = try DatasetSummary.inspect(path: path, columns: DatasetColumns(comboSeparator: ";"))
+        XCTAssertEqual(summaryOfFile.blankCells, 2)
+        XCTAssertEqual(summaryOfFile.cells, 9)
+        XCTAssertEqual(summaryOfFile.controlCells, 3)
+        XCTAssertEqual(summaryOfFile.perturbations, 2)  // G1 and G1+G2
+        XCTAssertEqual(summaryOfFile.combinations, 1)
+        XCTAssertTrue(summaryOfFile.rendered().contains("blank         2 cells with no perturbation label"), summaryOfFile.rendered())
+    }
+
+    /// `prep --gene-names-col symbol` writes a file indexed by symbols (made unique), the IDs kept in `gene_ids`.
+    func testPrepIndexesGenesByAVarColumn() throws {
+        var data = try countsData(Array(repeating: "non-targeting", count: 3) + ["G1", "G1"], genes: 3)
+        var variables = DataFrame(index: ["ENSG0", "ENSG1", "ENSG2"])
+        try variables.setColumn("symbol", .string(["KLF1", "TP53", "KLF1"]))
+        data.variables = variables
+        var options = PrepOptions(columns: DatasetColumns(geneNamesColumn: "symbol"))
+        options.qc.minCellsPerSingle = 0
+        let (out, summary) = try Preprocessing.run(data, options: options, path: "t.h5ad")
+        XCTAssertEqual(out.variables.index, ["KLF1", "TP53", "KLF1-1"])
+        XCTAssertEqual(out.variables["gene_ids"]?.labels(), ["ENSG0", "ENSG1", "ENSG2"])
+        let step = try XCTUnwrap(summary.steps.first { $0.name == "gene-names" })
+        XCTAssertEqual(step.details, ["1 repeated names made unique with -1, -2, …", "0 genes without a name kept their index entry"])
+    }
+
     func testCellAndGeneFilters() throws {
         // 12 cells: cell i has 1 + i % 6 genes; gene g is expressed in cells with i % 6 ≥ g.
         let data = try countsData(Array(repeating: "non-targeting", count: 12))

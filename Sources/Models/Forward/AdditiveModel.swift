@@ -8,6 +8,7 @@ import PerturbData
 public struct AdditiveModel: ForwardModel {
     public static let name = "additive"
     public static let summary = "sum of the members' training single deltas (combinations); own delta (singles)"
+    public static let unseenFallback = "with the mean training delta in place of each unseen member's"
     public static let hyperparameterHelp: [String: String] = [:]
     private var singles: KeyedDeltas?
     private var unseen: [Double]?

@@ -30,10 +30,15 @@ public protocol ForwardModel: RegisteredModel {
     /// delta of their own (every gene for `linear-pca`; the table's keys for `ridge` on an embedding).
     /// Empty by default. Reverse prediction by forward retrieval ranks exactly these and the trained ones.
     func representableTargets() -> [String]
+    /// How it predicts a perturbation with a member it never saw and cannot represent, completing "it predicts them
+    /// …" (`perturb predict` warns with it).
+    static var unseenFallback: String { get }
 }
 
 extension ForwardModel {
     public func representableTargets() -> [String] { [] }
+
+    public static var unseenFallback: String { "from what it falls back to for a perturbation it cannot represent" }
 
     public func sampleCells(_ condition: Condition, sources: CSRMatrix, seed: UInt64) throws -> CSRMatrix? { nil }
 

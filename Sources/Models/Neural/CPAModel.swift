@@ -13,6 +13,7 @@ public typealias CPAModel = NeuralModel<CPANetwork>
 
 public final class CPANetwork: SamplingNetwork {
     public static let modelName = "cpa"
+    public static let unseenFallback = "as the control mean: an unseen member has no embedding, and a zero one moves nothing"
     public static let modelSummary =
         "compositional perturbation autoencoder: basal latent + perturbation and covariate embeddings, optional adversary"
     public static let hyperparameterHelp = [

@@ -10,6 +10,7 @@ public typealias LatentAdditiveModel = NeuralModel<LatentAdditiveNetwork>
 public final class LatentAdditiveNetwork: NeuralNetwork {
     public static let modelName = "latent-additive"
     public static let modelSummary = "encode control cell, add perturbation embedding in latent space, decode (MSE)"
+    public static let unseenFallback = "as the control mean: an unseen member has no embedding, and a zero one moves nothing"
     public static let hyperparameterHelp: [String: String] = [:]
     public static let trainsOnControls = true
     /// No dropout: on the covariate-transfer simulator dropout 0.1 gave pearson_delta 0.145, none 0.224 (docs/RESULTS.md).

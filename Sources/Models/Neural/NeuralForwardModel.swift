@@ -23,6 +23,7 @@ public protocol NeuralForwardModel: ForwardModel {
 public struct NeuralModel<Network: NeuralNetwork>: NeuralForwardModel {
     public static var name: String { Network.modelName }
     public static var summary: String { Network.modelSummary }
+    public static var unseenFallback: String { Network.unseenFallback }
     public let settings: NeuralSettings
     public var fitted: NeuralFit<Network>?
 

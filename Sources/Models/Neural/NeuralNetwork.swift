@@ -13,6 +13,8 @@ public protocol NeuralNetwork: ParameterContainer {
     static var trainsOnControls: Bool { get }
     /// Shared hyperparameters whose default differs for this network (e.g. `dropout`); given values win.
     static var defaultHyperparameters: [String: String] { get }
+    /// What it predicts for a perturbation whose members it never saw (`ForwardModel.unseenFallback`).
+    static var unseenFallback: String { get }
 
     /// Checks its own hyperparameters, so a bad value fails when the model is made, not after loading data.
     static func validate(_ hyperparameters: Hyperparameters, model: String) throws
@@ -28,6 +30,7 @@ public protocol NeuralNetwork: ParameterContainer {
 
 extension NeuralNetwork {
     public static var defaultHyperparameters: [String: String] { [:] }
+    public static var unseenFallback: String { "from a zero perturbation encoding (an unseen member has no embedding)" }
 }
 
 /// A network that predicts cells of its own (CPA samples its likelihood head); the others predict a mean only and

@@ -32,10 +32,17 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
     public let perturbationColumn: String
     public let controlLabel: String
     public let controlCells: Int
+    /// Cells whose perturbation label is blank (no perturbation assigned): neither controls nor perturbed, not in
+    /// the counts of labels below; `perturb prep` drops them.
+    public let blankCells: Int
     /// Distinct canonical labels other than the control (including labels such as `unassigned`).
     public let perturbations: Int
     /// How many of those are combinations `A+B`.
     public let combinations: Int
+    /// Perturbation members (targets) that are not among the file's gene names, sorted; for a CRISPR screen each
+    /// is a target whose knockdown cannot be seen in the data (or a name in another nomenclature: see
+    /// `--gene-names-col`).
+    public let unmeasuredTargets: [String]
     /// Labels that mark cells without a usable assignment (`unassigned`, `multiple`, …) and their counts.
     public let unassignedLabels: [LabelCount]
     public let largestGroups: [LabelCount]
@@ -60,14 +67,22 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
             options: ReadOptions(
                 matrix: layer.map { .layer($0) } ?? .x, obsm: false,
                 progress: progress))
-        let dataset = try PerturbationDataset(data, columns: columns, path: path)
-        let matrix = dataset.expression
+        let canonical = try columns.canonicalLabels(in: data.obs, path: path).canonical
+        let blank = canonical.indices.filter { canonical[$0] == ConditionLabeling.blank }
+        let assigned = blank.isEmpty ? data : data.selectingCells(canonical.indices.filter { canonical[$0] != ConditionLabeling.blank })
+        let dataset = try PerturbationDataset(assigned, columns: columns, path: path)
+        guard let matrix = data.X else {
+            throw PerturbDataError.emptyMatrix(path: path, field: "X", rows: data.cellCount, columns: data.geneCount)
+        }
         let range = matrix.valueRange() ?? (0, 0)
         let obsColumns = data.obs.columnNames.map { name -> ObsColumn in
             let column = data.obs[name]!
             return ObsColumn(name: name, type: column.typeName, distinct: Set(column.labels().map { $0 ?? "<NA>" }).count)
         }
         let groups = dataset.perturbationLabels.map { LabelCount(label: $0, cells: dataset.groups.cellsByPerturbation[$0]!.count) }
+        let measured = Set(dataset.genes)
+        let targets = Set(dataset.perturbationLabels.flatMap { dataset.labeling.members(of: $0) })
+        let unmeasured = targets.filter { !measured.contains($0) && !unassignedNames.contains($0.lowercased()) }.sorted()
         let bySize = groups.sorted { $0.cells != $1.cells ? $0.cells > $1.cells : $0.label < $1.label }
         func counts(_ labels: [String]?) -> [LabelCount]? {
             labels.map { values in
@@ -80,9 +95,9 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
             density: matrix.density, scale: dataset.scale, minValue: range.min, maxValue: range.max,
             obsColumns: obsColumns, layers: try file.layerKeys(), obsm: try file.obsmKeys(),
             perturbationColumn: columns.perturbation, controlLabel: columns.control,
-            controlCells: dataset.controlCells.count, perturbations: groups.count,
+            controlCells: dataset.controlCells.count, blankCells: blank.count, perturbations: groups.count,
             combinations: groups.filter { dataset.labeling.isCombination($0.label) }.count,
-            unassignedLabels: groups.filter { unassignedNames.contains($0.label.lowercased()) },
+            unmeasuredTargets: unmeasured, unassignedLabels: groups.filter { unassignedNames.contains($0.label.lowercased()) },
             largestGroups: Array(bySize.prefix(5)), smallestGroups: Array(bySize.suffix(5).reversed()),
             cellTypes: counts(dataset.cellTypes), batches: counts(dataset.batches))
     }
@@ -99,6 +114,13 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
                 + "\(combinations) of them combinations",
             "controls      \(controlCells) cells",
         ]
+        if blankCells > 0 {
+            lines.append("blank         \(blankCells) cells with no perturbation label (neither controls nor perturbed; prep drops them)")
+        }
+        if !unmeasuredTargets.isEmpty {
+            let examples = unmeasuredTargets.prefix(8).joined(separator: ", ") + (unmeasuredTargets.count > 8 ? ", …" : "")
+            lines.append("unmeasured    \(unmeasuredTargets.count) targets are not among the genes: \(examples)")
+        }
         if !unassignedLabels.isEmpty { lines.append("unassigned    \(list(unassignedLabels))") }
         if !largestGroups.isEmpty {
             lines.append("largest       \(list(largestGroups))")

@@ -12,6 +12,8 @@ public enum PerturbDataError: Error, Equatable, CustomStringConvertible {
     case missingLabels(path: String, column: String, count: Int)
     /// Values are not what the detected scale allows.
     case invalidValues(path: String, field: String, reason: String)
+    /// Cells whose perturbation label is blank: no perturbation assigned, neither controls nor perturbed.
+    case blankLabels(path: String, column: String, count: Int)
 
     public var description: String {
         switch self {
@@ -29,6 +31,9 @@ public enum PerturbDataError: Error, Equatable, CustomStringConvertible {
             return "\(path): obs['\(column)'] has \(count) missing values"
         case .invalidValues(let path, let field, let reason):
             return "\(path): \(field): \(reason)"
+        case .blankLabels(let path, let column, let count):
+            return "\(path): obs['\(column)'] is blank for \(count) cells (no perturbation assigned, e.g. no guide "
+                + "detected): they are neither controls nor perturbed; `perturb prep` drops them and says how many"
         }
     }
 }

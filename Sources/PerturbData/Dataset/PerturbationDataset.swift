@@ -53,6 +53,7 @@ public struct PerturbationDataset: Sendable {
         guard X.rows > 0, X.columns > 0 else {
             throw PerturbDataError.emptyMatrix(path: path, field: "X", rows: X.rows, columns: X.columns)
         }
+        let genes = try columns.geneNames(of: data.variables, path: path)
         // A NaN or infinity would flow into every mean a model fits and come out as NaN parameters or zero cells.
         if let bad = X.values.firstIndex(where: { !$0.isFinite }) {
             let count = X.values.lazy.filter { !$0.isFinite }.count
@@ -61,9 +62,9 @@ public struct PerturbationDataset: Sendable {
             throw PerturbDataError.invalidValues(
                 path: path, field: "X",
                 reason: "\(count) NaN or infinite values, the first at row \(row) (cell '\(data.obs.index[row])'), column "
-                    + "\(column) (gene '\(data.variables.index[column])'); remove or impute them first")
+                    + "\(column) (gene '\(genes[column])'); remove or impute them first")
         }
-        let duplicates = data.variables.duplicateIndexValues()
+        let duplicates = DataFrame(index: genes).duplicateIndexValues()
         guard duplicates.isEmpty else {
             throw PerturbDataError.duplicateGenes(path: path, examples: duplicates, count: duplicates.count)
         }
@@ -87,6 +88,10 @@ public struct PerturbationDataset: Sendable {
             cellTypes = cellTypes.map { values in keep.map { values[$0] } }
             batches = batches.map { values in keep.map { values[$0] } }
         }
+        let labeling = columns.labeling
+        labels = labels.map { labeling.canonical($0) }
+        try columns.refuseBlankLabels(labels, path: path)
+        try ValueScale.checkUniform(expression, cellIDs: cellIDs, path: path, field: "X")
         let scale = ValueScale.detect(expression)
         if scale == .log1p, let range = expression.valueRange(), range.min < 0 || range.max >= ValueScale.log1pLimit {
             throw PerturbDataError.invalidValues(
@@ -95,7 +100,7 @@ public struct PerturbationDataset: Sendable {
                     + "but values span [\(range.min), \(range.max)]; expected [0, \(ValueScale.log1pLimit))")
         }
         self.init(
-            expression: expression, genes: data.variables.index, cellIDs: cellIDs, perturbations: labels,
+            expression: expression, genes: genes, cellIDs: cellIDs, perturbations: labels,
             cellTypes: cellTypes, batches: batches, controlLabel: columns.control, scale: scale)
     }
 
@@ -141,6 +146,23 @@ public struct PerturbationDataset: Sendable {
     }
 
     /// The cells at `indices`, in that order, as a new dataset.
+    /// This dataset with its control cells replaced by `controls`' control cells (same genes): its perturbed cells
+    /// first, then those controls. Cell types and batches are kept where both have them.
+    public func replacingControls(with controls: PerturbationDataset) -> PerturbationDataset {
+        precondition(controls.genes == genes, "controls from a dataset of other genes")
+        let own = (0..<cellCount).filter { perturbations[$0] != controlLabel }, theirs = controls.controlCells
+        func joined(_ a: [String]?, _ b: [String]?) -> [String]? {
+            guard let a, let b else { return nil }
+            return own.map { a[$0] } + theirs.map { b[$0] }
+        }
+        return PerturbationDataset(
+            expression: expression.selectingRows(own).stacking(controls.expression.selectingRows(theirs)), genes: genes,
+            cellIDs: own.map { cellIDs[$0] } + theirs.map { controls.cellIDs[$0] },
+            perturbations: own.map { perturbations[$0] } + Array(repeating: controlLabel, count: theirs.count),
+            cellTypes: joined(cellTypes, controls.cellTypes), batches: joined(batches, controls.batches),
+            controlLabel: controlLabel, scale: scale)
+    }
+
     public func selectingCells(_ indices: [Int]) -> PerturbationDataset {
         PerturbationDataset(
             expression: expression.selectingRows(indices), genes: genes,

@@ -15,6 +15,35 @@ public enum ValueScale: String, Sendable, Codable, Equatable {
     public static func detect(_ matrix: CSRMatrix, epsilon: Float = 1e-3) -> ValueScale {
         matrix.values.withUnsafeBufferPointer { VectorScan.containsFraction($0, epsilon: epsilon) } ? .log1p : .counts
     }
+
+    /// Rows that look like raw counts in a matrix with fractional values: at least 3 stored values, all integers
+    /// (within `epsilon`). log1p of a count is an integer only at 0, so a normalized row essentially never qualifies
+    /// (a row of 3 values by chance: about 10⁻⁸), while a counts row among log1p rows always does.
+    public static func countsLikeRows(_ matrix: CSRMatrix, epsilon: Float = 1e-3) -> [Int] {
+        (0..<matrix.rows).filter { r in
+            let range = matrix.range(ofRow: r)
+            guard range.count >= 3 else { return false }
+            return range.allSatisfy { k in
+                let v = matrix.values[k]
+                return abs(v - v.rounded()) <= epsilon
+            }
+        }
+    }
+
+    /// Refuses a matrix that mixes the two scales: fractional (log1p) values in some rows, raw counts in others.
+    /// Such a file passes the file-wide detection as log1p, and its counts rows then dominate every mean and DE
+    /// test. Names the first offending cells.
+    public static func checkUniform(_ matrix: CSRMatrix, cellIDs: [String], path: String, field: String) throws {
+        guard detect(matrix) == .log1p else { return }
+        let rows = countsLikeRows(matrix)
+        guard !rows.isEmpty else { return }
+        throw PerturbDataError.invalidValues(
+            path: path, field: field,
+            reason: "mixes scales: most rows are log1p-normalized (fractional values) but \(rows.count) of "
+                + "\(matrix.rows) rows hold only whole numbers, as raw counts do (cells "
+                + rows.prefix(5).map { "'\(cellIDs[$0])'" }.joined(separator: ", ") + (rows.count > 5 ? ", …" : "")
+                + "); normalize those cells the same way first")
+    }
 }
 
 /// Library-size normalization and log1p, as scanpy 1.11's `normalize_total` and `log1p` compute them on a

@@ -91,14 +91,27 @@ public enum Preprocessing {
             matrix = m
         }
         data.X = matrix
+        try ValueScale.checkUniform(matrix, cellIDs: data.obs.index, path: path, field: source)
         let scale = ValueScale.detect(matrix)
         var summary = PrepSummary(
             input: path, inputCells: data.cellCount, inputGenes: data.geneCount, detectedScale: scale,
             fitCells: data.cellCount, splitHash: options.split?.contentHash)
+        if let column = options.columns.geneNamesColumn {
+            let names = try GeneNames(data.variables, column: column, path: path)
+            let (variables, idColumn) = try names.reindexing(data.variables)
+            data.variables = variables
+            summary.steps.append(
+                PrepStep(
+                    name: "gene-names", reason: "var index from var['\(column)'], the former index kept in var['\(idColumn)']",
+                    details: [
+                        "\(names.suffixed) repeated names made unique with -1, -2, …",
+                        "\(names.missing) genes without a name kept their index entry",
+                    ]))
+        }
 
         // Canonical perturbation labels, written back as a categorical.
         let columns = options.columns
-        let labeling = ConditionLabeling(controlLabel: columns.control)
+        let labeling = columns.labeling
         if let split = options.split {
             // The split must fit this file before anything is fit on its training cells.
             let cells = try SplitCells(obs: data.obs, columns: split.columns.datasetColumns, path: path)
@@ -118,6 +131,9 @@ public enum Preprocessing {
             options: options.qc, path: path)
         data = filtered
         summary.steps += qcSteps
+        // Categories no cell kept (the blank label, dropped conditions) go, as anndata's writers leave none.
+        let kept = try columns.labels(of: columns.perturbation, in: data.obs, path: path)
+        try data.obs.setColumn(columns.perturbation, .categorical(Categorical(labels: kept)))
         guard data.cellCount > 0, data.geneCount > 0 else {
             throw PrepError.nothingLeft(path: path, cells: data.cellCount, genes: data.geneCount)
         }

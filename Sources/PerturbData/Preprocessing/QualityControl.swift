@@ -1,7 +1,7 @@
 import AnnData
 import LinearAlgebra
 
-/// Quality-control filters of `perturb prep`, applied in this order: kept obs values, dropped labels, cells
+/// Quality-control filters of `perturb prep`, applied in this order: kept obs values, blank labels, dropped labels, cells
 /// (total counts, detected genes), genes (cells expressing them), then conditions with too few cells.
 public struct QCOptions: Sendable, Equatable {
     /// Keep only cells whose obs `column` has one of `values` (e.g. one dataset of a combined file).
@@ -83,6 +83,15 @@ enum QualityControl {
                 PrepStep(
                     name: "keep-cells", reason: "cells with \(column) in \(values.joined(separator: ", "))",
                     cellsRemoved: before - labels.count))
+        }
+        let blank = labels.lazy.filter { $0 == ConditionLabeling.blank }.count
+        if blank > 0 {
+            keepCells(labels.indices.filter { labels[$0] != ConditionLabeling.blank })
+            steps.append(
+                PrepStep(
+                    name: "blank-labels",
+                    reason: "cells with a blank perturbation label (no perturbation assigned, e.g. no guide detected); "
+                        + "they are neither controls nor perturbed", cellsRemoved: blank))
         }
         if !options.dropLabels.isEmpty {
             let drop = Set(options.dropLabels.map { labeling.canonical($0) })

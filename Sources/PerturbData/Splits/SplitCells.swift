@@ -18,6 +18,7 @@ public struct SplitCells: Sendable {
     /// that cell ids are unique.
     public init(obs: DataFrame, columns: DatasetColumns, path: String) throws {
         let labels = try columns.canonicalLabels(in: obs, path: path).canonical
+        try columns.refuseBlankLabels(labels, path: path)
         let duplicates = obs.duplicateIndexValues()
         guard duplicates.isEmpty else {
             throw PerturbDataError.invalidValues(
@@ -26,7 +27,7 @@ public struct SplitCells: Sendable {
         }
         self.ids = obs.index
         self.labels = labels
-        self.labeling = ConditionLabeling(controlLabel: columns.control)
+        self.labeling = columns.labeling
         self.columns = columns
         self.obs = obs
         self.path = path

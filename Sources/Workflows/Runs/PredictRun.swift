@@ -50,8 +50,16 @@ public struct PredictRun: Sendable {
                     + "its test conditions may have been seen in training")
         }
         let target = parts.part(part)
+        let model = try directory.model()
+        if let unseen = Self.unrepresentable(model, directory, target.perturbationLabels, parts.columns.labeling), !unseen.isEmpty {
+            log?(
+                "warning: \(unseen.count) of \(target.perturbationLabels.count) predicted perturbations have members "
+                    + "\(directory.modelName) never saw in training and cannot represent ("
+                    + unseen.prefix(5).joined(separator: ", ") + (unseen.count > 5 ? ", …" : "")
+                    + "): it predicts them \(type(of: model).unseenFallback)")
+        }
         let predicted = try ForwardFitting.predict(
-            try directory.model(), part: target, columns: parts.columns, seed: seed, cells: cells, source: data)
+            model, part: target, columns: parts.columns, seed: seed, cells: cells, source: data)
         try predicted.write(to: output)
         var outputs = [output]
         if let realOutput {
@@ -63,5 +71,15 @@ public struct PredictRun: Sendable {
             seed: seed, outputs: outputs)
         log?("wrote \(outputs.joined(separator: ", ")): \(predicted.cellCount) cells from \(directory.modelName)")
         return (predicted.cellCount, directory.modelName)
+    }
+
+    /// The `labels` with a member that is neither among the members of the model's training perturbations nor a
+    /// target it can represent; nil when the directory does not record its training perturbations.
+    static func unrepresentable(
+        _ model: any ForwardModel, _ directory: ModelDirectory, _ labels: [String], _ labeling: ConditionLabeling
+    ) -> [String]? {
+        guard let trained = directory.provenance.trainingPerturbations else { return nil }
+        let known = Set(trained.flatMap { labeling.members(of: $0) } + model.representableTargets())
+        return labels.filter { labeling.members(of: $0).contains { !known.contains($0) } }
     }
 }
