@@ -1,6 +1,23 @@
 /// The on-disk numeric type of a column, kept so that a file can be written back as it was read.
 public enum NumericType: String, Sendable, Equatable, CaseIterable {
     case int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64
+
+    /// The integer type of that signedness and width (8 bytes for any other width).
+    init(signed: Bool, bytes: Int) {
+        switch (signed, bytes) {
+        case (true, 1): self = .int8
+        case (true, 2): self = .int16
+        case (true, 4): self = .int32
+        case (true, _): self = .int64
+        case (false, 1): self = .uint8
+        case (false, 2): self = .uint16
+        case (false, 4): self = .uint32
+        case (false, _): self = .uint64
+        }
+    }
+
+    /// Whether it is an integer type.
+    public var isInteger: Bool { self != .float32 && self != .float64 }
 }
 
 /// One obs/var column, in any of the encodings anndata writes.
@@ -50,8 +67,7 @@ public enum Column: Sendable, Equatable {
     public func labels() -> [String?] {
         switch self {
         case .numeric(let v, let t):
-            let integral = t != .float32 && t != .float64
-            return v.map { integral ? String(Int64($0)) : String($0) }
+            return v.map { t.isInteger ? String(Int64($0)) : String($0) }
         case .boolean(let v): return v.map { String($0) }
         case .string(let v): return v
         case .categorical(let c): return c.labels()

@@ -3,6 +3,7 @@ import CHDF5
 extension H5ADFile {
     /// Reads the dataframe at `name` (`obs` or `var`): index and every column in `column-order`.
     public func readFrame(_ name: String) throws -> DataFrame {
+        if root.isGroup(name) == false { return try readLegacyFrame(name) }
         let group = try root.group(name)
         let encoding = try group.encodingType()
         guard encoding == nil || encoding == "dataframe" else {
@@ -39,7 +40,10 @@ extension H5ADFile {
                 path: path, field: frame.childPath(name),
                 available: (try? frame.memberNames()) ?? [])
         }
-        if !isGroup { return try readArrayColumn(try frame.dataset(name)) }
+        if !isGroup {
+            let dataset = try frame.dataset(name)
+            return try readReferencedCategorical(dataset) ?? readArrayColumn(dataset)
+        }
         let group = try frame.group(name)
         let encoding = try group.encodingType() ?? "(none)"
         switch encoding {
@@ -92,18 +96,7 @@ extension H5ADFile {
         case .string: return .string(try dataset.readStrings())
         case .boolean: return .boolean(try dataset.readBools())
         case .integer(let signed, let bytes):
-            let type: NumericType
-            switch (signed, bytes) {
-            case (true, 1): type = .int8
-            case (true, 2): type = .int16
-            case (true, 4): type = .int32
-            case (true, _): type = .int64
-            case (false, 1): type = .uint8
-            case (false, 2): type = .uint16
-            case (false, 4): type = .uint32
-            case (false, _): type = .uint64
-            }
-            return .numeric(try dataset.readAll(as: pk_h5t_native_double(), Double.self), type)
+            return .numeric(try dataset.readAll(as: pk_h5t_native_double(), Double.self), NumericType(signed: signed, bytes: bytes))
         case .float(let bytes):
             return .numeric(try dataset.readAll(as: pk_h5t_native_double(), Double.self), bytes == 4 ? .float32 : .float64)
         case .other(let kind):

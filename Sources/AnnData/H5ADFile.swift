@@ -43,11 +43,12 @@ public final class H5ADFile {
             handle: try H5Handle(rootID, .group, path: path, field: "/", operation: "open group"),
             file: path, name: "")
         let encoding = try root.encodingType()
-        guard encoding == "anndata" || (root.isGroup("obs") == true && root.isGroup("var") == true) else {
+        // obs and var are groups, or compound datasets in files of anndata < 0.7.
+        guard encoding == "anndata" || (root.isGroup("obs") != nil && root.isGroup("var") != nil) else {
             let members = (try? root.memberNames()) ?? []
             throw AnnDataError.notAnnData(
                 path: path,
-                reason: "no 'obs' and 'var' groups and no encoding-type "
+                reason: "no 'obs' and 'var' and no encoding-type "
                     + "'anndata' on the root (found: \(members.isEmpty ? "nothing" : members.joined(separator: ", ")))")
         }
     }

@@ -53,15 +53,7 @@ struct H5Dataset: H5Object {
     /// The element type.
     func elementType() throws -> H5ElementType {
         let type = try H5Handle(H5Dget_type(handle.id), .datatype, path: file, field: name, operation: "read type of")
-        let size = Int(H5Tget_size(type.id))
-        switch H5Tget_class(type.id) {
-        case H5T_INTEGER: return .integer(signed: H5Tget_sign(type.id) != H5T_SGN_NONE, bytes: size)
-        case H5T_FLOAT: return .float(bytes: size)
-        case H5T_STRING: return .string
-        case H5T_ENUM where size == 1: return .boolean
-        case H5T_COMPOUND: return .other("compound")
-        default: return .other("HDF5 class \(H5Tget_class(type.id).rawValue)")
-        }
+        return H5ElementType(type.id)
     }
 
     /// Reads the whole dataset, converted by HDF5 to the memory type `memType` (e.g. native float).

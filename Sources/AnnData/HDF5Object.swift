@@ -8,6 +8,19 @@ enum H5ElementType: Equatable {
     /// h5py's boolean: an enum over a one-byte integer.
     case boolean
     case other(String)
+
+    /// The kind of HDF5 datatype `type`.
+    init(_ type: hid_t) {
+        let size = Int(H5Tget_size(type))
+        switch H5Tget_class(type) {
+        case H5T_INTEGER: self = .integer(signed: H5Tget_sign(type) != H5T_SGN_NONE, bytes: size)
+        case H5T_FLOAT: self = .float(bytes: size)
+        case H5T_STRING: self = .string
+        case H5T_ENUM where size == 1: self = .boolean
+        case H5T_COMPOUND: self = .other("compound")
+        default: self = .other("HDF5 class \(H5Tget_class(type).rawValue)")
+        }
+    }
 }
 
 /// A group or dataset of an open HDF5 file, with its path for error messages.

@@ -87,12 +87,22 @@ struct HDF5Walk {
         case .boolean:
             _ = try? dataset.readBools()
         case .integer, .float:
+            // anndata 0.7's categorical codes point to their categories.
+            let categories = pk_h5_open_referenced(dataset.handle.id, "categories")
+            if categories >= 0 {
+                if let target = try? H5Handle(categories, .dataset, path: dataset.file, field: dataset.name, operation: "open") {
+                    _ = try? H5Dataset(handle: target, file: dataset.file, name: dataset.name + "@categories").readStrings()
+                }
+            }
             if count * 8 <= Self.wholeReadBytes {
                 _ = try? dataset.readAll(as: pk_h5t_native_double(), Double.self)
             } else {
                 readEnds(dataset, shape: shape)
                 lookUpChunks(dataset, shape: shape)
             }
+        case .other("compound"):
+            // anndata < 0.7's dataframes: each member as the reader reads it.
+            for member in (try? dataset.compoundMembers()) ?? [] { _ = try? dataset.readCompoundMember(member.name) }
         case .other:
             readWhole(dataset, count: count)
         }

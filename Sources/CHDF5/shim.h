@@ -34,6 +34,29 @@ static inline herr_t pk_h5_reclaim_vlen(hid_t mem_type, hid_t space, void *buf) 
 #endif
 }
 
+/// Opens the object that attribute `name` of `obj` refers to when it holds one object reference (anndata 0.7 points
+/// a categorical column to its categories this way); returns its id, or -1 when the attribute is absent, holds no
+/// single object reference, or the reference leads nowhere.
+static inline hid_t pk_h5_open_referenced(hid_t obj, const char *name) {
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+    if (attr < 0) return -1;
+    hid_t target = -1;
+    hid_t type = H5Aget_type(attr);
+    hid_t space = H5Aget_space(attr);
+    if (type >= 0 && space >= 0 && H5Tget_class(type) == H5T_REFERENCE && H5Tequal(type, H5T_STD_REF_OBJ) > 0 &&
+        H5Sget_simple_extent_npoints(space) == 1) {
+        hobj_ref_t reference;
+        if (H5Aread(attr, H5T_STD_REF_OBJ, &reference) >= 0) {
+            target = H5Rdereference2(obj, H5P_DEFAULT, H5R_OBJECT, &reference);
+        }
+    }
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    H5Aclose(attr);
+    return target;
+}
+
 /// Number of attributes on an object, or -1 on failure.
 static inline long long pk_h5_attribute_count(hid_t obj) {
 #if H5_VERSION_GE(1, 12, 0)

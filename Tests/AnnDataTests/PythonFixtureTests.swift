@@ -7,7 +7,7 @@ import LinearAlgebra
 final class PythonFixtureTests: XCTestCase {
     static let fixtures = [
         "dense_f32_all_columns", "dense_f64", "dense_int32", "csr_gzip", "csc_lzf",
-        "csr_f64_lzf_messy", "csr_empty_row",
+        "csr_f64_lzf_messy", "csr_empty_row", "legacy_v06", "legacy_v07",
     ]
 
     func testEveryFixtureMatchesWhatAnndataRead() throws {

@@ -85,7 +85,7 @@ final class DatasetTests: XCTestCase {
     }
 
     /// Issue 26: raw-count rows among log1p rows passed the file-wide detection and skewed every mean and DE test.
-    func testMixedScalesAreRefusedNamingTheCells() {
+    func testMixedScalesAreRefusedNamingTheCells() throws {
         let mixed = CSRMatrix(
             dense: Matrix<Float>(rowArrays: [[0.7, 1.1, 2.3], [3, 0, 12], [5, 1, 2], [0, 0, 4], [0.2, 0.9, 0]]))
         // Row 1 holds 2 whole numbers (too few to judge), row 3 one; row 2 three.
@@ -101,6 +101,13 @@ final class DatasetTests: XCTestCase {
                 "x.h5ad: X: mixes scales: most rows are log1p-normalized (fractional values) but 1 of 5 rows hold only whole "
                     + "numbers, as raw counts do (cells 'c3'); normalize those cells the same way first")
         }
+        // inspect describes such a file and says why the others refuse it.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString).h5ad").path
+        try data.write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let summary = try DatasetSummary.inspect(path: path, columns: DatasetColumns())
+        XCTAssertEqual(summary.valueProblems.count, 1)
+        XCTAssertTrue(summary.rendered().contains("problem       \(path): X: mixes scales"), summary.rendered())
         // All-count files are counts, not mixed.
         XCTAssertNoThrow(
             try ValueScale.checkUniform(
@@ -138,7 +145,7 @@ final class DatasetTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let bySymbol = try DatasetSummary.inspect(path: path, columns: DatasetColumns(geneNamesColumn: "symbol"))
         XCTAssertEqual(bySymbol.unmeasuredTargets, ["Q", "Z"])
-        XCTAssertTrue(bySymbol.rendered().contains("unmeasured    2 targets are not among the genes: Q, Z"), bySymbol.rendered())
+        XCTAssertTrue(bySymbol.rendered().contains("unmeasured    2 perturbation members are not gene names here"), bySymbol.rendered())
         XCTAssertEqual(try DatasetSummary.inspect(path: path, columns: DatasetColumns()).unmeasuredTargets, ["A", "C", "Q", "Z"])
     }
 

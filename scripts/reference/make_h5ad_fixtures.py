@@ -2,6 +2,7 @@
 """Golden h5ad fixtures written by the reference anndata, and a checker for files PerturbKit writes.
 
     python scripts/reference/make_h5ad_fixtures.py make [OUTDIR]   # default Tests/Fixtures/h5ad
+    python scripts/reference/make_h5ad_fixtures.py legacy [OUTDIR] # the two old layouts, written with h5py
     python scripts/reference/make_h5ad_fixtures.py check FILE EXPECTED.json
     python scripts/reference/make_h5ad_fixtures.py scanpy FILE GROUP_COLUMN
 
@@ -169,6 +170,83 @@ def make(outdir: Path):
     print(f"wrote {len(written) + 2} fixtures to {outdir}")
 
 
+def make_legacy(outdir: Path):
+    """Files in the layouts older anndata wrote, built with h5py as those versions laid them out (their writers
+    need Python packages too old to install), and beside each the JSON of what today's anndata reads from them.
+
+    legacy_v06: anndata < 0.7 — obs and var are compound datasets whose first field is the index, strings are
+    fixed-length bytes, booleans are HDF5 enums, categorical columns are integer codes with their categories in
+    uns['<column>_categories'], X is a group marked with h5sparse_format/h5sparse_shape and no encoding-type.
+    legacy_v07: anndata 0.7 — obs and var are groups with `_index` and `column-order`, and a categorical column is
+    an integer dataset whose `categories` attribute is an object reference to obs/__categories/<column>.
+    """
+    outdir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(20261204)
+    n, m = 10, 6
+    dense = rng.poisson(2.0, size=(n, m)).astype(np.float32)
+    dense[rng.random((n, m)) > 0.5] = 0
+    X = sp.csr_matrix(dense)
+    labels = np.array(["non-targeting", "GENE1", "GENE2"])[rng.integers(0, 3, n)]
+    categories = np.array(sorted(set(labels)))
+    codes = np.searchsorted(categories, labels).astype(np.int8)
+    cells = [f"cell{i}" for i in range(n)]
+    genes = [f"GENE{j}" for j in range(m)]
+
+    path = outdir / "legacy_v06.h5ad"
+    with h5py.File(path, "w") as f:
+        obs = np.zeros(n, dtype=[("index", "S8"), ("target_gene", "i1"), ("n_counts", "f4"), ("donor", "S3"),
+                                 ("is_control", "?")])
+        obs["index"] = [c.encode() for c in cells]
+        obs["target_gene"] = codes
+        obs["n_counts"] = dense.sum(axis=1)
+        obs["donor"] = [f"d{i % 3}".encode() for i in range(n)]
+        obs["is_control"] = labels == "non-targeting"
+        f.create_dataset("obs", data=obs)
+        var = np.zeros(m, dtype=[("index", "S6"), ("gene_ids", "S10"), ("n_cells", "i8")])
+        var["index"] = [g.encode() for g in genes]
+        var["gene_ids"] = [f"ENSG{j:05d}".encode() for j in range(m)]
+        var["n_cells"] = (dense > 0).sum(axis=0)
+        f.create_dataset("var", data=var)
+        x = f.create_group("X")
+        x.attrs["h5sparse_format"] = "csr"
+        x.attrs["h5sparse_shape"] = np.array([n, m])
+        x.create_dataset("data", data=X.data)
+        x.create_dataset("indices", data=X.indices)
+        x.create_dataset("indptr", data=X.indptr)
+        f.create_group("uns").create_dataset("target_gene_categories", data=categories.astype("S"))
+
+    path = outdir / "legacy_v07.h5ad"
+    strings = h5py.string_dtype()
+    with h5py.File(path, "w") as f:
+        for name, index, columns in (("obs", cells, {"target_gene": codes, "n_counts": dense.sum(axis=1)}),
+                                     ("var", genes, {"n_cells": (dense > 0).sum(axis=0)})):
+            g = f.create_group(name)
+            g.attrs["encoding-type"] = "dataframe"
+            g.attrs["encoding-version"] = "0.1.0"
+            g.attrs["_index"] = "index"
+            g.attrs["column-order"] = np.array(list(columns), dtype="S")
+            g.create_dataset("index", data=np.array(index, dtype=object), dtype=strings)
+            for column, values in columns.items():
+                d = g.create_dataset(column, data=values)
+                if column == "target_gene":
+                    c = g.create_group("__categories").create_dataset(
+                        column, data=np.array(list(categories), dtype=object), dtype=strings)
+                    d.attrs["categories"] = c.ref
+        x = f.create_group("X")
+        x.attrs["encoding-type"] = "csr_matrix"
+        x.attrs["encoding-version"] = "0.1.0"
+        x.attrs["shape"] = np.array([n, m])
+        x.create_dataset("data", data=X.data)
+        x.create_dataset("indices", data=X.indices)
+        x.create_dataset("indptr", data=X.indptr)
+
+    for name in ("legacy_v06", "legacy_v07"):
+        back = ad.read_h5ad(outdir / f"{name}.h5ad")
+        assert list(back.obs["target_gene"]) == list(labels), name
+        (outdir / f"{name}.json").write_text(json.dumps(describe(back), indent=None, sort_keys=True))
+    print(f"wrote legacy_v06 and legacy_v07 to {outdir}")
+
+
 def check(path, expected_path):
     """Compares what anndata reads from PerturbKit's file with the JSON description PerturbKit wrote."""
     expected = json.loads(Path(expected_path).read_text())
@@ -232,6 +310,8 @@ def scanpy_check(path, group):
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "make":
         make(Path(sys.argv[2]) if len(sys.argv) > 2 else Path("Tests/Fixtures/h5ad"))
+    elif len(sys.argv) >= 2 and sys.argv[1] == "legacy":
+        make_legacy(Path(sys.argv[2]) if len(sys.argv) > 2 else Path("Tests/Fixtures/h5ad"))
     elif len(sys.argv) == 4 and sys.argv[1] == "check":
         check(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "scanpy":

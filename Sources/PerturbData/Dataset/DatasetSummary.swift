@@ -35,6 +35,9 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
     /// Cells whose perturbation label is blank (no perturbation assigned): neither controls nor perturbed, not in
     /// the counts of labels below; `perturb prep` drops them.
     public let blankCells: Int
+    /// Why other commands would refuse the values (mixed scales, log1p values out of range); empty when none.
+    /// `inspect` describes such a file instead of refusing it.
+    public let valueProblems: [String]
     /// Distinct canonical labels other than the control (including labels such as `unassigned`).
     public let perturbations: Int
     /// How many of those are combinations `A+B`.
@@ -70,7 +73,13 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
         let canonical = try columns.canonicalLabels(in: data.obs, path: path).canonical
         let blank = canonical.indices.filter { canonical[$0] == ConditionLabeling.blank }
         let assigned = blank.isEmpty ? data : data.selectingCells(canonical.indices.filter { canonical[$0] != ConditionLabeling.blank })
-        let dataset = try PerturbationDataset(assigned, columns: columns, path: path)
+        let dataset = try PerturbationDataset(assigned, columns: columns, path: path, checkingValues: false)
+        var problems: [String] = []
+        do {
+            try PerturbationDataset.checkValues(dataset.expression, cellIDs: dataset.cellIDs, path: path)
+        } catch {
+            problems.append("\(error)")
+        }
         guard let matrix = data.X else {
             throw PerturbDataError.emptyMatrix(path: path, field: "X", rows: data.cellCount, columns: data.geneCount)
         }
@@ -95,7 +104,7 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
             density: matrix.density, scale: dataset.scale, minValue: range.min, maxValue: range.max,
             obsColumns: obsColumns, layers: try file.layerKeys(), obsm: try file.obsmKeys(),
             perturbationColumn: columns.perturbation, controlLabel: columns.control,
-            controlCells: dataset.controlCells.count, blankCells: blank.count, perturbations: groups.count,
+            controlCells: dataset.controlCells.count, blankCells: blank.count, valueProblems: problems, perturbations: groups.count,
             combinations: groups.filter { dataset.labeling.isCombination($0.label) }.count,
             unmeasuredTargets: unmeasured, unassignedLabels: groups.filter { unassignedNames.contains($0.label.lowercased()) },
             largestGroups: Array(bySize.prefix(5)), smallestGroups: Array(bySize.suffix(5).reversed()),
@@ -114,12 +123,15 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
                 + "\(combinations) of them combinations",
             "controls      \(controlCells) cells",
         ]
+        for problem in valueProblems { lines.append("problem       \(problem) (fit, predict and eval refuse such values)") }
         if blankCells > 0 {
             lines.append("blank         \(blankCells) cells with no perturbation label (neither controls nor perturbed; prep drops them)")
         }
         if !unmeasuredTargets.isEmpty {
             let examples = unmeasuredTargets.prefix(8).joined(separator: ", ") + (unmeasuredTargets.count > 8 ? ", …" : "")
-            lines.append("unmeasured    \(unmeasuredTargets.count) targets are not among the genes: \(examples)")
+            lines.append(
+                "unmeasured    \(unmeasuredTargets.count) perturbation members are not gene names here (drugs, unmeasured "
+                    + "targets or another nomenclature: --gene-names-col): \(examples)")
         }
         if !unassignedLabels.isEmpty { lines.append("unassigned    \(list(unassignedLabels))") }
         if !largestGroups.isEmpty {

@@ -46,7 +46,9 @@ public struct PerturbationDataset: Sendable {
     }
 
     /// Builds a dataset from AnnData, checking columns, the control label and gene names.
-    public init(_ data: AnnData, columns: DatasetColumns, path: String) throws {
+    /// `checkingValues: false` skips the value-scale checks (`checkValues`), for a command that only describes
+    /// the file.
+    public init(_ data: AnnData, columns: DatasetColumns, path: String, checkingValues: Bool = true) throws {
         guard let X = data.X else {
             throw PerturbDataError.emptyMatrix(path: path, field: "X", rows: data.cellCount, columns: data.geneCount)
         }
@@ -91,17 +93,25 @@ public struct PerturbationDataset: Sendable {
         let labeling = columns.labeling
         labels = labels.map { labeling.canonical($0) }
         try columns.refuseBlankLabels(labels, path: path)
-        try ValueScale.checkUniform(expression, cellIDs: cellIDs, path: path, field: "X")
+        if checkingValues { try Self.checkValues(expression, cellIDs: cellIDs, path: path) }
         let scale = ValueScale.detect(expression)
-        if scale == .log1p, let range = expression.valueRange(), range.min < 0 || range.max >= ValueScale.log1pLimit {
+        self.init(
+            expression: expression, genes: genes, cellIDs: cellIDs, perturbations: labels,
+            cellTypes: cellTypes, batches: batches, controlLabel: columns.control, scale: scale)
+    }
+
+    /// Refuses values no reader can use: rows of mixed scales (`ValueScale.checkUniform`), and log1p-looking
+    /// values outside [0, `ValueScale.log1pLimit`).
+    public static func checkValues(_ expression: CSRMatrix, cellIDs: [String], path: String) throws {
+        try ValueScale.checkUniform(expression, cellIDs: cellIDs, path: path, field: "X")
+        if ValueScale.detect(expression) == .log1p, let range = expression.valueRange(),
+            range.min < 0 || range.max >= ValueScale.log1pLimit
+        {
             throw PerturbDataError.invalidValues(
                 path: path, field: "X",
                 reason: "looks log1p-normalized (fractional values) "
                     + "but values span [\(range.min), \(range.max)]; expected [0, \(ValueScale.log1pLimit))")
         }
-        self.init(
-            expression: expression, genes: genes, cellIDs: cellIDs, perturbations: labels,
-            cellTypes: cellTypes, batches: batches, controlLabel: columns.control, scale: scale)
     }
 
     /// Reads an `.h5ad` file (X or `layer`) into a dataset.
