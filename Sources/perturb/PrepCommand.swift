@@ -53,6 +53,14 @@ struct PrepCommand: ParsableCommand {
     @Option(name: .customLong("min-cells-per-combination"), help: "Minimum cells of a combination A+B.")
     var minCellsPerCombination = 30
 
+    @Option(
+        name: .customLong("guide-counts"),
+        help: "Guide UMI counts (.h5ad, cells × guides): label each cell with the targets of its guides (high-MOI screens).")
+    var guideCounts: String?
+    @Option(name: .customLong("guide-threshold"), help: "Minimum UMIs of a guide in a cell to assign it (with --guide-counts).")
+    var guideThreshold: Double?
+    @Option(name: .customLong("guide-target-col"), help: "var column of the guide file naming each guide's target (default: guide names).")
+    var guideTargetColumn: String?
     @Option(help: "Split JSON: fit on its training cells only.") var split: String?
     @Option(help: "Summary JSON path (default: OUTPUT.prep.json).") var summary: String?
     @Option(help: "gzip level for the output arrays (0: none).") var gzip = 4
@@ -65,6 +73,12 @@ struct PrepCommand: ParsableCommand {
         if let hvg, hvg <= 0 { throw ValidationError("--hvg must be positive, got \(hvg)") }
         if let targetSum, targetSum <= 0 { throw ValidationError("--target-sum must be positive") }
         if let keep, QCOptions.keepFilter(keep) == nil { throw ValidationError("--keep must look like COLUMN=V1,V2, got '\(keep)'") }
+        if (guideCounts == nil) != (guideThreshold == nil) {
+            throw ValidationError("--guide-counts and --guide-threshold go together")
+        }
+        if let guideThreshold, !(guideThreshold > 0) {
+            throw ValidationError("--guide-threshold must be a positive number of UMIs, got \(guideThreshold)")
+        }
     }
 
     func run() throws {
@@ -98,8 +112,11 @@ struct PrepCommand: ParsableCommand {
         options.hvgLayer = hvgLayer
         options.subsetToHVG = !noSubset
         options.keepTargets = keepTargets
-        let (report, written) = try PrepRun(input: input, output: output, options: options, split: split, summary: summary, gzip: gzip)
-            .run(progress: runOptions.progress("reading", unit: "entries"))
+        var job = PrepRun(input: input, output: output, options: options, split: split, summary: summary, gzip: gzip)
+        if let guideCounts, let guideThreshold {
+            job.guideCounts = (guideCounts, GuideAssignment(threshold: guideThreshold, targetColumn: guideTargetColumn))
+        }
+        let (report, written) = try job.run(progress: runOptions.progress("reading", unit: "entries"))
         note(report.text + "\nwrote \(written.joined(separator: ", "))", quiet: runOptions.quiet)
     }
 }

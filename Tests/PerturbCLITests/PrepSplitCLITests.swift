@@ -80,6 +80,13 @@ extension CLITests {
         try assertFails(
             ["split", simCounts, "--strategy", "covariate-transfer", "--covariate-col", "batch", "--holdout", "b9", "-o", out],
             mentioning: ["b9", "available"])
+        try assertFails(["prep", simCounts, "--guide-counts", simCounts, "-o", out], mentioning: ["--guide-threshold"])
+        try assertFails(["prep", simCounts, "--guide-counts", simCounts, "--guide-threshold", "0", "-o", out], mentioning: ["positive"])
+        // A guide file whose var has no such column is named with the column.
+        try assertFails(
+            ["prep", simCounts, "--guide-counts", simCounts, "--guide-threshold", "2", "--guide-target-col", "target", "-o", out],
+            mentioning: ["sim_counts.h5ad", "var/target"])
+        try assertFails(["inspect", simCounts, "--combo-sep", ";;"], mentioning: ["--combo-sep"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written")
     }
 }

@@ -31,6 +31,15 @@ final class QualityControlTests: XCTestCase {
         XCTAssertEqual(kept, Array(repeating: "non-targeting", count: 3) + Array(repeating: "G1", count: 5) + ["G1+G2", "G1+G2", "G1+G2"])
         let steps = Dictionary(uniqueKeysWithValues: summary.steps.map { ($0.name, $0) })
         XCTAssertEqual(steps["canonical-labels"]!.details, ["3 cells relabelled"])  // G2+G1, G1+G2+ctrl, G4+G3
+        // A label that means control is named.
+        let (_, withCtrl) = try Preprocessing.run(
+            try countsData(["non-targeting", "ctrl", "ctrl+ctrl", "G1"]), options: options, path: "t.h5ad")
+        XCTAssertEqual(
+            withCtrl.steps.first { $0.name == "canonical-labels" }?.details,
+            [
+                "2 cells relabelled", "'ctrl' counted as control 'non-targeting': 1 cells",
+                "'ctrl+ctrl' counted as control 'non-targeting': 1 cells",
+            ])
         XCTAssertEqual(steps["drop-labels"]!.cellsRemoved, 2)
         XCTAssertEqual(steps["condition-filter"]!.cellsRemoved, 6)
         XCTAssertEqual(steps["condition-filter"]!.details, ["G2: 4 cells", "G3+G4: 2 cells"])
@@ -89,6 +98,42 @@ final class QualityControlTests: XCTestCase {
         XCTAssertEqual(out.variables["gene_ids"]?.labels(), ["ENSG0", "ENSG1", "ENSG2"])
         let step = try XCTUnwrap(summary.steps.first { $0.name == "gene-names" })
         XCTAssertEqual(step.details, ["1 repeated names made unique with -1, -2, …", "0 genes without a name kept their index entry"])
+    }
+
+    /// High-MOI screens (issue 26): labels from a guide-count matrix, every guide with at least the threshold's UMIs,
+    /// as pertpy's `assign_by_threshold`; guides map to targets through a var column.
+    func testLabelsFromGuideCounts() throws {
+        let data = try countsData(Array(repeating: "?", count: 8))
+        let counts: [[Float]] = [
+            [0, 0, 0, 10], [6, 0, 0, 0], [5, 7, 0, 0], [8, 0, 9, 0], [0, 0, 4, 0], [0, 0, 5, 12], [0, 0, 0, 5], [0, 0, 0, 20],
+        ]
+        // The guide file lists the cells in another order, with one more.
+        let order = [3, 0, 7, 1, 6, 2, 5, 4]
+        var obs = DataFrame(index: order.map { "c\($0)" } + ["other"])
+        try obs.setColumn("n_guides", .numeric(Array(repeating: 1, count: 9), .int64))
+        var variables = DataFrame(index: ["KLF1_g1", "KLF1_g2", "TP53_g1", "NT_g1"])
+        try variables.setColumn("target", .string(["KLF1", "KLF1", "TP53", "non-targeting"]))
+        let guides = AnnData(
+            X: CSRMatrix(dense: Matrix<Float>(rowArrays: order.map { counts[$0] } + [[1, 1, 1, 1]])), obs: obs, variables: variables)
+        let assignment = GuideAssignment(threshold: 5, targetColumn: "target")
+        var options = PrepOptions(columns: DatasetColumns())
+        options.qc.minCellsPerSingle = 0
+        options.qc.minCellsPerCombination = 0
+        options.guides = (guides, "guides.h5ad", assignment)
+        let (out, summary) = try Preprocessing.run(data, options: options, path: "t.h5ad")
+        XCTAssertEqual(out.obs.index, ["c0", "c1", "c2", "c3", "c5", "c6", "c7"])
+        XCTAssertEqual(
+            out.obs["target_gene"]!.labels().map { $0! },
+            ["non-targeting", "KLF1", "KLF1", "KLF1+TP53", "TP53", "non-targeting", "non-targeting"])
+        let step = try XCTUnwrap(summary.steps.first { $0.name == "guide-assignment" })
+        XCTAssertEqual(step.details, ["4 cells with one guide", "3 with several", "1 with none (blank labels)"])
+        XCTAssertEqual(summary.steps.first { $0.name == "blank-labels" }?.cellsRemoved, 1)
+        // Without the target column the guide names are the members; a cell missing from the guide file is an error.
+        let byGuide = try GuideAssignment(threshold: 5).assign(cellIDs: ["c2"], guides: guides, path: "guides.h5ad")
+        XCTAssertEqual(byGuide.labels, ["KLF1_g1+KLF1_g2"])
+        XCTAssertThrowsError(try assignment.assign(cellIDs: ["c1", "c9"], guides: guides, path: "guides.h5ad")) {
+            XCTAssertTrue("\($0)".contains("1 of 2 cells of the expression file have no guide counts (e.g. 'c9')"), "\($0)")
+        }
     }
 
     func testCellAndGeneFilters() throws {

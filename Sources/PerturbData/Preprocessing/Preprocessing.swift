@@ -32,6 +32,9 @@ public struct PrepOptions: Sendable {
     public var subsetToHVG = true
     /// Keep perturbation target genes present in `var` even when not highly variable.
     public var keepTargets = false
+    /// Labels from a guide-count file (`--guide-counts`): the AnnData of guide UMIs, where it was read from, and
+    /// how to assign; the labels replace the perturbation column.
+    public var guides: (counts: AnnData, path: String, assignment: GuideAssignment)?
     /// Fit everything data-dependent (median library size, HVGs) on this split's training cells only.
     public var split: Split?
     /// Where `split` was read from, for messages.
@@ -109,6 +112,20 @@ public enum Preprocessing {
                     ]))
         }
 
+        if let guides = options.guides {
+            let assigned = try guides.assignment.assign(cellIDs: data.obs.index, guides: guides.counts, path: guides.path)
+            try data.obs.setColumn(options.columns.perturbation, .string(assigned.labels))
+            summary.steps.append(
+                PrepStep(
+                    name: "guide-assignment",
+                    reason: "obs['\(options.columns.perturbation)'] from \(guides.path): the targets of every guide with at least "
+                        + "\(guides.assignment.threshold) UMIs in the cell",
+                    details: [
+                        "\(assigned.single) cells with one guide", "\(assigned.multiple) with several",
+                        "\(assigned.none) with none (blank labels)",
+                    ]))
+        }
+
         // Canonical perturbation labels, written back as a categorical.
         let columns = options.columns
         let labeling = columns.labeling
@@ -119,11 +136,16 @@ public enum Preprocessing {
         }
         let (raw, labels) = try columns.canonicalLabels(in: data.obs, path: path)
         let changed = zip(raw, labels).filter { $0 != $1 }.count
+        // Labels other than the control label that mean "control" (`ctrl`, `control`, combinations of control
+        // members) are named, so no cell becomes a control unannounced.
+        var toControl: [String: Int] = [:]
+        for (r, c) in zip(raw, labels) where c == columns.control && r != c { toControl[r, default: 0] += 1 }
         try data.obs.setColumn(columns.perturbation, .categorical(Categorical(labels: labels)))
         summary.steps.append(
             PrepStep(
                 name: "canonical-labels", reason: "combinations in sorted member order, control members dropped",
-                details: ["\(changed) cells relabelled"]))
+                details: ["\(changed) cells relabelled"]
+                    + toControl.keys.sorted().map { "'\($0)' counted as control '\(columns.control)': \(toControl[$0]!) cells" }))
 
         let cellTypes = try columns.cellType.map { try columns.labels(of: $0, in: data.obs, path: path) }
         let (filtered, qcSteps) = try QualityControl.apply(

@@ -16,6 +16,8 @@ public struct PrepRun: Sendable {
     public var summary: String?
     /// gzip level of the output arrays (0: none).
     public var gzip: Int
+    /// A guide-count `.h5ad` whose assignment gives the perturbation labels (`GuideAssignment`), or nil.
+    public var guideCounts: (path: String, assignment: GuideAssignment)?
 
     public init(input: String, output: String, options: PrepOptions, split: String? = nil, summary: String? = nil, gzip: Int = 4) {
         self.input = input; self.output = output; self.options = options; self.split = split; self.summary = summary
@@ -32,6 +34,9 @@ public struct PrepRun: Sendable {
             options.split = try Split.read(from: split)
             options.splitName = split
         }
+        if let guides = guideCounts {
+            options.guides = (try AnnData.read(path: guides.path), guides.path, guides.assignment)
+        }
         // Every layer and obsm array travels to the output; uns is not carried over.
         let data = try AnnData.readWithAllLayers(path: input, progress: progress)
         let (result, report) = try Preprocessing.run(data, options: options, path: input)
@@ -42,7 +47,7 @@ public struct PrepRun: Sendable {
         try AtomicFile.write(try encoder.encode(report), to: summaryPath)
         let manifestPath = output + ".manifest.json"
         try recorder.finish(
-            at: manifestPath, inputPaths: [input] + (split.map { [$0] } ?? []),
+            at: manifestPath, inputPaths: [input] + (split.map { [$0] } ?? []) + (guideCounts.map { [$0.path] } ?? []),
             splitHash: options.split?.contentHash, outputs: [output, summaryPath])
         return (report, [output, summaryPath, manifestPath])
     }
