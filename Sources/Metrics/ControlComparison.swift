@@ -23,9 +23,8 @@ public struct ControlFingerprint: Sendable {
         for cell in cells {
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for k in x.range(ofRow: cell) {
-                for word in [UInt64(UInt32(bitPattern: x.columnIndices[k])), UInt64(x.values[k].bitPattern)] {
-                    hash = (hash ^ word) &* 0x0000_0100_0000_01b3
-                }
+                hash = (hash ^ UInt64(UInt32(bitPattern: x.columnIndices[k]))) &* 0x0000_0100_0000_01b3
+                hash = (hash ^ UInt64(x.values[k].bitPattern)) &* 0x0000_0100_0000_01b3
             }
             rows[data.cellIDs[cell]] = hash
         }
