@@ -123,11 +123,17 @@ public enum HDF5Isolation {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         var quiet = 0  // milliseconds without a byte
+        var lastLook = DispatchTime.now().uptimeNanoseconds
         while true {
             var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&request, 1, 100)
             if ready < 0 && errno == EINTR { continue }
-            if residentBytes(helper) > memoryBound { return (String(decoding: bytes, as: UTF8.self), .overMemory) }
+            // Reading /proc costs tens of microseconds; a busy walk writes thousands of lines a second.
+            let now = DispatchTime.now().uptimeNanoseconds
+            if ready == 0 || now - lastLook >= 100_000_000 {
+                lastLook = now
+                if residentBytes(helper) > memoryBound { return (String(decoding: bytes, as: UTF8.self), .overMemory) }
+            }
             if ready == 0 {
                 quiet += 100
                 if quiet >= Int(stallSeconds) * 1000 { return (String(decoding: bytes, as: UTF8.self), .stalled) }

@@ -111,7 +111,8 @@ final class DatasetTests: XCTestCase {
         // All-count files are counts, not mixed.
         XCTAssertNoThrow(
             try ValueScale.checkUniform(
-                CSRMatrix(dense: Matrix<Float>(rowArrays: [[1, 2, 3], [4, 5, 6]])), cellIDs: ["a", "b"], path: "p", field: "X"))
+                CSRMatrix(dense: Matrix<Float>(rowArrays: [[1, 2, 3], [4, 5, 6]])), scale: .counts, cellIDs: ["a", "b"], path: "p",
+                field: "X"))
     }
 
     /// Issue 26: files indexed by Ensembl IDs name targets by symbol. `--gene-names-col` reads the symbols, made

@@ -76,7 +76,7 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
         let dataset = try PerturbationDataset(assigned, columns: columns, path: path, checkingValues: false)
         var problems: [String] = []
         do {
-            try PerturbationDataset.checkValues(dataset.expression, cellIDs: dataset.cellIDs, path: path)
+            try PerturbationDataset.checkValues(dataset.expression, scale: dataset.scale, cellIDs: dataset.cellIDs, path: path)
         } catch {
             problems.append("\(error)")
         }

@@ -93,18 +93,18 @@ public struct PerturbationDataset: Sendable {
         let labeling = columns.labeling
         labels = labels.map { labeling.canonical($0) }
         try columns.refuseBlankLabels(labels, path: path)
-        if checkingValues { try Self.checkValues(expression, cellIDs: cellIDs, path: path) }
         let scale = ValueScale.detect(expression)
+        if checkingValues { try Self.checkValues(expression, scale: scale, cellIDs: cellIDs, path: path) }
         self.init(
             expression: expression, genes: genes, cellIDs: cellIDs, perturbations: labels,
             cellTypes: cellTypes, batches: batches, controlLabel: columns.control, scale: scale)
     }
 
     /// Refuses values no reader can use: rows of mixed scales (`ValueScale.checkUniform`), and log1p-looking
-    /// values outside [0, `ValueScale.log1pLimit`).
-    public static func checkValues(_ expression: CSRMatrix, cellIDs: [String], path: String) throws {
-        try ValueScale.checkUniform(expression, cellIDs: cellIDs, path: path, field: "X")
-        if ValueScale.detect(expression) == .log1p, let range = expression.valueRange(),
+    /// values outside [0, `ValueScale.log1pLimit`). `scale` is the detected scale of `expression`.
+    public static func checkValues(_ expression: CSRMatrix, scale: ValueScale, cellIDs: [String], path: String) throws {
+        try ValueScale.checkUniform(expression, scale: scale, cellIDs: cellIDs, path: path, field: "X")
+        if scale == .log1p, let range = expression.valueRange(),
             range.min < 0 || range.max >= ValueScale.log1pLimit
         {
             throw PerturbDataError.invalidValues(

@@ -32,9 +32,9 @@ public enum ValueScale: String, Sendable, Codable, Equatable {
 
     /// Refuses a matrix that mixes the two scales: fractional (log1p) values in some rows, raw counts in others.
     /// Such a file passes the file-wide detection as log1p, and its counts rows then dominate every mean and DE
-    /// test. Names the first offending cells.
-    public static func checkUniform(_ matrix: CSRMatrix, cellIDs: [String], path: String, field: String) throws {
-        guard detect(matrix) == .log1p else { return }
+    /// test. Names the first offending cells. `scale` is the matrix's detected scale (`detect`).
+    public static func checkUniform(_ matrix: CSRMatrix, scale: ValueScale, cellIDs: [String], path: String, field: String) throws {
+        guard scale == .log1p else { return }
         let rows = countsLikeRows(matrix)
         guard !rows.isEmpty else { return }
         throw PerturbDataError.invalidValues(

@@ -94,8 +94,8 @@ public enum Preprocessing {
             matrix = m
         }
         data.X = matrix
-        try ValueScale.checkUniform(matrix, cellIDs: data.obs.index, path: path, field: source)
         let scale = ValueScale.detect(matrix)
+        try ValueScale.checkUniform(matrix, scale: scale, cellIDs: data.obs.index, path: path, field: source)
         var summary = PrepSummary(
             input: path, inputCells: data.cellCount, inputGenes: data.geneCount, detectedScale: scale,
             fitCells: data.cellCount, splitHash: options.split?.contentHash)
